@@ -1,0 +1,22 @@
+//! Stoa's domain rules, pure: validated input types, typed ids, who may do what ([`Guardian`]),
+//! limits and the domain [`Error`]. No I/O happens here, so every rule is a plain function that
+//! tests can call directly, and both the HTML pages and the JSON API reach the same rule.
+
+mod error;
+mod guardian;
+mod ids;
+mod input;
+pub mod limits;
+mod passwords;
+pub mod slug;
+pub mod throttle;
+
+pub use error::Error;
+pub use guardian::{Actor, Guardian, PostFacts};
+pub use ids::{CategoryId, PostId, PostNumber, TopicId, UserId};
+pub use input::{
+    CategoryName, Description, DisplayName, Email, NewPassword, PostBody, TopicTitle, Username,
+};
+
+/// Result of a domain rule.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,30 @@
+//! Limits, as Discourse sets them where it has one (`shared/reference/discourse.md` §5).
+
+/// Topic titles: 15–255 characters.
+pub const TITLE_MIN: usize = 15;
+pub const TITLE_MAX: usize = 255;
+/// Post bodies: 20–32,000 characters.
+pub const BODY_MIN: usize = 20;
+pub const BODY_MAX: usize = 32_000;
+/// Usernames: 3–20 of `[A-Za-z0-9_.-]`.
+pub const USERNAME_MIN: usize = 3;
+pub const USERNAME_MAX: usize = 20;
+/// Passwords: at least 10 characters (and at most 200, to bound hashing work).
+pub const PASSWORD_MIN: usize = 10;
+pub const PASSWORD_MAX: usize = 200;
+/// Display names and category names.
+pub const NAME_MAX: usize = 50;
+/// Category descriptions.
+pub const DESCRIPTION_MAX: usize = 1_000;
+/// Emails (RFC 5321's path limit).
+pub const EMAIL_MAX: usize = 254;
+/// Posts shown on one page of a topic (Discourse's chunk size).
+pub const POSTS_PER_PAGE: i64 = 20;
+/// Topics shown on one page of a list.
+pub const TOPICS_PER_PAGE: i64 = 30;
+/// Failed logins allowed per IP address in [`LOGIN_WINDOW_SECS`].
+pub const LOGIN_ATTEMPTS_PER_IP: u32 = 10;
+/// Failed logins allowed per account in [`LOGIN_WINDOW_SECS`].
+pub const LOGIN_ATTEMPTS_PER_ACCOUNT: u32 = 5;
+/// The window over which failed logins are counted.
+pub const LOGIN_WINDOW_SECS: u64 = 300;

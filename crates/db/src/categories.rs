@@ -1,0 +1,85 @@
+//! Categories.
+
+use stoa_core::CategoryId;
+
+use crate::{Result, Timestamp, Tx, run};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CategoryRow {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub position: i64,
+    pub parent_id: Option<i64>,
+    pub topic_count: i64,
+    pub post_count: i64,
+}
+
+impl CategoryRow {
+    pub fn category_id(&self) -> CategoryId {
+        CategoryId(self.id)
+    }
+}
+
+#[derive(Debug)]
+pub struct NewCategory<'a> {
+    pub name: &'a str,
+    pub slug: &'a str,
+    pub description: &'a str,
+    pub position: i64,
+    pub parent_id: Option<CategoryId>,
+    pub created_at: Timestamp,
+}
+
+pub async fn insert(tx: &mut Tx, cat: &NewCategory<'_>) -> Result<CategoryId> {
+    const SQL: &str = "INSERT INTO categories (name, slug, description, position, parent_id, \
+                       created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+    let id: i64 = run!(tx, c => sqlx::query_scalar(SQL)
+        .bind(cat.name)
+        .bind(cat.slug)
+        .bind(cat.description)
+        .bind(cat.position)
+        .bind(cat.parent_id.map(|p| p.0))
+        .bind(cat.created_at)
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(CategoryId(id))
+}
+
+pub async fn find(tx: &mut Tx, id: CategoryId) -> Result<Option<CategoryRow>> {
+    const SQL: &str = "SELECT id, name, slug, description, position, parent_id, topic_count, \
+                       post_count FROM categories WHERE id = $1";
+    Ok(run!(tx, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut **c).await)?)
+}
+
+/// All categories, in their display order.
+pub async fn list(tx: &mut Tx) -> Result<Vec<CategoryRow>> {
+    const SQL: &str = "SELECT id, name, slug, description, position, parent_id, topic_count, \
+                       post_count FROM categories ORDER BY position, id";
+    Ok(run!(tx, c => sqlx::query_as(SQL).fetch_all(&mut **c).await)?)
+}
+
+pub async fn count(tx: &mut Tx) -> Result<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM categories";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL).fetch_one(&mut **c).await)?)
+}
+
+/// The next free position at the end of the list.
+pub async fn next_position(tx: &mut Tx) -> Result<i64> {
+    const SQL: &str = "SELECT COALESCE(MAX(position), -1) + 1 FROM categories";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL).fetch_one(&mut **c).await)?)
+}
+
+/// Recounts a category's live topics and posts from the rows themselves, so the counters are
+/// exact whatever ran concurrently.
+pub async fn recount(tx: &mut Tx, id: CategoryId) -> Result<()> {
+    const SQL: &str = "UPDATE categories SET \
+        topic_count = (SELECT COUNT(*) FROM topics t WHERE t.category_id = $1 \
+                       AND t.deleted_at IS NULL), \
+        post_count = (SELECT COUNT(*) FROM posts p JOIN topics t ON t.id = p.topic_id \
+                      WHERE t.category_id = $1 AND t.deleted_at IS NULL AND p.deleted_at IS NULL) \
+        WHERE id = $1";
+    run!(tx, c => sqlx::query(SQL).bind(id.0).execute(&mut **c).await)?;
+    Ok(())
+}

@@ -1,0 +1,39 @@
+//! Likes: `post_actions` rows of type 2, as in Discourse.
+
+use stoa_core::{PostId, UserId};
+
+use crate::{Result, Timestamp, Tx, run};
+
+/// Discourse's post action type for a like.
+pub const LIKE: i64 = 2;
+
+/// Adds a like; false when the member had already liked the post.
+pub async fn insert(tx: &mut Tx, post: PostId, user: UserId, at: Timestamp) -> Result<bool> {
+    const SQL: &str = "INSERT INTO post_actions (post_id, user_id, post_action_type_id, created_at) \
+                       VALUES ($1, $2, $3, $4) \
+                       ON CONFLICT (post_id, user_id, post_action_type_id) DO NOTHING";
+    let done = run!(tx, c => sqlx::query(SQL)
+        .bind(post.0)
+        .bind(user.0)
+        .bind(LIKE)
+        .bind(at)
+        .execute(&mut **c)
+        .await)?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Removes a like; false when there was none.
+pub async fn delete(tx: &mut Tx, post: PostId, user: UserId) -> Result<bool> {
+    const SQL: &str = "DELETE FROM post_actions WHERE post_id = $1 AND user_id = $2 \
+                       AND post_action_type_id = $3";
+    let done = run!(tx, c => sqlx::query(SQL).bind(post.0).bind(user.0).bind(LIKE).execute(&mut **c).await)?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sets a post's like count from its rows; returns the new count.
+pub async fn recount(tx: &mut Tx, post: PostId) -> Result<i64> {
+    const SQL: &str = "UPDATE posts SET like_count = (SELECT COUNT(*) FROM post_actions \
+                       WHERE post_id = $1 AND post_action_type_id = $2) \
+                       WHERE id = $1 RETURNING like_count";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(post.0).bind(LIKE).fetch_one(&mut **c).await)?)
+}

@@ -1,0 +1,204 @@
+//! Topics and topic lists.
+
+use stoa_core::{CategoryId, TopicId, UserId};
+
+use crate::{Result, Timestamp, Tx, run};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TopicRow {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    pub category_id: i64,
+    pub user_id: i64,
+    pub posts_count: i64,
+    pub reply_count: i64,
+    pub highest_post_number: i64,
+    pub like_count: i64,
+    pub views: i64,
+    pub closed: bool,
+    pub created_at: Timestamp,
+    pub bumped_at: Timestamp,
+    pub last_posted_at: Timestamp,
+    pub deleted_at: Option<Timestamp>,
+}
+
+impl TopicRow {
+    pub fn topic_id(&self) -> TopicId {
+        TopicId(self.id)
+    }
+}
+
+#[derive(Debug)]
+pub struct NewTopic<'a> {
+    pub title: &'a str,
+    pub slug: &'a str,
+    pub category_id: CategoryId,
+    pub user_id: UserId,
+    pub created_at: Timestamp,
+}
+
+pub async fn insert(tx: &mut Tx, topic: &NewTopic<'_>) -> Result<TopicId> {
+    const SQL: &str = "INSERT INTO topics (title, slug, category_id, user_id, created_at, \
+                       bumped_at, last_posted_at, last_post_user_id) \
+                       VALUES ($1, $2, $3, $4, $5, $5, $5, $4) RETURNING id";
+    let id: i64 = run!(tx, c => sqlx::query_scalar(SQL)
+        .bind(topic.title)
+        .bind(topic.slug)
+        .bind(topic.category_id.0)
+        .bind(topic.user_id.0)
+        .bind(topic.created_at)
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(TopicId(id))
+}
+
+pub async fn find(tx: &mut Tx, id: TopicId) -> Result<Option<TopicRow>> {
+    const SQL: &str = "SELECT id, title, slug, category_id, user_id, posts_count, reply_count, \
+                       highest_post_number, like_count, views, closed, created_at, bumped_at, \
+                       last_posted_at, deleted_at FROM topics WHERE id = $1";
+    Ok(run!(tx, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut **c).await)?)
+}
+
+/// Takes the next post number of a topic (inside the write transaction that inserts the post).
+pub async fn take_post_number(tx: &mut Tx, id: TopicId) -> Result<i64> {
+    const SQL: &str = "UPDATE topics SET highest_post_number = highest_post_number + 1 \
+                       WHERE id = $1 RETURNING highest_post_number";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(id.0).fetch_one(&mut **c).await)?)
+}
+
+/// Moves a topic to the top of /latest after a new post.
+pub async fn bump(tx: &mut Tx, id: TopicId, at: Timestamp, poster: UserId) -> Result<()> {
+    const SQL: &str = "UPDATE topics SET bumped_at = $1, last_posted_at = $1, \
+                       last_post_user_id = $2 WHERE id = $3";
+    run!(tx, c => sqlx::query(SQL).bind(at).bind(poster.0).bind(id.0).execute(&mut **c).await)?;
+    Ok(())
+}
+
+/// Recounts posts, replies and likes from the rows themselves (exact under concurrency).
+pub async fn recount(tx: &mut Tx, id: TopicId) -> Result<()> {
+    const SQL: &str = "UPDATE topics SET \
+        posts_count = (SELECT COUNT(*) FROM posts WHERE topic_id = $1 AND deleted_at IS NULL), \
+        reply_count = (SELECT COUNT(*) FROM posts WHERE topic_id = $1 AND deleted_at IS NULL \
+                       AND post_number > 1), \
+        like_count = (SELECT COALESCE(SUM(like_count), 0) FROM posts WHERE topic_id = $1 \
+                      AND deleted_at IS NULL) \
+        WHERE id = $1";
+    run!(tx, c => sqlx::query(SQL).bind(id.0).execute(&mut **c).await)?;
+    Ok(())
+}
+
+pub async fn set_title(tx: &mut Tx, id: TopicId, title: &str, slug: &str) -> Result<()> {
+    const SQL: &str = "UPDATE topics SET title = $1, slug = $2 WHERE id = $3";
+    run!(tx, c => sqlx::query(SQL).bind(title).bind(slug).bind(id.0).execute(&mut **c).await)?;
+    Ok(())
+}
+
+/// Soft-deletes (`by` = Some) or restores (`by` = None) a topic.
+pub async fn set_deleted(
+    tx: &mut Tx,
+    id: TopicId,
+    by: Option<UserId>,
+    at: Timestamp,
+) -> Result<()> {
+    const SQL: &str = "UPDATE topics SET deleted_at = CASE WHEN $1 IS NULL THEN NULL ELSE $2 END, \
+                       deleted_by_id = $1 WHERE id = $3";
+    run!(tx, c => sqlx::query(SQL)
+        .bind(by.map(|u| u.0))
+        .bind(at)
+        .bind(id.0)
+        .execute(&mut **c)
+        .await)?;
+    Ok(())
+}
+
+pub async fn add_view(tx: &mut Tx, id: TopicId) -> Result<()> {
+    const SQL: &str = "UPDATE topics SET views = views + 1 WHERE id = $1";
+    run!(tx, c => sqlx::query(SQL).bind(id.0).execute(&mut **c).await)?;
+    Ok(())
+}
+
+pub async fn count(tx: &mut Tx) -> Result<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM topics";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL).fetch_one(&mut **c).await)?)
+}
+
+/// One row of a topic list, with what the list shows beside the title.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TopicListRow {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    pub category_id: i64,
+    pub category_name: String,
+    pub category_slug: String,
+    pub user_id: i64,
+    pub author: String,
+    pub last_poster: String,
+    pub posts_count: i64,
+    pub reply_count: i64,
+    pub highest_post_number: i64,
+    pub like_count: i64,
+    pub views: i64,
+    pub closed: bool,
+    pub created_at: Timestamp,
+    pub bumped_at: Timestamp,
+    pub deleted_at: Option<Timestamp>,
+    /// The viewer's last read post here; None when never opened or anonymous.
+    pub last_read_post_number: Option<i64>,
+}
+
+/// Which topics a list shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListFilter {
+    pub category: Option<CategoryId>,
+    pub author: Option<UserId>,
+    pub include_deleted: bool,
+    /// Whose read state to join; None for anonymous visitors.
+    pub viewer: Option<UserId>,
+}
+
+/// Topics in bumped order, newest activity first.
+pub async fn list(
+    tx: &mut Tx,
+    f: ListFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<TopicListRow>> {
+    const SQL: &str = "SELECT t.id, t.title, t.slug, t.category_id, c.name AS category_name, \
+        c.slug AS category_slug, t.user_id, a.username AS author, l.username AS last_poster, \
+        t.posts_count, t.reply_count, t.highest_post_number, t.like_count, t.views, t.closed, \
+        t.created_at, t.bumped_at, t.deleted_at, tu.last_read_post_number \
+        FROM topics t \
+        JOIN categories c ON c.id = t.category_id \
+        JOIN users a ON a.id = t.user_id \
+        JOIN users l ON l.id = t.last_post_user_id \
+        LEFT JOIN topic_users tu ON tu.topic_id = t.id AND tu.user_id = $1 \
+        WHERE ($2 IS NULL OR t.category_id = $2) \
+          AND ($3 IS NULL OR t.user_id = $3) \
+          AND ($4 OR t.deleted_at IS NULL) \
+        ORDER BY t.bumped_at DESC, t.id DESC LIMIT $5 OFFSET $6";
+    Ok(run!(tx, c => sqlx::query_as(SQL)
+        .bind(f.viewer.map_or(0, |u| u.0))
+        .bind(f.category.map(|c| c.0))
+        .bind(f.author.map(|u| u.0))
+        .bind(f.include_deleted)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&mut **c)
+        .await)?)
+}
+
+/// How many topics [`list`] would show over all pages.
+pub async fn list_count(tx: &mut Tx, f: ListFilter) -> Result<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM topics t \
+        WHERE ($1 IS NULL OR t.category_id = $1) \
+          AND ($2 IS NULL OR t.user_id = $2) \
+          AND ($3 OR t.deleted_at IS NULL)";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL)
+        .bind(f.category.map(|c| c.0))
+        .bind(f.author.map(|u| u.0))
+        .bind(f.include_deleted)
+        .fetch_one(&mut **c)
+        .await)?)
+}

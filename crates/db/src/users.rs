@@ -1,0 +1,128 @@
+//! Members.
+
+use stoa_core::UserId;
+
+use crate::{Result, Timestamp, Tx, run};
+
+/// A member as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub email: String,
+    pub password_hash: String,
+    pub admin: bool,
+    pub created_at: Timestamp,
+    pub last_seen_at: Option<Timestamp>,
+}
+
+impl UserRow {
+    pub fn user_id(&self) -> UserId {
+        UserId(self.id)
+    }
+}
+
+/// A member about to be stored; fields already validated by `core`.
+#[derive(Debug)]
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub admin: bool,
+    pub created_at: Timestamp,
+}
+
+pub async fn insert(tx: &mut Tx, user: &NewUser<'_>) -> Result<UserId> {
+    const SQL: &str = "INSERT INTO users (username, username_lower, name, email, email_lower, \
+                       password_hash, admin, created_at) \
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+    let id: i64 = run!(tx, c => sqlx::query_scalar(SQL)
+        .bind(user.username)
+        .bind(user.username.to_ascii_lowercase())
+        .bind(user.name)
+        .bind(user.email)
+        .bind(user.email.to_lowercase())
+        .bind(user.password_hash)
+        .bind(user.admin)
+        .bind(user.created_at)
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(UserId(id))
+}
+
+pub async fn find(tx: &mut Tx, id: UserId) -> Result<Option<UserRow>> {
+    const SQL: &str = "SELECT id, username, name, email, password_hash, admin, created_at, \
+                       last_seen_at FROM users WHERE id = $1";
+    Ok(run!(tx, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut **c).await)?)
+}
+
+pub async fn find_by_username(tx: &mut Tx, username: &str) -> Result<Option<UserRow>> {
+    const SQL: &str = "SELECT id, username, name, email, password_hash, admin, created_at, \
+                       last_seen_at FROM users WHERE username_lower = $1";
+    let lower = username.to_ascii_lowercase();
+    Ok(run!(tx, c => sqlx::query_as(SQL).bind(&lower).fetch_optional(&mut **c).await)?)
+}
+
+/// Finds a member by username or by email, as the login form accepts either.
+pub async fn find_by_login(tx: &mut Tx, login: &str) -> Result<Option<UserRow>> {
+    const SQL: &str = "SELECT id, username, name, email, password_hash, admin, created_at, \
+                       last_seen_at FROM users WHERE username_lower = $1 OR email_lower = $2";
+    let login = login.trim();
+    Ok(run!(tx, c => sqlx::query_as(SQL)
+        .bind(login.to_ascii_lowercase())
+        .bind(login.to_lowercase())
+        .fetch_optional(&mut **c)
+        .await)?)
+}
+
+pub async fn set_password_hash(tx: &mut Tx, id: UserId, hash: &str) -> Result<bool> {
+    const SQL: &str = "UPDATE users SET password_hash = $1 WHERE id = $2";
+    let done = run!(tx, c => sqlx::query(SQL).bind(hash).bind(id.0).execute(&mut **c).await)?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn touch_last_seen(tx: &mut Tx, id: UserId, at: Timestamp) -> Result<()> {
+    const SQL: &str = "UPDATE users SET last_seen_at = $1 WHERE id = $2";
+    run!(tx, c => sqlx::query(SQL).bind(at).bind(id.0).execute(&mut **c).await)?;
+    Ok(())
+}
+
+pub async fn count(tx: &mut Tx) -> Result<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM users";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL).fetch_one(&mut **c).await)?)
+}
+
+/// Which of these lower-cased usernames exist (for linking mentions).
+pub async fn existing_usernames(tx: &mut Tx, lower_names: &[String]) -> Result<Vec<String>> {
+    // One short query per name keeps the SQL static and portable; posts carry few mentions.
+    const SQL: &str = "SELECT username_lower FROM users WHERE username_lower = $1";
+    let mut found = Vec::new();
+    for name in lower_names.iter().take(50) {
+        let hit: Option<String> =
+            run!(tx, c => sqlx::query_scalar(SQL).bind(name).fetch_optional(&mut **c).await)?;
+        found.extend(hit);
+    }
+    Ok(found)
+}
+
+/// A member's public counts.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct UserStats {
+    pub topic_count: i64,
+    pub post_count: i64,
+    pub likes_received: i64,
+    pub likes_given: i64,
+}
+
+pub async fn stats(tx: &mut Tx, id: UserId) -> Result<UserStats> {
+    const SQL: &str = "SELECT \
+        (SELECT COUNT(*) FROM topics WHERE user_id = $1 AND deleted_at IS NULL) AS topic_count, \
+        (SELECT COUNT(*) FROM posts WHERE user_id = $1 AND deleted_at IS NULL) AS post_count, \
+        (SELECT COUNT(*) FROM post_actions a JOIN posts p ON p.id = a.post_id \
+           WHERE p.user_id = $1 AND a.post_action_type_id = 2) AS likes_received, \
+        (SELECT COUNT(*) FROM post_actions WHERE user_id = $1 AND post_action_type_id = 2) \
+           AS likes_given";
+    Ok(run!(tx, c => sqlx::query_as(SQL).bind(id.0).fetch_one(&mut **c).await)?)
+}

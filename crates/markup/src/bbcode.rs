@@ -1,0 +1,249 @@
+//! Discourse's `[quote]` blocks, found before Markdown parsing.
+//!
+//! A quote may hold Markdown and further quotes, so the raw text becomes a small tree. Quote tags
+//! inside fenced code are text. A tag that is never closed (or a stray close) is kept as typed,
+//! as Discourse does.
+
+use std::fmt::Write as _;
+
+/// The attributes of `[quote="alice, post:3, topic:42"]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QuoteRef {
+    /// The quoted member's username, as written.
+    pub username: Option<String>,
+    /// The quoted post's number in its topic.
+    pub post: Option<i64>,
+    /// The topic the quoted post belongs to.
+    pub topic: Option<i64>,
+    /// `full:true`: the whole post was quoted.
+    pub full: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Node {
+    Markdown(String),
+    Quote {
+        quote: QuoteRef,
+        children: Vec<Node>,
+    },
+}
+
+enum Token<'a> {
+    Text(&'a str),
+    Open { quote: QuoteRef, source: &'a str },
+    Close { source: &'a str },
+}
+
+pub(crate) fn parse(raw: &str) -> Vec<Node> {
+    build(tokenize(raw))
+}
+
+/// Splits raw text into text and quote tags, leaving fenced code alone.
+fn tokenize(raw: &str) -> Vec<Token<'_>> {
+    let mut tokens = Vec::new();
+    let mut fence: Option<(char, usize)> = None;
+    for line in raw.split_inclusive('\n') {
+        if let Some(marker) = fence_marker(line) {
+            match fence {
+                None => fence = Some(marker),
+                Some((c, n)) if marker.0 == c && marker.1 >= n && is_closing_fence(line) => {
+                    fence = None
+                }
+                Some(_) => {}
+            }
+            tokens.push(Token::Text(line));
+            continue;
+        }
+        if fence.is_some() {
+            tokens.push(Token::Text(line));
+            continue;
+        }
+        tokenize_line(line, &mut tokens);
+    }
+    tokens
+}
+
+/// `(char, run length)` when the line opens or closes a code fence.
+fn fence_marker(line: &str) -> Option<(char, usize)> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    if indent > 3 {
+        return None;
+    }
+    let rest = &line[indent..];
+    let c = rest.chars().next()?;
+    if c != '`' && c != '~' {
+        return None;
+    }
+    let n = rest.chars().take_while(|&x| x == c).count();
+    (n >= 3).then_some((c, n))
+}
+
+fn is_closing_fence(line: &str) -> bool {
+    let t = line.trim();
+    t.chars().all(|c| c == '`') || t.chars().all(|c| c == '~')
+}
+
+fn tokenize_line<'a>(line: &'a str, tokens: &mut Vec<Token<'a>>) {
+    let mut rest = line;
+    while !rest.is_empty() {
+        let lower = rest.to_ascii_lowercase();
+        let open = lower.find("[quote");
+        let close = lower.find("[/quote]");
+        match (open, close) {
+            (Some(o), c) if c.is_none_or(|c| o < c) => {
+                let after = &rest[o + "[quote".len()..];
+                let valid_start = after.starts_with(']') || after.starts_with('=');
+                match (valid_start, after.find(']')) {
+                    (true, Some(end)) => {
+                        push_text(tokens, &rest[..o]);
+                        let inner = &after[..end];
+                        let source = &rest[o..o + "[quote".len() + end + 1];
+                        tokens.push(Token::Open {
+                            quote: parse_attrs(inner),
+                            source,
+                        });
+                        rest = skip_newline(&after[end + 1..]);
+                    }
+                    _ => {
+                        push_text(tokens, &rest[..o + 1]);
+                        rest = &rest[o + 1..];
+                    }
+                }
+            }
+            (_, Some(c)) => {
+                push_text(tokens, &rest[..c]);
+                tokens.push(Token::Close {
+                    source: &rest[c..c + "[/quote]".len()],
+                });
+                rest = skip_newline(&rest[c + "[/quote]".len()..]);
+            }
+            _ => {
+                push_text(tokens, rest);
+                rest = "";
+            }
+        }
+    }
+}
+
+fn skip_newline(s: &str) -> &str {
+    s.strip_prefix("\r\n")
+        .or_else(|| s.strip_prefix('\n'))
+        .unwrap_or(s)
+}
+
+fn push_text<'a>(tokens: &mut Vec<Token<'a>>, text: &'a str) {
+    if !text.is_empty() {
+        tokens.push(Token::Text(text));
+    }
+}
+
+/// Parses the part after `[quote`: `]`-less text such as `="alice, post:3, topic:42"`.
+fn parse_attrs(inner: &str) -> QuoteRef {
+    let value = inner.strip_prefix('=').unwrap_or("").trim();
+    let value = value.trim_matches('"').trim_matches('\'');
+    let mut quote = QuoteRef::default();
+    for (i, part) in value.split(',').map(str::trim).enumerate() {
+        match part.split_once(':') {
+            Some((key, v)) if i > 0 || key == "username" => {
+                let v = v.trim();
+                match key.trim() {
+                    "post" => quote.post = v.parse().ok().filter(|n| *n > 0),
+                    "topic" => quote.topic = v.parse().ok().filter(|n| *n > 0),
+                    "full" => quote.full = v == "true",
+                    "username" => quote.username = Some(v.to_owned()).filter(|s| !s.is_empty()),
+                    _ => {}
+                }
+            }
+            _ if i == 0 && !part.is_empty() => {
+                if quote.username.is_none() {
+                    quote.username = Some(part.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    quote
+}
+
+/// Builds the tree; unmatched tags fall back to their source text.
+fn build(tokens: Vec<Token<'_>>) -> Vec<Node> {
+    /// An open quote: its attributes, its tag as typed, and what it holds so far.
+    struct Frame<'a> {
+        quote: QuoteRef,
+        source: &'a str,
+        children: Vec<Node>,
+    }
+    fn current<'s>(root: &'s mut Vec<Node>, stack: &'s mut [Frame<'_>]) -> &'s mut Vec<Node> {
+        match stack.last_mut() {
+            Some(frame) => &mut frame.children,
+            None => root,
+        }
+    }
+    let mut root = Vec::new();
+    let mut stack: Vec<Frame<'_>> = Vec::new();
+    for token in tokens {
+        match token {
+            Token::Text(t) => push_markdown(current(&mut root, &mut stack), t),
+            Token::Open { quote, source } => stack.push(Frame {
+                quote,
+                source,
+                children: Vec::new(),
+            }),
+            Token::Close { source } => match stack.pop() {
+                Some(frame) => current(&mut root, &mut stack).push(Node::Quote {
+                    quote: frame.quote,
+                    children: frame.children,
+                }),
+                None => push_markdown(&mut root, source),
+            },
+        }
+    }
+    // Unclosed quotes: their tag becomes text again, their content joins the parent.
+    while let Some(frame) = stack.pop() {
+        let parent = current(&mut root, &mut stack);
+        push_markdown(parent, frame.source);
+        push_markdown(parent, "\n");
+        for child in frame.children {
+            match child {
+                Node::Markdown(t) => push_markdown(parent, &t),
+                quote => parent.push(quote),
+            }
+        }
+    }
+    root
+}
+
+fn push_markdown(nodes: &mut Vec<Node>, text: &str) {
+    if let Some(Node::Markdown(last)) = nodes.last_mut() {
+        last.push_str(text);
+    } else {
+        nodes.push(Node::Markdown(text.to_owned()));
+    }
+}
+
+/// Writes the opening of Discourse's quote markup, up to and including `<blockquote>`.
+pub(crate) fn open_aside(quote: &QuoteRef, out: &mut String) {
+    let esc = |s: &str| html_escape::encode_double_quoted_attribute(s).into_owned();
+    out.push_str("\n<aside class=\"quote no-group\"");
+    if let Some(u) = &quote.username {
+        let _ = write!(out, " data-username=\"{}\"", esc(u));
+    }
+    if let Some(p) = quote.post {
+        let _ = write!(out, " data-post=\"{p}\"");
+    }
+    if let Some(t) = quote.topic {
+        let _ = write!(out, " data-topic=\"{t}\"");
+    }
+    if quote.full {
+        out.push_str(" data-full=\"true\"");
+    }
+    out.push_str(">\n");
+    if let Some(u) = &quote.username {
+        let _ = write!(
+            out,
+            "<div class=\"title\">\n<div class=\"quote-controls\"></div>\n{}:</div>\n",
+            html_escape::encode_text(u)
+        );
+    }
+    out.push_str("<blockquote>\n");
+}

@@ -1,0 +1,144 @@
+//! Stoa's Markdown dialect: raw text as a member typed it → safe HTML ("cooked"), plus the facts
+//! found in it (mentions, quotes of other posts).
+//!
+//! The dialect follows Discourse (see `shared/reference/discourse.md` §3): CommonMark with GitHub
+//! tables, strikethrough, task lists and bare-URL autolinks; single newlines become `<br>`;
+//! `[quote="alice, post:3, topic:42"]…[/quote]` becomes an `aside.quote`; `@name` becomes a link
+//! to the member's profile when that member exists. Everything goes through an allowlist
+//! sanitizer last, so no input can produce script, style, event handlers or dangerous URLs.
+//!
+//! This crate does no I/O. Cooking is two steps because mentions need a lookup: [`scan`] finds
+//! the facts, the caller resolves which mentioned names exist, then [`cook`] renders.
+
+mod bbcode;
+mod inline;
+mod sanitize;
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, TextMergeStream};
+
+pub use bbcode::QuoteRef;
+
+/// What a post's raw text refers to, found without rendering it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// Lower-cased usernames after `@`, outside code and links, in order of first appearance.
+    pub mentions: Vec<String>,
+    /// Every `[quote=…]` block that names a post.
+    pub quotes: Vec<QuoteRef>,
+}
+
+/// What the renderer needs to know about the world outside the text.
+#[derive(Debug, Clone, Default)]
+pub struct CookContext {
+    /// Lower-cased usernames that exist; a mention of anyone else stays plain text.
+    pub known_users: HashSet<String>,
+}
+
+/// Finds mentions and quotes in `raw`.
+pub fn scan(raw: &str) -> Facts {
+    let mut facts = Facts::default();
+    let tree = bbcode::parse(raw);
+    collect_facts(&tree, &mut facts);
+    facts
+}
+
+fn collect_facts(nodes: &[bbcode::Node], facts: &mut Facts) {
+    for node in nodes {
+        match node {
+            bbcode::Node::Markdown(text) => {
+                for event in markdown_events(text) {
+                    if let Walk::Text(t) = event {
+                        for name in inline::mentions(&t) {
+                            if !facts.mentions.contains(&name) {
+                                facts.mentions.push(name);
+                            }
+                        }
+                    }
+                }
+            }
+            bbcode::Node::Quote { quote, children } => {
+                if quote.post.is_some() {
+                    facts.quotes.push(quote.clone());
+                }
+                collect_facts(children, facts);
+            }
+        }
+    }
+}
+
+/// Renders `raw` to sanitized HTML.
+pub fn cook(raw: &str, ctx: &CookContext) -> String {
+    let tree = bbcode::parse(raw);
+    let mut html = String::with_capacity(raw.len() * 2);
+    render_nodes(&tree, ctx, &mut html);
+    sanitize::clean(&html)
+}
+
+/// Renders arbitrary HTML through the same allowlist as posts (used by tests and fuzzing).
+pub fn sanitize_html(html: &str) -> String {
+    sanitize::clean(html)
+}
+
+fn render_nodes(nodes: &[bbcode::Node], ctx: &CookContext, out: &mut String) {
+    for node in nodes {
+        match node {
+            bbcode::Node::Markdown(text) => render_markdown(text, ctx, out),
+            bbcode::Node::Quote { quote, children } => {
+                bbcode::open_aside(quote, out);
+                render_nodes(children, ctx, out);
+                out.push_str("</blockquote></aside>\n");
+            }
+        }
+    }
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
+}
+
+/// A text run in a place where mentions and autolinks apply, or any other event.
+enum Walk<'a> {
+    Text(pulldown_cmark::CowStr<'a>),
+    Other(Event<'a>),
+}
+
+/// The Markdown events with text merged, marking which text is "prose" (not in code or a link).
+fn markdown_events(text: &str) -> impl Iterator<Item = Walk<'_>> {
+    let mut in_link = 0usize;
+    let mut in_code_block = false;
+    TextMergeStream::new(Parser::new_ext(text, options())).map(move |event| match event {
+        Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) => {
+            in_link += 1;
+            Walk::Other(event)
+        }
+        Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
+            in_link = in_link.saturating_sub(1);
+            Walk::Other(event)
+        }
+        Event::Start(Tag::CodeBlock(_)) => {
+            in_code_block = true;
+            Walk::Other(event)
+        }
+        Event::End(TagEnd::CodeBlock) => {
+            in_code_block = false;
+            Walk::Other(event)
+        }
+        Event::Text(t) if in_link == 0 && !in_code_block => Walk::Text(t),
+        other => Walk::Other(other),
+    })
+}
+
+fn render_markdown(text: &str, ctx: &CookContext, out: &mut String) {
+    let events = markdown_events(text).flat_map(|walk| match walk {
+        Walk::Text(t) => inline::enrich(&t, ctx),
+        // Discourse keeps the line breaks a member typed.
+        Walk::Other(Event::SoftBreak) => vec![Event::HardBreak],
+        Walk::Other(other) => vec![other],
+    });
+    pulldown_cmark::html::push_html(out, events);
+}
+
+#[cfg(test)]
+mod tests;
