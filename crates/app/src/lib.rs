@@ -1,1 +1,113 @@
-//! placeholder
+//! Stoa's use cases. [`Forum`] is the one door to the forum: the HTML pages, the JSON API and
+//! the command line all call its methods, and each method is one transaction that asks `core`
+//! whether it is allowed and valid, cooks Markdown with `markup`, and writes through `db`.
+//!
+//! Methods take the [`Actor`] first. Nothing here knows HTTP.
+
+mod accounts;
+mod categories;
+mod cooking;
+pub mod demo;
+mod error;
+mod posts;
+mod topics;
+mod users;
+
+use std::sync::Mutex;
+
+use chrono::SubsecRound;
+use stoa_core::limits;
+use stoa_core::throttle::Throttle;
+pub use stoa_core::{self as core, Actor, CategoryId, PostId, PostNumber, TopicId, UserId};
+pub use stoa_db::{self as db, Db, Timestamp};
+
+pub use accounts::{CurrentUser, NewSession, SignupForm, generate_password};
+pub use categories::CategoryForm;
+pub use error::{AppError, Result};
+pub use posts::{EditForm, PostCan, PostItem, ReplyForm, Revision};
+pub use topics::{NewTopicForm, PostLocation, TopicList, TopicPage};
+pub use users::UserProfile;
+
+/// The forum: storage plus the state that rules need between requests.
+#[derive(Debug)]
+pub struct Forum {
+    db: Db,
+    settings: Settings,
+    login_by_ip: Mutex<Throttle<String>>,
+    login_by_account: Mutex<Throttle<String>>,
+}
+
+/// Settings the use cases read.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How long a login lasts.
+    pub session_days: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { session_days: 60 }
+    }
+}
+
+impl Forum {
+    pub fn new(db: Db, settings: Settings) -> Self {
+        Self {
+            db,
+            settings,
+            login_by_ip: Mutex::new(Throttle::new(
+                limits::LOGIN_ATTEMPTS_PER_IP,
+                limits::LOGIN_WINDOW_SECS,
+            )),
+            login_by_account: Mutex::new(Throttle::new(
+                limits::LOGIN_ATTEMPTS_PER_ACCOUNT,
+                limits::LOGIN_WINDOW_SECS,
+            )),
+        }
+    }
+
+    /// The storage underneath (for the command line's maintenance commands).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// True when the forum holds no members, categories or topics yet (first run).
+    pub async fn is_empty(&self) -> Result<bool> {
+        let mut tx = self.db.read().await?;
+        let users = db::users::count(&mut tx).await?;
+        let categories = db::categories::count(&mut tx).await?;
+        let topics = db::topics::count(&mut tx).await?;
+        Ok(users == 0 && categories == 0 && topics == 0)
+    }
+
+    /// A secret shared by every node, created on first use (for CSRF tokens).
+    pub async fn site_secret(&self) -> Result<String> {
+        let mut tx = self.db.write().await?;
+        let secret = db::settings::get_or_insert(&mut tx, "site_secret", &random_hex(32)).await?;
+        tx.commit().await?;
+        Ok(secret)
+    }
+}
+
+/// Now, at the precision both backends store.
+pub fn now() -> Timestamp {
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
+/// `bytes` random bytes from the OS generator, hex-encoded.
+pub fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// Hex SHA-256, for storing tokens.
+pub fn sha256_hex(input: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(input.as_bytes()))
+}
+
+fn unix_now() -> u64 {
+    now().timestamp().max(0) as u64
+}

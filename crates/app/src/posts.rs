@@ -1,0 +1,337 @@
+//! Posts: replying, editing (with revisions), soft deleting and restoring, liking.
+
+use stoa_core::slug::slugify;
+use stoa_core::{
+    Actor, CategoryId, Error, Guardian, PostBody, PostFacts, PostId, TopicId, TopicTitle, UserId,
+};
+use stoa_db::posts::{PostRow, PostView};
+use stoa_db::topics::TopicRow;
+use stoa_db::{Tx, likes, posts as db_posts, revisions, topics as db_topics};
+
+use crate::topics::{insert_post, visible_topic};
+use crate::{Forum, Result, Timestamp, cooking, db, now};
+
+/// What the reply form sends.
+#[derive(Debug, Clone, Default)]
+pub struct ReplyForm {
+    pub raw: String,
+    /// The post this answers, when it answers one in particular.
+    pub reply_to_post_number: Option<i64>,
+}
+
+/// What the edit form sends; `title` only for a topic's first post.
+#[derive(Debug, Clone, Default)]
+pub struct EditForm {
+    pub raw: String,
+    pub title: Option<String>,
+}
+
+/// What the actor may do with a post, decided by the Guardian for the page's buttons.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PostCan {
+    pub edit: bool,
+    pub delete: bool,
+    pub restore: bool,
+    pub like: bool,
+    pub reply: bool,
+}
+
+/// A post as a page shows it, with the actor's permissions.
+#[derive(Debug, Clone)]
+pub struct PostItem {
+    pub post: PostView,
+    pub can: PostCan,
+}
+
+/// An earlier version of a post.
+#[derive(Debug, Clone)]
+pub struct Revision {
+    pub number: i64,
+    pub username: String,
+    pub raw: String,
+    pub created_at: Timestamp,
+}
+
+fn facts(post_user: i64, post_deleted: bool, topic: &TopicRow) -> PostFacts {
+    PostFacts {
+        author: UserId(post_user),
+        deleted: post_deleted,
+        topic_deleted: topic.deleted_at.is_some(),
+        topic_closed: topic.closed,
+    }
+}
+
+/// What the Guardian lets the actor do with a post with these facts.
+pub(crate) fn can(guardian: Guardian, facts: PostFacts) -> PostCan {
+    PostCan {
+        edit: guardian.can_edit_post(facts).is_ok(),
+        delete: guardian.can_delete_post(facts).is_ok(),
+        restore: facts.deleted && guardian.can_restore_post(facts).is_ok(),
+        like: guardian.can_like(facts).is_ok(),
+        reply: !facts.deleted
+            && guardian
+                .can_reply(facts.topic_deleted, facts.topic_closed)
+                .is_ok(),
+    }
+}
+
+/// Decides what the actor sees of a post and may do with it. A deleted post's text is withheld
+/// from anyone who may not see deleted content.
+pub(crate) fn item(
+    guardian: Guardian,
+    mut post: PostView,
+    topic_deleted: bool,
+    closed: bool,
+) -> PostItem {
+    let facts = PostFacts {
+        author: UserId(post.user_id),
+        deleted: post.deleted_at.is_some(),
+        topic_deleted,
+        topic_closed: closed,
+    };
+    if !guardian.can_see_post(facts) {
+        post.raw.clear();
+        post.cooked.clear();
+    }
+    PostItem {
+        post,
+        can: can(guardian, facts),
+    }
+}
+
+/// The post and its topic, if both exist (deleted ones only for those who may see them).
+async fn post_and_topic(tx: &mut Tx, actor: Actor, id: PostId) -> Result<(PostRow, TopicRow)> {
+    let post = db_posts::find(tx, id)
+        .await?
+        .ok_or(Error::NotFound("post"))?;
+    let topic = visible_topic(tx, actor, TopicId(post.topic_id)).await?;
+    if post.deleted_at.is_some() && !Guardian::new(actor).can_see_deleted() {
+        return Err(Error::NotFound("post").into());
+    }
+    Ok((post, topic))
+}
+
+impl Forum {
+    /// Adds a reply to a topic; returns the new post's id and number.
+    pub async fn reply(
+        &self,
+        actor: Actor,
+        topic_id: TopicId,
+        form: &ReplyForm,
+    ) -> Result<(PostId, i64)> {
+        let guardian = Guardian::new(actor);
+        let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
+        let mut tx = self.db.write().await?;
+        let topic = visible_topic(&mut tx, actor, topic_id).await?;
+        guardian.can_reply(topic.deleted_at.is_some(), topic.closed)?;
+        let body = PostBody::parse(&form.raw)?;
+        if let Some(n) = form.reply_to_post_number {
+            let target = db_posts::find_by_number(&mut tx, topic_id, n).await?;
+            if target.is_none_or(|p| p.deleted_at.is_some()) {
+                return Err(Error::invalid(
+                    "reply_to_post_number",
+                    format!("There is no post #{n} in this topic to reply to"),
+                )
+                .into());
+            }
+        }
+        let post_id = insert_post(
+            &mut tx,
+            topic_id,
+            user,
+            form.reply_to_post_number,
+            body.as_str(),
+        )
+        .await?;
+        db::categories::recount(&mut tx, CategoryId(topic.category_id)).await?;
+        let number = db_posts::find(&mut tx, post_id)
+            .await?
+            .map_or(0, |p| p.post_number);
+        tx.commit().await?;
+        Ok((post_id, number))
+    }
+
+    /// A post, if the actor may see it, with the actor's permissions.
+    pub async fn post(&self, actor: Actor, id: PostId) -> Result<(PostRow, TopicRow, PostCan)> {
+        let mut tx = self.db.read().await?;
+        let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
+        let can = can(
+            Guardian::new(actor),
+            facts(post.user_id, post.deleted_at.is_some(), &topic),
+        );
+        Ok((post, topic, can))
+    }
+
+    /// Post `number` of a topic.
+    pub async fn post_by_number(
+        &self,
+        actor: Actor,
+        topic: TopicId,
+        number: i64,
+    ) -> Result<PostRow> {
+        let mut tx = self.db.read().await?;
+        let post = db_posts::find_by_number(&mut tx, topic, number)
+            .await?
+            .ok_or(Error::NotFound("post"))?;
+        let (post, _) = post_and_topic(&mut tx, actor, post.post_id()).await?;
+        Ok(post)
+    }
+
+    /// Replaces a post's text, keeping the old text as a revision; a first post may also
+    /// retitle its topic.
+    pub async fn edit_post(&self, actor: Actor, id: PostId, form: &EditForm) -> Result<PostRow> {
+        let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
+        let mut tx = self.db.write().await?;
+        let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
+        Guardian::new(actor).can_edit_post(facts(
+            post.user_id,
+            post.deleted_at.is_some(),
+            &topic,
+        ))?;
+        let body = PostBody::parse(&form.raw)?;
+        let title = match (&form.title, post.post_number) {
+            (Some(t), 1) => Some(TopicTitle::parse(t)?),
+            _ => None,
+        };
+        let at = now();
+        if body.as_str() != post.raw {
+            revisions::insert(&mut tx, id, post.version, user, &post.raw, at).await?;
+            let cooked = cooking::cook(&mut tx, body.as_str()).await?;
+            db_posts::update_raw(&mut tx, id, body.as_str(), &cooked, at).await?;
+        }
+        if let Some(title) = title.filter(|t| t.as_str() != topic.title) {
+            db_topics::set_title(
+                &mut tx,
+                topic.topic_id(),
+                title.as_str(),
+                &slugify(title.as_str()),
+            )
+            .await?;
+        }
+        let updated = db_posts::find(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("post"))?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// Soft-deletes a post; deleting a topic's first post deletes the topic.
+    pub async fn delete_post(&self, actor: Actor, id: PostId) -> Result<PostRow> {
+        self.set_post_deleted(actor, id, true).await
+    }
+
+    /// Restores a soft-deleted post (and its topic, when it is the first post).
+    pub async fn restore_post(&self, actor: Actor, id: PostId) -> Result<PostRow> {
+        self.set_post_deleted(actor, id, false).await
+    }
+
+    async fn set_post_deleted(&self, actor: Actor, id: PostId, delete: bool) -> Result<PostRow> {
+        let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
+        let guardian = Guardian::new(actor);
+        let mut tx = self.db.write().await?;
+        let post = db_posts::find(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("post"))?;
+        let topic = db_topics::find(&mut tx, TopicId(post.topic_id))
+            .await?
+            .ok_or(Error::NotFound("topic"))?;
+        let f = facts(post.user_id, post.deleted_at.is_some(), &topic);
+        let f = if post.post_number == 1 {
+            PostFacts {
+                deleted: f.deleted || f.topic_deleted,
+                ..f
+            }
+        } else {
+            f
+        };
+        if delete {
+            guardian.can_delete_post(f)?;
+        } else {
+            guardian.can_restore_post(f)?;
+        }
+        let by = delete.then_some(user);
+        let at = now();
+        db_posts::set_deleted(&mut tx, id, by, at).await?;
+        if post.post_number == 1 {
+            db_topics::set_deleted(&mut tx, topic.topic_id(), by, at).await?;
+        }
+        if let Some(to) = post.reply_to_post_number {
+            db_posts::recount_replies(&mut tx, topic.topic_id(), to).await?;
+        }
+        db_topics::recount(&mut tx, topic.topic_id()).await?;
+        db::categories::recount(&mut tx, CategoryId(topic.category_id)).await?;
+        let updated = db_posts::find(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("post"))?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// Likes (`like` = true) or unlikes a post; returns the new like count.
+    pub async fn set_like(&self, actor: Actor, id: PostId, like: bool) -> Result<i64> {
+        let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
+        let mut tx = self.db.write().await?;
+        let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
+        Guardian::new(actor).can_like(facts(post.user_id, post.deleted_at.is_some(), &topic))?;
+        let changed = if like {
+            likes::insert(&mut tx, id, user, now()).await?
+        } else {
+            likes::delete(&mut tx, id, user).await?
+        };
+        let count = if changed {
+            let count = likes::recount(&mut tx, id).await?;
+            db_topics::recount(&mut tx, topic.topic_id()).await?;
+            count
+        } else {
+            post.like_count
+        };
+        tx.commit().await?;
+        Ok(count)
+    }
+
+    /// A post's earlier versions, oldest first.
+    pub async fn revisions(
+        &self,
+        actor: Actor,
+        id: PostId,
+    ) -> Result<(PostRow, TopicRow, Vec<Revision>)> {
+        let mut tx = self.db.read().await?;
+        let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
+        let list = revisions::list(&mut tx, id)
+            .await?
+            .into_iter()
+            .map(|r| Revision {
+                number: r.number,
+                username: r.username,
+                raw: r.raw,
+                created_at: r.created_at,
+            })
+            .collect();
+        Ok((post, topic, list))
+    }
+
+    /// The `[quote]` block that quotes a post (or the `selection` of it) in a reply.
+    pub async fn quote(&self, actor: Actor, id: PostId, selection: Option<&str>) -> Result<String> {
+        let mut tx = self.db.read().await?;
+        let (post, _) = post_and_topic(&mut tx, actor, id).await?;
+        if post.deleted_at.is_some() {
+            return Err(Error::NotFound("post").into());
+        }
+        let author = db::users::find(&mut tx, UserId(post.user_id))
+            .await?
+            .ok_or(Error::NotFound("user"))?;
+        let text = selection
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or(post.raw.trim());
+        let full = if selection.is_none_or(|s| s.trim().is_empty()) {
+            ", full:true"
+        } else {
+            ""
+        };
+        Ok(format!(
+            "[quote=\"{}, post:{}, topic:{}{full}\"]\n{}\n[/quote]\n\n",
+            author.username, post.post_number, post.topic_id, text
+        ))
+    }
+}

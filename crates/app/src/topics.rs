@@ -1,0 +1,249 @@
+//! Topics: starting one, listing them, and reading one page of a topic.
+
+use stoa_core::limits::{POSTS_PER_PAGE, TOPICS_PER_PAGE};
+use stoa_core::slug::slugify;
+use stoa_core::{
+    Actor, CategoryId, Error, Guardian, PostBody, PostId, TopicId, TopicTitle, UserId,
+};
+use stoa_db::categories::CategoryRow;
+use stoa_db::posts::NewPost;
+use stoa_db::topics::{ListFilter, NewTopic, TopicListRow, TopicRow};
+use stoa_db::{Tx, posts as db_posts, reads, topics as db_topics};
+
+use crate::posts::{PostItem, item};
+use crate::{Forum, Result, cooking, db, now};
+
+/// What the new-topic form sends.
+#[derive(Debug, Clone, Default)]
+pub struct NewTopicForm {
+    pub title: String,
+    pub raw: String,
+    pub category_id: Option<CategoryId>,
+}
+
+/// One page of a topic list.
+#[derive(Debug, Clone)]
+pub struct TopicList {
+    pub topics: Vec<TopicListRow>,
+    /// 1-based.
+    pub page: i64,
+    pub more: bool,
+    pub total: i64,
+}
+
+/// One page of a topic, ready to show.
+#[derive(Debug, Clone)]
+pub struct TopicPage {
+    pub topic: TopicRow,
+    pub category: CategoryRow,
+    pub posts: Vec<PostItem>,
+    /// 1-based.
+    pub page: i64,
+    pub pages: i64,
+    /// Why the actor may not reply, if they may not (None: they may).
+    pub reply_refusal: Option<Error>,
+}
+
+/// Where a post number lives: which page of its topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostLocation {
+    pub post_number: i64,
+    pub page: i64,
+}
+
+fn pages_for(total: i64, per_page: i64) -> i64 {
+    ((total + per_page - 1) / per_page).max(1)
+}
+
+/// The topic, if it exists and the actor may see it.
+pub(crate) async fn visible_topic(tx: &mut Tx, actor: Actor, id: TopicId) -> Result<TopicRow> {
+    let topic = db_topics::find(tx, id)
+        .await?
+        .ok_or(Error::NotFound("topic"))?;
+    if topic.deleted_at.is_some() && !Guardian::new(actor).can_see_deleted() {
+        return Err(Error::NotFound("topic").into());
+    }
+    Ok(topic)
+}
+
+impl Forum {
+    /// Starts a topic with its opening post; returns the topic id and the post id.
+    pub async fn create_topic(
+        &self,
+        actor: Actor,
+        form: &NewTopicForm,
+    ) -> Result<(TopicId, PostId)> {
+        let guardian = Guardian::new(actor);
+        guardian.can_create_topic()?;
+        let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
+        let title = TopicTitle::parse(&form.title)?;
+        let body = PostBody::parse(&form.raw)?;
+        let category_id = form
+            .category_id
+            .ok_or_else(|| Error::invalid("category", "Choose a category"))?;
+        let mut tx = self.db.write().await?;
+        db::categories::find(&mut tx, category_id)
+            .await?
+            .ok_or_else(|| Error::invalid("category", "That category does not exist"))?;
+        let at = now();
+        let slug = slugify(title.as_str());
+        let topic_id = db_topics::insert(
+            &mut tx,
+            &NewTopic {
+                title: title.as_str(),
+                slug: &slug,
+                category_id,
+                user_id: user,
+                created_at: at,
+            },
+        )
+        .await?;
+        let post_id = insert_post(&mut tx, topic_id, user, None, body.as_str()).await?;
+        db::categories::recount(&mut tx, category_id).await?;
+        tx.commit().await?;
+        Ok((topic_id, post_id))
+    }
+
+    /// Topics with the newest activity first, optionally in one category or by one member.
+    pub async fn topic_list(
+        &self,
+        actor: Actor,
+        category: Option<CategoryId>,
+        author: Option<UserId>,
+        page: i64,
+    ) -> Result<TopicList> {
+        let page = page.max(1);
+        let filter = ListFilter {
+            category,
+            author,
+            include_deleted: Guardian::new(actor).can_see_deleted(),
+            viewer: actor.user_id(),
+        };
+        let mut tx = self.db.read().await?;
+        let offset = (page - 1).saturating_mul(TOPICS_PER_PAGE);
+        let topics = db_topics::list(&mut tx, filter, TOPICS_PER_PAGE, offset).await?;
+        let total = db_topics::list_count(&mut tx, filter).await?;
+        Ok(TopicList {
+            topics,
+            page,
+            more: offset + TOPICS_PER_PAGE < total,
+            total,
+        })
+    }
+
+    /// One page of a topic; marks what it shows as read for a signed-in member.
+    pub async fn topic_page(&self, actor: Actor, id: TopicId, page: i64) -> Result<TopicPage> {
+        let guardian = Guardian::new(actor);
+        let mut tx = self.db.read().await?;
+        let topic = visible_topic(&mut tx, actor, id).await?;
+        let category = db::categories::find(&mut tx, CategoryId(topic.category_id))
+            .await?
+            .ok_or(Error::NotFound("category"))?;
+        let total = db_posts::count_in_topic(&mut tx, id).await?;
+        let pages = pages_for(total, POSTS_PER_PAGE);
+        if page < 1 || page > pages {
+            return Err(Error::NotFound("page").into());
+        }
+        let views = db_posts::page(
+            &mut tx,
+            id,
+            actor.user_id(),
+            POSTS_PER_PAGE,
+            (page - 1) * POSTS_PER_PAGE,
+        )
+        .await?;
+        let last_read = match actor.user_id() {
+            Some(user) => reads::last_read(&mut tx, user, id).await?,
+            None => None,
+        };
+        drop(tx);
+        let topic_deleted = topic.deleted_at.is_some();
+        let posts: Vec<PostItem> = views
+            .into_iter()
+            .map(|v| item(guardian, v, topic_deleted, topic.closed))
+            .collect();
+        // Record reading only when it moves forward: a page view is not a write otherwise.
+        if let (Some(user), Some(last_shown)) = (actor.user_id(), posts.last()) {
+            let shown = last_shown.post.post_number;
+            if last_read.is_none_or(|r| r < shown) {
+                let mut tx = self.db.write().await?;
+                reads::mark_read(&mut tx, user, id, shown).await?;
+                tx.commit().await?;
+            }
+        }
+        let reply_refusal = guardian.can_reply(topic_deleted, topic.closed).err();
+        Ok(TopicPage {
+            topic,
+            category,
+            posts,
+            page,
+            pages,
+            reply_refusal,
+        })
+    }
+
+    /// The page on which post `number` of a topic appears.
+    pub async fn locate_post(
+        &self,
+        actor: Actor,
+        id: TopicId,
+        number: i64,
+    ) -> Result<PostLocation> {
+        let mut tx = self.db.read().await?;
+        let topic = visible_topic(&mut tx, actor, id).await?;
+        let number = number.clamp(1, topic.highest_post_number.max(1));
+        let before = db_posts::count_before(&mut tx, id, number).await?;
+        Ok(PostLocation {
+            post_number: number,
+            page: before / POSTS_PER_PAGE + 1,
+        })
+    }
+
+    /// The post a signed-in member should land on when opening a topic: the first one they
+    /// have not read. None for a topic never opened, fully read, or an anonymous visitor.
+    pub async fn first_unread(&self, actor: Actor, id: TopicId) -> Result<Option<i64>> {
+        let Some(user) = actor.user_id() else {
+            return Ok(None);
+        };
+        let mut tx = self.db.read().await?;
+        let topic = visible_topic(&mut tx, actor, id).await?;
+        let last_read = reads::last_read(&mut tx, user, id).await?;
+        Ok(last_read
+            .filter(|&r| r < topic.highest_post_number)
+            .map(|r| r + 1))
+    }
+}
+
+/// Inserts a post at the topic's next number, cooked, with counters and read state kept exact.
+pub(crate) async fn insert_post(
+    tx: &mut Tx,
+    topic: TopicId,
+    user: UserId,
+    reply_to: Option<i64>,
+    raw: &str,
+) -> Result<PostId> {
+    let at = now();
+    let cooked = cooking::cook(tx, raw).await?;
+    let number = db_topics::take_post_number(tx, topic).await?;
+    let post_id = db_posts::insert(
+        tx,
+        &NewPost {
+            topic_id: topic,
+            user_id: user,
+            post_number: number,
+            reply_to_post_number: reply_to,
+            raw,
+            cooked: &cooked,
+            created_at: at,
+        },
+    )
+    .await?;
+    if let Some(to) = reply_to {
+        db_posts::recount_replies(tx, topic, to).await?;
+    }
+    db_topics::bump(tx, topic, at, user).await?;
+    db_topics::recount(tx, topic).await?;
+    reads::mark_posted(tx, user, topic).await?;
+    reads::mark_read(tx, user, topic, number).await?;
+    Ok(post_id)
+}

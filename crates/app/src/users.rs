@@ -1,0 +1,46 @@
+//! Member profiles.
+
+use stoa_core::{Actor, Error, UserId};
+use stoa_db::posts::UserPostRow;
+use stoa_db::topics::TopicListRow;
+use stoa_db::users::{UserRow, UserStats};
+
+use crate::{Forum, Result, db};
+
+/// What `/u/{username}` shows.
+#[derive(Debug, Clone)]
+pub struct UserProfile {
+    pub user: UserRow,
+    pub stats: UserStats,
+    pub topics: Vec<TopicListRow>,
+    pub replies: Vec<UserPostRow>,
+}
+
+impl Forum {
+    pub async fn user_profile(&self, actor: Actor, username: &str) -> Result<UserProfile> {
+        let mut tx = self.db.read().await?;
+        let user = db::users::find_by_username(&mut tx, username)
+            .await?
+            .ok_or(Error::NotFound("user"))?;
+        let stats = db::users::stats(&mut tx, user.user_id()).await?;
+        let replies = db::posts::recent_replies_by(&mut tx, user.user_id(), 20).await?;
+        drop(tx);
+        let topics = self
+            .topic_list(actor, None, Some(user.user_id()), 1)
+            .await?
+            .topics;
+        Ok(UserProfile {
+            user,
+            stats,
+            topics,
+            replies,
+        })
+    }
+
+    pub async fn user(&self, id: UserId) -> Result<UserRow> {
+        let mut tx = self.db.read().await?;
+        Ok(db::users::find(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("user"))?)
+    }
+}
