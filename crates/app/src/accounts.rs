@@ -190,6 +190,16 @@ impl Forum {
         }
     }
 
+    /// Opens a session for a member who just proved who they are (after sign-up).
+    pub async fn session_for(&self, id: UserId) -> Result<NewSession> {
+        let mut tx = self.db.read().await?;
+        let row = db::users::find(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("user"))?;
+        drop(tx);
+        self.open_session(&row).await
+    }
+
     async fn open_session(&self, row: &db::users::UserRow) -> Result<NewSession> {
         let token = random_hex(32);
         let at = now();

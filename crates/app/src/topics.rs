@@ -182,6 +182,12 @@ impl Forum {
         })
     }
 
+    /// A topic, if it exists and the actor may see it.
+    pub async fn topic(&self, actor: Actor, id: TopicId) -> Result<TopicRow> {
+        let mut tx = self.db.read().await?;
+        visible_topic(&mut tx, actor, id).await
+    }
+
     /// The page on which post `number` of a topic appears.
     pub async fn locate_post(
         &self,

@@ -1,1 +1,218 @@
-fn main() {}
+//! `stoa`: a community discussion forum in one binary.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use stoa::config::{Config, Layer};
+use stoa_app::{SignupForm, generate_password};
+
+/// Stoa, a community discussion forum. With no command, `serve` runs.
+#[derive(Debug, Parser)]
+#[command(name = "stoa", version, about, long_about = None)]
+struct Cli {
+    /// A TOML settings file (see stoa.example.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Where the database lives [default: ./stoa-data].
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the forum (the default). On an empty database, first creates the admin account
+    /// and demo content.
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Default, Args)]
+struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    bind: Option<String>,
+    /// On first run, do not add demo content.
+    #[arg(long)]
+    no_demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create an account. Without --password-stdin, a password is generated and printed once.
+    CreateUser {
+        /// The username (3–20 of A–Z, a–z, 0–9, _ . -).
+        name: String,
+        /// The account's email address.
+        #[arg(long, value_name = "ADDR")]
+        email: String,
+        /// Make the account an admin.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password and end the account's sessions. Without --password-stdin, a password
+    /// is generated and printed once.
+    ResetPassword {
+        /// The username.
+        name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn load_config(cli: &Cli, serve: Option<&ServeArgs>) -> anyhow::Result<Config> {
+    let mut config = Config::default();
+    if let Some(path) = &cli.config {
+        config = config.apply(Layer::from_file(path)?)?;
+    }
+    config = config.apply(Layer::from_env(|k| std::env::var(k).ok())?)?;
+    let flags = Layer {
+        data_dir: cli.data_dir.clone(),
+        bind: serve.and_then(|s| s.bind.clone()),
+        demo: serve.and_then(|s| s.no_demo.then_some(false)),
+        ..Layer::default()
+    };
+    config.apply(flags)
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if !from_stdin {
+        return Ok((generate_password(), true));
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("Password (then Enter):");
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok((password, false))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match &cli.command {
+        None => serve(&cli, &ServeArgs::default()).await,
+        Some(Command::Serve(args)) => serve(&cli, args).await,
+        Some(Command::Migrate) => {
+            let config = load_config(&cli, None)?;
+            init_logging(&config.log);
+            stoa::open(&config).await?.db().close().await;
+            println!(
+                "Database {} is up to date.",
+                config.database_path().display()
+            );
+            Ok(())
+        }
+        Some(Command::Admin(cmd)) => {
+            let config = load_config(&cli, None)?;
+            init_logging("warn");
+            admin(&config, cmd).await
+        }
+    }
+}
+
+async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
+    let config = load_config(cli, Some(args))?;
+    init_logging(&config.log);
+    let server = stoa::Server::bind(&config).await?;
+    let addr = server.local_addr()?;
+    if let Some(first) = &server.first_run {
+        println!();
+        println!("  First run: created the admin account.");
+        println!("    username: {}", first.admin_username);
+        println!("    password: {}", first.admin_password);
+        println!(
+            "  This password is shown only this once. Keep it somewhere safe, or set your own"
+        );
+        println!(
+            "  with `stoa admin reset-password {}`.",
+            first.admin_username
+        );
+        if first.demo {
+            println!("  Demo content added (categories General and History, and their topics).");
+        }
+        println!();
+    }
+    println!(
+        "Stoa is serving {} at http://{addr}/  (Ctrl-C to stop)",
+        config.site_name
+    );
+    tracing::info!(data_dir = %config.data_dir.display(), %addr, "serving");
+    server.serve(stoa::shutdown_signal()).await?;
+    println!("Stoa stopped.");
+    Ok(())
+}
+
+async fn admin(config: &Config, cmd: &AdminCommand) -> anyhow::Result<()> {
+    let forum = stoa::open(config).await?;
+    let result = match cmd {
+        AdminCommand::CreateUser {
+            name,
+            email,
+            admin,
+            password_stdin,
+        } => {
+            let (password, generated) = read_password(*password_stdin)?;
+            let form = SignupForm {
+                username: name.clone(),
+                email: email.clone(),
+                password: password.clone(),
+                name: String::new(),
+            };
+            forum
+                .create_user(&form, *admin)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Created {}{name}.", if *admin { "admin " } else { "" });
+            if generated {
+                println!("Password (shown only this once): {password}");
+            }
+            Ok(())
+        }
+        AdminCommand::ResetPassword {
+            name,
+            password_stdin,
+        } => {
+            let (password, generated) = read_password(*password_stdin)?;
+            forum
+                .set_password(name, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Password of {name} changed; their sessions were ended.");
+            if generated {
+                println!("New password (shown only this once): {password}");
+            }
+            Ok(())
+        }
+    };
+    forum.db().close().await;
+    result
+}

@@ -1,1 +1,100 @@
-//! placeholder
+//! Stoa's HTTP face: the axum router, HTML pages, sessions and CSRF.
+//!
+//! Handlers are thin: they decode the request, find the actor, make one call into
+//! [`stoa_app::Forum`], and render a page or redirect. No SQL and no permission rule lives here;
+//! the only decisions made here are HTTP ones (status codes, cookies, redirects).
+
+mod assets;
+mod context;
+mod error;
+mod pages;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Request};
+use stoa_app::Forum;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::TraceLayer;
+
+pub use context::{CSRF_FIELD, SESSION_COOKIE};
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (set when Stoa is served over https).
+    pub secure_cookies: bool,
+    /// The forum's name, shown in the header and page titles.
+    pub site_name: String,
+}
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub forum: Arc<Forum>,
+    pub config: Arc<WebConfig>,
+    /// Key for CSRF tokens; shared by every node through the database.
+    pub(crate) csrf_secret: Arc<str>,
+}
+
+impl AppState {
+    /// Builds the state; reads (or creates) the site secret.
+    pub async fn new(forum: Arc<Forum>, config: WebConfig) -> stoa_app::Result<Self> {
+        let secret = forum.site_secret().await?;
+        Ok(Self {
+            forum,
+            config: Arc::new(config),
+            csrf_secret: secret.into(),
+        })
+    }
+}
+
+static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Request ids: a per-process random prefix and a counter, cheap and unique enough to find one
+/// request's log lines.
+#[derive(Clone)]
+struct Ids {
+    prefix: Arc<str>,
+    next: Arc<AtomicU64>,
+}
+
+impl MakeRequestId for Ids {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{}-{n}", self.prefix))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The whole site.
+pub fn router(state: AppState) -> Router {
+    let ids = Ids {
+        prefix: stoa_app::random_hex(4).into(),
+        next: Arc::new(AtomicU64::new(1)),
+    };
+    let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+        let id = req
+            .extensions()
+            .get::<RequestId>()
+            .and_then(|id| id.header_value().to_str().ok())
+            .unwrap_or("-")
+            .to_owned();
+        tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+    });
+    pages::routes()
+        .merge(assets::routes())
+        .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            context::session_layer,
+        ))
+        .with_state(state)
+        .layer(PropagateRequestIdLayer::new(X_REQUEST_ID.clone()))
+        .layer(trace)
+        .layer(SetRequestIdLayer::new(X_REQUEST_ID.clone(), ids))
+}

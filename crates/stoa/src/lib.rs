@@ -1,0 +1,117 @@
+//! The `stoa` binary's pieces, as a library so that tests can start a real server in-process:
+//! configuration, opening the forum, first run, and serving with graceful shutdown.
+
+pub mod config;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use stoa_app::demo::FirstRun;
+use stoa_app::{Db, Forum, Settings};
+use stoa_web::{AppState, WebConfig};
+use tokio::net::TcpListener;
+
+pub use config::Config;
+
+/// Opens the database in the data directory (creating both if missing) and migrates it.
+pub async fn open(config: &Config) -> anyhow::Result<Forum> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    let path = config.database_path();
+    let db = Db::open_sqlite(&path, config.db_readers)
+        .await
+        .with_context(|| format!("opening the database {}", path.display()))?;
+    db.migrate().await.context("migrating the database")?;
+    Ok(Forum::new(
+        db,
+        Settings {
+            session_days: config.session_days,
+        },
+    ))
+}
+
+/// A server listening on its port, not yet serving.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    app: axum::Router,
+    forum: Arc<Forum>,
+    /// What first run created, if this start was the first.
+    pub first_run: Option<FirstRun>,
+}
+
+impl Server {
+    /// Opens the forum, runs first-run setup on an empty database, and binds the address.
+    pub async fn bind(config: &Config) -> anyhow::Result<Self> {
+        let forum = Arc::new(open(config).await?);
+        let first_run = stoa_app::demo::first_run(&forum, config.demo)
+            .await
+            .context("first-run setup")?;
+        let web = WebConfig {
+            secure_cookies: config.secure_cookies,
+            site_name: config.site_name.clone(),
+        };
+        let state = AppState::new(forum.clone(), web)
+            .await
+            .context("loading the site secret")?;
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .with_context(|| format!("binding {}", config.bind))?;
+        Ok(Self {
+            listener,
+            app: stoa_web::router(state),
+            forum,
+            first_run,
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests and closes the
+    /// database.
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let app = self.app.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("serving")?;
+        self.forum.db().close().await;
+        Ok(())
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,263 @@
+//! Who is asking, and the checks every request passes: the session cookie, the CSRF token,
+//! the client's address, and the headers every response carries.
+//!
+//! CSRF: a form's token is SHA-256 of the site secret and a per-visitor binding — the session
+//! token for members, a random `stoa_anon` cookie for visitors who are not signed in (so the
+//! login and sign-up forms are protected too). Tokens are checked by [`CsrfForm`], the only way
+//! handlers read a state-changing form. Nothing changes state on GET.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::http::header::{CACHE_CONTROL, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use serde::de::DeserializeOwned;
+use stoa_app::{Actor, CurrentUser};
+
+use crate::AppState;
+use crate::error::WebError;
+
+/// The session cookie, named as Discourse names it.
+pub const SESSION_COOKIE: &str = "_t";
+/// The cookie that binds CSRF tokens for visitors who are not signed in.
+const ANON_COOKIE: &str = "stoa_anon";
+/// The form field that carries the CSRF token (Rails' and Discourse's name).
+pub const CSRF_FIELD: &str = "authenticity_token";
+/// The header that carries it for scripts (Discourse's name).
+const CSRF_HEADER: &str = "x-csrf-token";
+
+/// One request's visitor: the member if signed in, and the CSRF binding.
+#[derive(Debug)]
+pub struct Visit {
+    pub user: Option<CurrentUser>,
+    session_token: Option<String>,
+    anon_seed: String,
+    anon_seed_is_new: bool,
+    token_used: AtomicBool,
+    secret: Arc<str>,
+}
+
+impl Visit {
+    pub fn actor(&self) -> Actor {
+        self.user
+            .as_ref()
+            .map_or(Actor::Anonymous, CurrentUser::actor)
+    }
+
+    pub fn session_token(&self) -> Option<&str> {
+        self.session_token.as_deref()
+    }
+
+    fn binding(&self) -> &str {
+        self.session_token.as_deref().unwrap_or(&self.anon_seed)
+    }
+
+    /// The CSRF token for forms on this page.
+    pub fn csrf_token(&self) -> String {
+        self.token_used.store(true, Ordering::Relaxed);
+        csrf_token(&self.secret, self.binding())
+    }
+
+    fn csrf_ok(&self, token: &str) -> bool {
+        if self.session_token.is_none() && self.anon_seed_is_new {
+            return false; // no cookie came back: nothing to bind to
+        }
+        constant_time_eq(
+            token.as_bytes(),
+            csrf_token(&self.secret, self.binding()).as_bytes(),
+        )
+    }
+}
+
+fn csrf_token(secret: &str, binding: &str) -> String {
+    stoa_app::sha256_hex(&format!("{secret}\0csrf\0{binding}"))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The value of cookie `name` in the request's `Cookie` headers.
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim_matches('"').to_owned())
+}
+
+/// A `Set-Cookie` value with Stoa's attributes.
+pub(crate) fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let v =
+        format!("{name}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}");
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Finds the visitor, runs the handler, then adds the cookies and headers the visit needs.
+pub(crate) async fn session_layer(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let headers = req.headers();
+    let token = cookie(headers, SESSION_COOKIE);
+    let mut stale_session = false;
+    let user = match &token {
+        Some(t) => match state.forum.session_user(t).await {
+            Ok(u) => {
+                stale_session = u.is_none();
+                u
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                None
+            }
+        },
+        None => None,
+    };
+    let seed = cookie(headers, ANON_COOKIE)
+        .filter(|s| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit()));
+    let visit = Arc::new(Visit {
+        session_token: token.filter(|_| user.is_some()),
+        user,
+        anon_seed_is_new: seed.is_none(),
+        anon_seed: seed.unwrap_or_else(|| stoa_app::random_hex(16)),
+        token_used: AtomicBool::new(false),
+        secret: state.csrf_secret.clone(),
+    });
+    req.extensions_mut().insert(visit.clone());
+    let mut res = next.run(req).await;
+    let secure = state.config.secure_cookies;
+    let h = res.headers_mut();
+    if stale_session {
+        h.append(SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, secure));
+    }
+    if visit.session_token.is_none()
+        && visit.anon_seed_is_new
+        && visit.token_used.load(Ordering::Relaxed)
+    {
+        h.append(
+            SET_COOKIE,
+            set_cookie(ANON_COOKIE, &visit.anon_seed, 60 * 60 * 24 * 30, secure),
+        );
+    }
+    if (visit.user.is_some() || visit.token_used.load(Ordering::Relaxed))
+        && !h.contains_key(CACHE_CONTROL)
+    {
+        h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    security_headers(h);
+    res
+}
+
+fn security_headers(h: &mut HeaderMap) {
+    const CSP: &str = "default-src 'self'; img-src 'self' https: data:; script-src 'self'; \
+                       style-src 'self'; object-src 'none'; base-uri 'none'; \
+                       frame-ancestors 'none'; form-action 'self'";
+    h.insert("content-security-policy", HeaderValue::from_static(CSP));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        "referrer-policy",
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+}
+
+/// The extractor handlers use to reach the [`Visit`].
+#[derive(Debug, Clone)]
+pub struct Viewer(pub Arc<Visit>);
+
+impl std::ops::Deref for Viewer {
+    type Target = Visit;
+
+    fn deref(&self) -> &Visit {
+        &self.0
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Arc<Visit>>()
+            .cloned()
+            .map(Viewer)
+            .ok_or_else(|| WebError::internal("session layer missing"))
+    }
+}
+
+/// The client's address, for throttling. Behind a reverse proxy this is the proxy's address
+/// until a trusted forwarded-for setting exists.
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+        Ok(ClientIp(ip))
+    }
+}
+
+/// A state-changing form: its CSRF token checked, then its fields decoded into `T`.
+#[derive(Debug)]
+pub struct CsrfForm<T>(pub T);
+
+#[derive(serde::Deserialize)]
+struct TokenField {
+    #[serde(default)]
+    authenticity_token: String,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let visit = req
+            .extensions()
+            .get::<Arc<Visit>>()
+            .cloned()
+            .ok_or_else(|| WebError::internal("session layer missing"))?;
+        let header_token = req
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| WebError::bad_request(format!("Could not read the form: {e}")))?;
+        let token = match header_token {
+            Some(t) => t,
+            None => serde_urlencoded::from_bytes::<TokenField>(&body)
+                .map(|f| f.authenticity_token)
+                .unwrap_or_default(),
+        };
+        if !visit.csrf_ok(&token) {
+            return Err(WebError::Csrf);
+        }
+        serde_urlencoded::from_bytes::<T>(&body)
+            .map(CsrfForm)
+            .map_err(|e| {
+                WebError::bad_request(format!("The form was not filled in as expected: {e}"))
+            })
+    }
+}

@@ -1,0 +1,172 @@
+//! The HTML pages: one module per resource, each handler a thin adapter over one `Forum` call.
+
+mod accounts;
+mod lists;
+mod posts;
+mod topic;
+mod users;
+
+use askama::Template;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use stoa_app::{CurrentUser, Timestamp};
+
+use crate::AppState;
+use crate::context::Visit;
+use crate::error::WebError;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(lists::latest))
+        .route("/latest", get(lists::latest))
+        .route("/categories", get(lists::categories))
+        .route("/c/{slug}/{id}", get(lists::category))
+        .route("/t/{slug}/{id}", get(topic::show))
+        .route(
+            "/t/{slug}/{id}/reply",
+            get(topic::reply_form).post(topic::reply),
+        )
+        .route("/t/{slug}/{id}/{post_number}", get(topic::show_at))
+        .route("/new-topic", get(topic::new_topic_form).post(topic::create))
+        .route("/p/{id}", get(posts::permalink))
+        .route("/posts/{id}/edit", get(posts::edit_form).post(posts::edit))
+        .route("/posts/{id}/delete", post(posts::delete))
+        .route("/posts/{id}/restore", post(posts::restore))
+        .route("/posts/{id}/like", post(posts::like))
+        .route("/posts/{id}/revisions", get(posts::revisions))
+        .route("/u/{username}", get(users::show))
+        .route("/login", get(accounts::login_form).post(accounts::login))
+        .route("/signup", get(accounts::signup_form).post(accounts::signup))
+        .route("/logout", post(accounts::logout))
+}
+
+/// What the layout needs on every page.
+pub(crate) struct Chrome {
+    pub site_name: String,
+    pub title: String,
+    pub user: Option<CurrentUser>,
+    /// The CSRF token for this page's forms; empty on pages without forms for anonymous
+    /// visitors, so reading them sets no cookie.
+    pub csrf: String,
+}
+
+impl Chrome {
+    pub fn new(state: &AppState, visit: &Visit, title: impl Into<String>) -> Self {
+        let csrf = if visit.user.is_some() {
+            visit.csrf_token()
+        } else {
+            String::new()
+        };
+        Self {
+            site_name: state.config.site_name.clone(),
+            title: title.into(),
+            user: visit.user.clone(),
+            csrf,
+        }
+    }
+
+    /// For pages with a form that anonymous visitors submit (log in, sign up).
+    pub fn with_form(state: &AppState, visit: &Visit, title: impl Into<String>) -> Self {
+        Self {
+            csrf: visit.csrf_token(),
+            ..Self::new(state, visit, title)
+        }
+    }
+}
+
+/// Renders a template with a status.
+pub(crate) fn render(status: StatusCode, page: &impl Template) -> Result<Response, WebError> {
+    let html = page
+        .render()
+        .map_err(|e| WebError::internal(format!("template: {e}")))?;
+    Ok((status, Html(html)).into_response())
+}
+
+pub(crate) fn ok(page: &impl Template) -> Result<Response, WebError> {
+    render(StatusCode::OK, page)
+}
+
+/// After a form: "see the result over there" (303, so the browser GETs it).
+pub(crate) fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
+}
+
+/// An id from a path segment; anything else is a 404, not a 400.
+pub(crate) fn parse_id(s: &str) -> Result<i64, WebError> {
+    s.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(WebError::NotFound)
+}
+
+/// A lenient query string: unknown or malformed parameters fall back to defaults.
+pub(crate) fn query<T: serde::de::DeserializeOwned + Default>(raw: Option<String>) -> T {
+    raw.and_then(|q| serde_urlencoded::from_str(&q).ok())
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct PageQuery {
+    page: Option<String>,
+}
+
+impl PageQuery {
+    pub fn page(&self) -> i64 {
+        self.page
+            .as_deref()
+            .and_then(|p| p.parse().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
+    }
+}
+
+/// Where to go after logging in: only a path on this site.
+pub(crate) fn safe_return_to(to: &str) -> &str {
+    let ok = to.starts_with('/')
+        && !to.starts_with("//")
+        && !to.starts_with("/\\")
+        && !to.chars().any(|c| c.is_control() || c == '\\');
+    if ok { to } else { "/" }
+}
+
+/// `26 Nov 2026`.
+pub(crate) fn date(t: &Timestamp) -> String {
+    t.format("%-d %b %Y").to_string()
+}
+
+/// RFC 3339, for `<time datetime>`.
+pub(crate) fn iso(t: &Timestamp) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// `1 Like`, `3 Likes`.
+pub(crate) fn count_label(n: &i64, one: &str, many: &str) -> String {
+    if *n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_return_to;
+
+    #[test]
+    fn return_to_stays_on_site() {
+        assert_eq!(safe_return_to("/t/x/1"), "/t/x/1");
+        for bad in [
+            "//evil.com",
+            "https://evil.com",
+            "/\\evil.com",
+            "javascript:alert(1)",
+            "/\r\nSet-Cookie:x",
+            "",
+        ] {
+            assert_eq!(safe_return_to(bad), "/", "{bad:?}");
+        }
+    }
+}

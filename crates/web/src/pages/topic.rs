@@ -1,0 +1,317 @@
+//! A topic's pages, replying, and starting a topic.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{IntoResponse, Response};
+use stoa_app::core::slug::slugify;
+use stoa_app::db::categories::CategoryRow;
+use stoa_app::db::posts::PostRow;
+use stoa_app::db::topics::TopicRow;
+use stoa_app::{
+    AppError, CategoryId, NewTopicForm, PostId, PostItem, ReplyForm, TopicId, TopicPage,
+};
+
+use super::{Chrome, PageQuery, ok, parse_id, query, render, see_other};
+use crate::AppState;
+use crate::context::{CsrfForm, Viewer, Visit};
+use crate::error::WebError;
+
+#[derive(Template)]
+#[template(path = "topic.html")]
+struct TopicTemplate {
+    chrome: Chrome,
+    topic: TopicRow,
+    category: CategoryRow,
+    posts: Vec<PostItem>,
+    page: i64,
+    pages: i64,
+    reply_refusal: Option<String>,
+    return_to: String,
+}
+
+fn topic_response(state: &AppState, visit: &Visit, tp: TopicPage) -> Result<Response, WebError> {
+    let return_to = format!("/t/{}/{}", tp.topic.slug, tp.topic.id);
+    ok(&TopicTemplate {
+        chrome: Chrome::new(state, visit, tp.topic.title.clone()),
+        reply_refusal: tp.reply_refusal.map(|e| e.to_string()),
+        topic: tp.topic,
+        category: tp.category,
+        posts: tp.posts,
+        page: tp.page,
+        pages: tp.pages,
+        return_to,
+    })
+}
+
+fn moved(to: String) -> Response {
+    (StatusCode::MOVED_PERMANENTLY, [(LOCATION, to)]).into_response()
+}
+
+/// `/t/{slug}/{id}`: a page of the topic; a signed-in member lands on their first unread post.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    visit: Viewer,
+    Path((slug, id)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
+    let id = TopicId(parse_id(&id)?);
+    let page_query = query::<PageQuery>(q.clone());
+    if page_query.page.is_none() {
+        if let Some(n) = state.forum.first_unread(visit.actor(), id).await? {
+            let topic = state.forum.topic(visit.actor(), id).await?;
+            return Ok(see_other(&format!(
+                "/t/{}/{}/{n}#post_{n}",
+                topic.slug, topic.id
+            )));
+        }
+    }
+    let tp = state
+        .forum
+        .topic_page(visit.actor(), id, page_query.page())
+        .await?;
+    if tp.topic.slug != slug {
+        let q = q.map(|q| format!("?{q}")).unwrap_or_default();
+        return Ok(moved(format!("/t/{}/{}{q}", tp.topic.slug, tp.topic.id)));
+    }
+    topic_response(&state, &visit, tp)
+}
+
+/// `/t/{slug}/{id}/{post_number}`: the page holding that post.
+pub(crate) async fn show_at(
+    State(state): State<AppState>,
+    visit: Viewer,
+    Path((slug, id, number)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let id = TopicId(parse_id(&id)?);
+    let number = parse_id(&number)?;
+    let at = state.forum.locate_post(visit.actor(), id, number).await?;
+    let tp = state.forum.topic_page(visit.actor(), id, at.page).await?;
+    if tp.topic.slug != slug || at.post_number != number {
+        return Ok(moved(format!(
+            "/t/{}/{}/{}",
+            tp.topic.slug, tp.topic.id, at.post_number
+        )));
+    }
+    topic_response(&state, &visit, tp)
+}
+
+#[derive(Template)]
+#[template(path = "reply.html")]
+struct ReplyTemplate {
+    chrome: Chrome,
+    topic: TopicRow,
+    replying_to: Option<PostRow>,
+    raw: String,
+    error: Option<String>,
+    error_field: &'static str,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ReplyQuery {
+    to: Option<String>,
+    quote: Option<String>,
+    selection: Option<String>,
+}
+
+fn login_redirect(return_to: &str) -> Response {
+    let q = serde_urlencoded::to_string([("return_to", return_to)]).unwrap_or_default();
+    see_other(&format!("/login?{q}"))
+}
+
+/// The reply composer on its own page: answering a post, or quoting one.
+pub(crate) async fn reply_form(
+    State(state): State<AppState>,
+    visit: Viewer,
+    Path((_, id)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
+    let id = TopicId(parse_id(&id)?);
+    let here = format!(
+        "/t/-/{id}/reply{}",
+        q.as_deref().map(|q| format!("?{q}")).unwrap_or_default()
+    );
+    if visit.user.is_none() {
+        return Ok(login_redirect(&here));
+    }
+    let rq = query::<ReplyQuery>(q);
+    let actor = visit.actor();
+    let topic = state.forum.topic(actor, id).await?;
+    let replying_to = match rq.to.as_deref().and_then(|n| n.parse::<i64>().ok()) {
+        Some(n) => Some(state.forum.post_by_number(actor, id, n).await?),
+        None => None,
+    };
+    let raw = match rq.quote.as_deref().and_then(|p| p.parse::<i64>().ok()) {
+        Some(p) => {
+            let selection = rq
+                .selection
+                .as_deref()
+                .map(|s| s.chars().take(10_000).collect::<String>());
+            state
+                .forum
+                .quote(actor, PostId(p), selection.as_deref())
+                .await?
+        }
+        None => String::new(),
+    };
+    ok(&ReplyTemplate {
+        chrome: Chrome::new(&state, &visit, format!("Reply to {}", topic.title)),
+        topic,
+        replying_to,
+        raw,
+        error: None,
+        error_field: "",
+    })
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct ReplyFields {
+    #[serde(default)]
+    raw: String,
+    #[serde(default)]
+    reply_to_post_number: String,
+}
+
+/// A domain refusal a form can show beside its fields; anything else is a page of its own.
+pub(crate) fn form_refusal(e: AppError) -> Result<(String, &'static str), WebError> {
+    match e {
+        AppError::Domain(
+            d @ (stoa_app::core::Error::Invalid { .. } | stoa_app::core::Error::Conflict { .. }),
+        ) => Ok((d.to_string(), d.field().unwrap_or(""))),
+        other => Err(other.into()),
+    }
+}
+
+pub(crate) async fn reply(
+    State(state): State<AppState>,
+    visit: Viewer,
+    Path((slug, id)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ReplyFields>,
+) -> Result<Response, WebError> {
+    let id = TopicId(parse_id(&id)?);
+    let actor = visit.actor();
+    let reply_to = form.reply_to_post_number.trim().parse::<i64>().ok();
+    let result = state
+        .forum
+        .reply(
+            actor,
+            id,
+            &ReplyForm {
+                raw: form.raw.clone(),
+                reply_to_post_number: reply_to,
+            },
+        )
+        .await;
+    match result {
+        Ok((_, n)) => Ok(see_other(&format!("/t/{slug}/{id}/{n}#post_{n}"))),
+        Err(e) => {
+            let (message, field) = form_refusal(e)?;
+            let topic = state.forum.topic(actor, id).await?;
+            let replying_to = match reply_to {
+                Some(n) => state.forum.post_by_number(actor, id, n).await.ok(),
+                None => None,
+            };
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ReplyTemplate {
+                    chrome: Chrome::new(&state, &visit, format!("Reply to {}", topic.title)),
+                    topic,
+                    replying_to,
+                    raw: form.raw,
+                    error: Some(message),
+                    error_field: field,
+                },
+            )
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "new_topic.html")]
+struct NewTopicTemplate {
+    chrome: Chrome,
+    categories: Vec<CategoryRow>,
+    selected: Option<i64>,
+    title: String,
+    raw: String,
+    error: Option<String>,
+    error_field: &'static str,
+}
+
+impl NewTopicTemplate {
+    fn is_selected(&self, id: impl std::borrow::Borrow<i64>) -> bool {
+        self.selected == Some(*id.borrow())
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct NewTopicQuery {
+    category: Option<String>,
+}
+
+pub(crate) async fn new_topic_form(
+    State(state): State<AppState>,
+    visit: Viewer,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
+    if visit.user.is_none() {
+        return Ok(login_redirect("/new-topic"));
+    }
+    let selected = query::<NewTopicQuery>(q)
+        .category
+        .and_then(|c| c.parse().ok());
+    ok(&NewTopicTemplate {
+        chrome: Chrome::new(&state, &visit, "New topic"),
+        categories: state.forum.categories().await?,
+        selected,
+        title: String::new(),
+        raw: String::new(),
+        error: None,
+        error_field: "",
+    })
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct NewTopicFields {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    raw: String,
+    #[serde(default)]
+    category: String,
+}
+
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    visit: Viewer,
+    CsrfForm(form): CsrfForm<NewTopicFields>,
+) -> Result<Response, WebError> {
+    let category = form.category.trim().parse::<i64>().ok();
+    let input = NewTopicForm {
+        title: form.title.clone(),
+        raw: form.raw.clone(),
+        category_id: category.map(CategoryId),
+    };
+    match state.forum.create_topic(visit.actor(), &input).await {
+        Ok((topic, _)) => Ok(see_other(&format!(
+            "/t/{}/{topic}",
+            slugify(form.title.trim())
+        ))),
+        Err(e) => {
+            let (message, field) = form_refusal(e)?;
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &NewTopicTemplate {
+                    chrome: Chrome::new(&state, &visit, "New topic"),
+                    categories: state.forum.categories().await?,
+                    selected: category,
+                    title: form.title,
+                    raw: form.raw,
+                    error: Some(message),
+                    error_field: field,
+                },
+            )
+        }
+    }
+}
