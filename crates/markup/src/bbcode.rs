@@ -154,10 +154,8 @@ fn parse_attrs(inner: &str) -> QuoteRef {
                     _ => {}
                 }
             }
-            _ if i == 0 && !part.is_empty() => {
-                if quote.username.is_none() {
-                    quote.username = Some(part.to_owned());
-                }
+            _ if i == 0 && !part.is_empty() && quote.username.is_none() => {
+                quote.username = Some(part.to_owned());
             }
             _ => {}
         }

@@ -33,8 +33,11 @@ static CLEANER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         "script", "style", "svg", "math", "template",
     ]));
     // Task-list checkboxes only: any other input type is dropped, and none is ever enabled.
+    // URLs with control characters are dropped: no browser needs them, and some parsers
+    // disagree about where such a URL's scheme ends.
     b.attribute_filter(|element, attribute, value| match (element, attribute) {
         ("input", "type") if value != "checkbox" => None,
+        (_, "href" | "src" | "cite") if value.chars().any(char::is_control) => None,
         _ => Some(value.into()),
     });
     b.set_tag_attribute_value("input", "disabled", "");

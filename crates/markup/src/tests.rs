@@ -150,6 +150,8 @@ fn dangerous_markup_is_removed() {
         "<input type=\"text\" autofocus onfocus=alert(1)>",
         "[quote=\"\\\"><script>alert(1)</script>, post:1, topic:1\"]\nx\n[/quote]",
         "<a href=\"data:text/html,<script>alert(1)</script>\">x</a>",
+        "<a href=java&#1&#2&#3&#4&#5&#6&#7&#8&#11&#12script:javascript:alert(1)>XXX</a>",
+        "<a href=\"jav&#x09;ascript:alert(1)\">x</a>",
     ] {
         let html = cook_plain(raw);
         let lower = html.to_ascii_lowercase();

@@ -99,10 +99,10 @@ impl IntoResponse for WebError {
         };
         let body = page.render().unwrap_or_else(|_| message.clone());
         let mut res = (status, Html(body)).into_response();
-        if let WebError::App(AppError::Domain(Domain::RateLimited { retry_after_secs })) = self {
-            if let Ok(v) = retry_after_secs.to_string().parse() {
-                res.headers_mut().insert(RETRY_AFTER, v);
-            }
+        if let WebError::App(AppError::Domain(Domain::RateLimited { retry_after_secs })) = self
+            && let Ok(v) = retry_after_secs.to_string().parse()
+        {
+            res.headers_mut().insert(RETRY_AFTER, v);
         }
         res
     }

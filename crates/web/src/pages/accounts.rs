@@ -59,10 +59,10 @@ async fn start_session(
     session: &NewSession,
     to: &str,
 ) -> Response {
-    if let Some(old) = visit.session_token() {
-        if let Err(e) = state.forum.logout(old).await {
-            tracing::warn!(error = %e, "could not end the previous session");
-        }
+    if let Some(old) = visit.session_token()
+        && let Err(e) = state.forum.logout(old).await
+    {
+        tracing::warn!(error = %e, "could not end the previous session");
     }
     let max_age = (session.expires_at - stoa_app::now()).num_seconds();
     let mut res = see_other(to);

@@ -58,14 +58,11 @@ pub(crate) async fn show(
 ) -> Result<Response, WebError> {
     let id = TopicId(parse_id(&id)?);
     let page_query = query::<PageQuery>(q.clone());
-    if page_query.page.is_none() {
-        if let Some(n) = state.forum.first_unread(visit.actor(), id).await? {
-            let topic = state.forum.topic(visit.actor(), id).await?;
-            return Ok(see_other(&format!(
-                "/t/{}/{}/{n}#post_{n}",
-                topic.slug, topic.id
-            )));
-        }
+    if page_query.page.is_none()
+        && let Some(n) = state.forum.first_unread(visit.actor(), id).await?
+    {
+        let topic = state.forum.topic(visit.actor(), id).await?;
+        return Ok(see_other(&format!("/t/{}/{}/{n}#post_{n}", topic.slug, topic.id)));
     }
     let tp = state
         .forum
