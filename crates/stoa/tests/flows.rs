@@ -11,32 +11,63 @@ const DEMO_PATH: &str = "/t/why-did-the-ussr-trust-its-april-1941-neutrality-pac
 #[tokio::test]
 async fn demo_thread_reads_like_the_reference_thread() {
     let s = TestServer::start().await;
-    assert!(s.admin_password.is_some(), "first run prints an admin password");
+    assert!(
+        s.admin_password.is_some(),
+        "first run prints an admin password"
+    );
     let v = s.visitor();
     let latest = v.get("/latest").await;
     assert_eq!(latest.status, StatusCode::OK);
-    assert!(latest.body.contains("Why did the USSR trust its April 1941 neutrality pact with Japan?"));
+    assert!(
+        latest
+            .body
+            .contains("Why did the USSR trust its April 1941 neutrality pact with Japan?")
+    );
     assert!(latest.body.contains("Welcome to Stoa"));
     let cats = v.get("/categories").await;
-    assert!(cats.body.contains(">History<") && cats.body.contains(">General<"), "{}", cats.body);
+    assert!(
+        cats.body.contains(">History<") && cats.body.contains(">General<"),
+        "{}",
+        cats.body
+    );
 
     let t = v.get(DEMO_PATH).await;
     assert_eq!(t.status, StatusCode::OK);
     let body = &t.body;
     assert_eq!(body.matches("<h1>").count(), 1, "one h1 per page");
-    assert!(body.contains("<blockquote>"), "block quote of the newspaper");
-    assert!(body.contains("<em>Izvestia</em>, 14 April 1941"), "publication and date named");
-    assert!(body.contains(r#"rel="nofollow ugc noopener">the pact and its background</a>"#), "further-reading link");
+    assert!(
+        body.contains("<blockquote>"),
+        "block quote of the newspaper"
+    );
+    assert!(
+        body.contains("<em>Izvestia</em>, 14 April 1941"),
+        "publication and date named"
+    );
+    assert!(
+        body.contains(r#"rel="nofollow ugc noopener">the pact and its background</a>"#),
+        "further-reading link"
+    );
     for n in 1..=4 {
         assert!(body.contains(&format!("id=\"post_{n}\"")), "post {n}");
     }
-    assert!(body.contains("in reply to tomas (#2)"), "reply_to_post_number shown");
-    assert!(body.contains(r#"<aside class="quote no-group" data-username="lena" data-post="1" data-topic="2">"#));
+    assert!(
+        body.contains("in reply to tomas (#2)"),
+        "reply_to_post_number shown"
+    );
+    assert!(body.contains(
+        r#"<aside class="quote no-group" data-username="lena" data-post="1" data-topic="2">"#
+    ));
     assert!(body.contains(">1 Like<"), "the like is counted");
-    assert!(body.contains(r#"<a class="mention" href="/u/keiko""#), "mention links the member");
+    assert!(
+        body.contains(r#"<a class="mention" href="/u/keiko""#),
+        "mention links the member"
+    );
     assert!(script_findings(body).is_empty());
     // Landmarks and labelled form controls.
-    assert!(body.contains("<main id=\"main\">") && body.contains("<nav class=\"site-nav\" aria-label=\"Main\">"));
+    assert!(
+        body.contains("<main id=\"main\">")
+            && body.contains("<nav class=\"site-nav\" aria-label=\"Main\">")
+    );
     // A wrong slug redirects to the right one; the id wins.
     let moved = v.get_raw("/t/wrong-slug/2").await;
     assert_eq!(moved.status, StatusCode::MOVED_PERMANENTLY);
@@ -55,7 +86,10 @@ async fn a_member_signs_up_posts_replies_quotes_likes_edits_and_deletes() {
     let page = anna.new_topic(2, title, opening).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains(title));
-    assert!(page.body.contains(r#"<a href="https://example.org/sources" rel="nofollow ugc noopener">"#));
+    assert!(
+        page.body
+            .contains(r#"<a href="https://example.org/sources" rel="nofollow ugc noopener">"#)
+    );
     let (topic, slug) = page.topic_of_url();
     let first_post = page.post_id(1);
 
@@ -64,21 +98,43 @@ async fn a_member_signs_up_posts_replies_quotes_likes_edits_and_deletes() {
         .submit(
             &format!("/t/{slug}/{topic}/reply?to=1"),
             &format!("/t/{slug}/{topic}/reply"),
-            &[("raw", "As a rule: for what was said, yes; for what happened, no."), ("reply_to_post_number", "1")],
+            &[
+                (
+                    "raw",
+                    "As a rule: for what was said, yes; for what happened, no.",
+                ),
+                ("reply_to_post_number", "1"),
+            ],
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    assert!(reply.url.ends_with(&format!("/t/{slug}/{topic}/2")), "{}", reply.url);
+    assert!(
+        reply.url.ends_with(&format!("/t/{slug}/{topic}/2")),
+        "{}",
+        reply.url
+    );
     assert!(reply.body.contains("in reply to anna (#1)"));
 
     // Anna quotes Boris's reply: the composer comes prefilled with a [quote].
     let boris_post = reply.post_id(2);
-    let composer = anna.get(&format!("/t/{slug}/{topic}/reply?quote={boris_post}")).await;
+    let composer = anna
+        .get(&format!("/t/{slug}/{topic}/reply?quote={boris_post}"))
+        .await;
     let expected = format!("[quote=&#34;boris, post:2, topic:{topic}, full:true&#34;]");
     assert!(composer.body.contains(&expected), "{}", composer.body);
     // …or with just a selected passage.
-    let selected = anna.get(&format!("/t/{slug}/{topic}/reply?quote={boris_post}&selection=for%20what%20happened%2C%20no")).await;
-    assert!(selected.body.contains(&format!("[quote=&#34;boris, post:2, topic:{topic}&#34;]\nfor what happened, no\n[/quote]")), "{}", selected.body);
+    let selected = anna
+        .get(&format!(
+            "/t/{slug}/{topic}/reply?quote={boris_post}&selection=for%20what%20happened%2C%20no"
+        ))
+        .await;
+    assert!(
+        selected.body.contains(&format!(
+            "[quote=&#34;boris, post:2, topic:{topic}&#34;]\nfor what happened, no\n[/quote]"
+        )),
+        "{}",
+        selected.body
+    );
     let quoted = anna
         .submit(
             &format!("/t/{slug}/{topic}/reply"),
@@ -87,14 +143,26 @@ async fn a_member_signs_up_posts_replies_quotes_likes_edits_and_deletes() {
         )
         .await;
     assert_eq!(quoted.status, StatusCode::OK);
-    assert!(quoted.body.contains(&format!(r#"data-username="boris" data-post="2" data-topic="{topic}""#)));
+    assert!(quoted.body.contains(&format!(
+        r#"data-username="boris" data-post="2" data-topic="{topic}""#
+    )));
 
     // Anna likes Boris's post; then unlikes it.
     let token = anna.token().await;
-    let liked = anna.post_form(&format!("/posts/{boris_post}/like"), &[("authenticity_token", &token), ("like", "true")]).await;
+    let liked = anna
+        .post_form(
+            &format!("/posts/{boris_post}/like"),
+            &[("authenticity_token", &token), ("like", "true")],
+        )
+        .await;
     assert_eq!(liked.status, StatusCode::OK);
     assert!(liked.body.contains(">1 Like<"), "like counted");
-    let unliked = anna.post_form(&format!("/posts/{boris_post}/like"), &[("authenticity_token", &token), ("like", "false")]).await;
+    let unliked = anna
+        .post_form(
+            &format!("/posts/{boris_post}/like"),
+            &[("authenticity_token", &token), ("like", "false")],
+        )
+        .await;
     assert!(!unliked.body.contains(">1 Like<"));
     // The script's path: JSON back, no reload.
     let json: serde_json::Value = anna
@@ -116,35 +184,76 @@ async fn a_member_signs_up_posts_replies_quotes_likes_edits_and_deletes() {
         .submit(
             &format!("/posts/{first_post}/edit"),
             &format!("/posts/{first_post}/edit"),
-            &[("raw", "I keep citing Izvestia; how far should I trust it? (edited)"), ("title", title)],
+            &[
+                (
+                    "raw",
+                    "I keep citing Izvestia; how far should I trust it? (edited)",
+                ),
+                ("title", title),
+            ],
         )
         .await;
     assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
     assert!(edited.body.contains("(edited)") && edited.body.contains(">edited</a>"));
     let history = anna.get(&format!("/posts/{first_post}/revisions")).await;
-    assert!(history.body.contains("Version 1") && history.body.contains("I keep citing *Izvestia* and wonder"));
+    assert!(
+        history.body.contains("Version 1")
+            && history.body.contains("I keep citing *Izvestia* and wonder")
+    );
 
     // Boris deletes his reply; others see a placeholder; an admin restores it.
-    let deleted = boris.submit(&format!("/t/{slug}/{topic}"), &format!("/posts/{boris_post}/delete"), &[]).await;
+    let deleted = boris
+        .submit(
+            &format!("/t/{slug}/{topic}"),
+            &format!("/posts/{boris_post}/delete"),
+            &[],
+        )
+        .await;
     assert_eq!(deleted.status, StatusCode::OK);
     let seen = s.visitor().get(&format!("/t/{slug}/{topic}")).await;
     assert!(seen.body.contains("(post deleted)"));
-    assert!(!seen.body.contains("for what was said, yes"), "deleted text withheld");
+    assert!(
+        !seen.body.contains("for what was said, yes"),
+        "deleted text withheld"
+    );
     let admin = s.admin().await;
     let admin_view = admin.get(&format!("/t/{slug}/{topic}")).await;
-    assert!(admin_view.body.contains("for what was said, yes"), "admins see deleted text");
-    let restored = admin.submit(&format!("/t/{slug}/{topic}"), &format!("/posts/{boris_post}/restore"), &[]).await;
+    assert!(
+        admin_view.body.contains("for what was said, yes"),
+        "admins see deleted text"
+    );
+    let restored = admin
+        .submit(
+            &format!("/t/{slug}/{topic}"),
+            &format!("/posts/{boris_post}/restore"),
+            &[],
+        )
+        .await;
     assert_eq!(restored.status, StatusCode::OK);
     let seen = s.visitor().get(&format!("/t/{slug}/{topic}")).await;
     assert!(seen.body.contains("for what was said, yes") && !seen.body.contains("(post deleted)"));
 
     // Deleting the first post deletes the topic (for everyone but admins), and it can be restored.
-    let gone = anna.submit(&format!("/t/{slug}/{topic}"), &format!("/posts/{first_post}/delete"), &[]).await;
+    let gone = anna
+        .submit(
+            &format!("/t/{slug}/{topic}"),
+            &format!("/posts/{first_post}/delete"),
+            &[],
+        )
+        .await;
     assert_eq!(gone.status, StatusCode::OK);
-    assert_eq!(s.visitor().get(&format!("/t/{slug}/{topic}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        s.visitor().get(&format!("/t/{slug}/{topic}")).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert!(!s.visitor().get("/latest").await.body.contains(title));
-    admin.submit("/latest", &format!("/posts/{first_post}/restore"), &[]).await;
-    assert_eq!(s.visitor().get(&format!("/t/{slug}/{topic}")).await.status, StatusCode::OK);
+    admin
+        .submit("/latest", &format!("/posts/{first_post}/restore"), &[])
+        .await;
+    assert_eq!(
+        s.visitor().get(&format!("/t/{slug}/{topic}")).await.status,
+        StatusCode::OK
+    );
 
     // The profile lists the member's topic and replies.
     let profile = s.visitor().get("/u/boris").await;
@@ -158,45 +267,105 @@ async fn what_is_refused_is_refused() {
     // Anonymous posting: the form needs a login.
     let res = v.get_raw("/new-topic").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert!(res.headers["location"].to_str().unwrap().starts_with("/login?return_to="));
+    assert!(
+        res.headers["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login?return_to=")
+    );
     let token = v.get("/login").await.csrf();
     let res = v
-        .post_form("/new-topic", &[("authenticity_token", &token), ("title", "An anonymous title here"), ("raw", "An anonymous body that is long enough."), ("category", "1")])
+        .post_form(
+            "/new-topic",
+            &[
+                ("authenticity_token", &token),
+                ("title", "An anonymous title here"),
+                ("raw", "An anonymous body that is long enough."),
+                ("category", "1"),
+            ],
+        )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert!(res.body.contains("log in"), "{}", res.body);
-    let res = v.post_form(&format!("{DEMO_PATH}/reply"), &[("authenticity_token", &token), ("raw", "An anonymous reply that is long enough.")]).await;
+    let res = v
+        .post_form(
+            &format!("{DEMO_PATH}/reply"),
+            &[
+                ("authenticity_token", &token),
+                ("raw", "An anonymous reply that is long enough."),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 
     let anna = s.member("anna").await;
-    let page = anna.new_topic(1, "A topic of my very own here", "Written by anna, liked by nobody yet.").await;
+    let page = anna
+        .new_topic(
+            1,
+            "A topic of my very own here",
+            "Written by anna, liked by nobody yet.",
+        )
+        .await;
     let (topic, slug) = page.topic_of_url();
     let own = page.post_id(1);
     // Liking one's own post.
     let t = anna.token().await;
-    let res = anna.post_form(&format!("/posts/{own}/like"), &[("authenticity_token", &t), ("like", "true")]).await;
+    let res = anna
+        .post_form(
+            &format!("/posts/{own}/like"),
+            &[("authenticity_token", &t), ("like", "true")],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert!(res.body.contains("cannot like your own post"));
     // Editing another member's post.
     let boris = s.member("boris").await;
     let bt = boris.token().await;
-    let res = boris.post_form(&format!("/posts/{own}/edit"), &[("authenticity_token", &bt), ("raw", "Boris rewrites Anna's words here.")]).await;
+    let res = boris
+        .post_form(
+            &format!("/posts/{own}/edit"),
+            &[
+                ("authenticity_token", &bt),
+                ("raw", "Boris rewrites Anna's words here."),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     let res = boris.get(&format!("/posts/{own}/edit")).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     // Deleting another member's post, restoring as a non-admin.
-    let res = boris.post_form(&format!("/posts/{own}/delete"), &[("authenticity_token", &bt)]).await;
+    let res = boris
+        .post_form(
+            &format!("/posts/{own}/delete"),
+            &[("authenticity_token", &bt)],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     // Missing and wrong CSRF tokens.
-    let res = boris.post_form(&format!("/t/{slug}/{topic}/reply"), &[("raw", "A reply without any token at all.")]).await;
+    let res = boris
+        .post_form(
+            &format!("/t/{slug}/{topic}/reply"),
+            &[("raw", "A reply without any token at all.")],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert!(res.body.contains("expired or did not come from this site"));
     let res = boris
-        .post_form(&format!("/t/{slug}/{topic}/reply"), &[("authenticity_token", &t), ("raw", "A reply with anna's token, not mine.")])
+        .post_form(
+            &format!("/t/{slug}/{topic}/reply"),
+            &[
+                ("authenticity_token", &t),
+                ("raw", "A reply with anna's token, not mine."),
+            ],
+        )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "another session's token");
     let res = anna.post_form_raw("/logout", &[]).await;
-    assert_eq!(res.status, StatusCode::FORBIDDEN, "logout needs a token too");
+    assert_eq!(
+        res.status,
+        StatusCode::FORBIDDEN,
+        "logout needs a token too"
+    );
     // Nothing changed.
     let page = s.visitor().get(&format!("/t/{slug}/{topic}")).await;
     assert!(page.body.contains("Written by anna") && !page.body.contains("Boris rewrites"));
@@ -210,40 +379,110 @@ async fn bad_input_gets_a_clear_answer_and_loses_nothing() {
     let body = "A body that is long enough, with <b>markup</b> & an ampersand.";
     let res = anna.new_topic(2, "Too short", body).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("Title is too short (minimum is 15 characters)"));
+    assert!(
+        res.body
+            .contains("Title is too short (minimum is 15 characters)")
+    );
     assert!(res.body.contains("value=\"Too short\""), "title kept");
-    assert!(res.body.contains("A body that is long enough, with &#60;b&#62;markup&#60;/b&#62; &#38; an ampersand.")
-        || res.body.contains("A body that is long enough, with &lt;b&gt;markup&lt;/b&gt; &amp; an ampersand."), "body kept, escaped: {}", res.body);
+    assert!(
+        res.body.contains(
+            "A body that is long enough, with &#60;b&#62;markup&#60;/b&#62; &#38; an ampersand."
+        ) || res.body.contains(
+            "A body that is long enough, with &lt;b&gt;markup&lt;/b&gt; &amp; an ampersand."
+        ),
+        "body kept, escaped: {}",
+        res.body
+    );
     assert!(res.body.contains("aria-invalid=\"true\""));
     let res = anna.new_topic(2, "A perfectly fine title", "short").await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("Body is too short (minimum is 20 characters)"));
+    assert!(
+        res.body
+            .contains("Body is too short (minimum is 20 characters)")
+    );
     let res = anna.new_topic(999, "A perfectly fine title", body).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("That category does not exist"));
     // Replying to a post that does not exist.
     let res = anna
-        .submit(&format!("{DEMO_PATH}/reply"), &format!("{DEMO_PATH}/reply"), &[("raw", body), ("reply_to_post_number", "99")])
+        .submit(
+            &format!("{DEMO_PATH}/reply"),
+            &format!("{DEMO_PATH}/reply"),
+            &[("raw", body), ("reply_to_post_number", "99")],
+        )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("There is no post #99 in this topic"));
     // Sign-up rules.
     let v = s.visitor();
     for (user, email, password, message) in [
-        ("x", "x@example.org", "a long enough passphrase", "Username must be 3 to 20 characters long"),
-        ("ANNA", "other@example.org", "a long enough passphrase", "That username is taken"),
-        ("carla", "anna@EXAMPLE.org", "a long enough passphrase", "An account with that email already exists"),
-        ("carla", "not-an-email", "a long enough passphrase", "Enter an email address"),
-        ("carla", "carla@example.org", "short", "Password must be at least 10 characters long"),
-        ("carla", "carla@example.org", "password123", "one of the most common"),
+        (
+            "x",
+            "x@example.org",
+            "a long enough passphrase",
+            "Username must be 3 to 20 characters long",
+        ),
+        (
+            "ANNA",
+            "other@example.org",
+            "a long enough passphrase",
+            "That username is taken",
+        ),
+        (
+            "carla",
+            "anna@EXAMPLE.org",
+            "a long enough passphrase",
+            "An account with that email already exists",
+        ),
+        (
+            "carla",
+            "not-an-email",
+            "a long enough passphrase",
+            "Enter an email address",
+        ),
+        (
+            "carla",
+            "carla@example.org",
+            "short",
+            "Password must be at least 10 characters long",
+        ),
+        (
+            "carla",
+            "carla@example.org",
+            "password123",
+            "one of the most common",
+        ),
     ] {
-        let res = v.submit("/signup", "/signup", &[("username", user), ("email", email), ("password", password)]).await;
-        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{user} {email}");
+        let res = v
+            .submit(
+                "/signup",
+                "/signup",
+                &[("username", user), ("email", email), ("password", password)],
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{user} {email}"
+        );
         assert!(res.body.contains(message), "{message}: {}", res.body);
-        assert!(res.body.contains(&format!("value=\"{user}\"")), "username kept");
+        assert!(
+            res.body.contains(&format!("value=\"{user}\"")),
+            "username kept"
+        );
     }
     // Unknown things get a real 404 page.
-    for path in ["/nope", "/t/x/99999", "/t/x/abc", "/t/x/2/abc", "/c/x/999", "/u/nobody-here", "/posts/999/edit", "/p/0", "/t/x/2?page=99"] {
+    for path in [
+        "/nope",
+        "/t/x/99999",
+        "/t/x/abc",
+        "/t/x/2/abc",
+        "/c/x/999",
+        "/u/nobody-here",
+        "/posts/999/edit",
+        "/p/0",
+        "/t/x/2?page=99",
+    ] {
         let res = v.get(path).await;
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}");
         assert!(res.body.contains("<h1>404 Not Found</h1>"), "{path}");
@@ -266,7 +505,11 @@ async fn login_is_throttled_per_account() {
     }
     let res = v.login("anna", "a long enough passphrase").await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = res.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    let wait: u64 = res.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(wait > 0 && wait <= 300);
     assert!(res.body.contains("try again in"), "{}", res.body);
     // Another account from elsewhere is unaffected.
@@ -279,16 +522,50 @@ async fn sessions_rotate_and_cookies_are_safe() {
     s.member("anna").await;
     let v = s.visitor();
     let token = v.get("/login").await.csrf();
-    let res = v.post_form_raw("/login", &[("authenticity_token", &token), ("login", "anna@example.org"), ("password", "a long enough passphrase"), ("return_to", "//evil.example/")]).await;
+    let res = v
+        .post_form_raw(
+            "/login",
+            &[
+                ("authenticity_token", &token),
+                ("login", "anna@example.org"),
+                ("password", "a long enough passphrase"),
+                ("return_to", "//evil.example/"),
+            ],
+        )
+        .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(res.headers["location"], "/", "no off-site redirect");
-    let cookie = res.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("_t=")).unwrap();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let cookie = res
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("_t="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let first = cookie.split(';').next().unwrap().to_owned();
     // Logging in again issues a different token.
     let token = v.get("/login").await.csrf();
-    let res = v.post_form_raw("/login", &[("authenticity_token", &token), ("login", "anna"), ("password", "a long enough passphrase")]).await;
-    let cookie = res.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("_t=")).unwrap();
+    let res = v
+        .post_form_raw(
+            "/login",
+            &[
+                ("authenticity_token", &token),
+                ("login", "anna"),
+                ("password", "a long enough passphrase"),
+            ],
+        )
+        .await;
+    let cookie = res
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("_t="))
+        .unwrap();
     assert_ne!(cookie.split(';').next().unwrap(), first, "rotated at login");
     // Pages for members are not cached; logging out ends the session.
     let page = v.get("/latest").await;
@@ -307,8 +584,13 @@ async fn read_tracking_shows_unread_and_jumps_to_first_unread() {
     anna.get(DEMO_PATH).await;
     let latest = anna.get("/latest").await;
     assert!(!latest.body.contains(" unread<"), "all read");
-    for text in ["A first new reply, long enough to post.", "A second new reply, long enough to post."] {
-        boris.submit(DEMO_PATH, &format!("{DEMO_PATH}/reply"), &[("raw", text)]).await;
+    for text in [
+        "A first new reply, long enough to post.",
+        "A second new reply, long enough to post.",
+    ] {
+        boris
+            .submit(DEMO_PATH, &format!("{DEMO_PATH}/reply"), &[("raw", text)])
+            .await;
     }
     let latest = anna.get("/latest").await;
     assert!(latest.body.contains(">2 unread<"), "{}", latest.body);
@@ -325,12 +607,23 @@ async fn read_tracking_shows_unread_and_jumps_to_first_unread() {
 async fn long_topics_paginate_and_post_numbers_land_on_their_page() {
     let s = TestServer::start_empty().await;
     let anna = s.member("anna").await;
-    let page = anna.new_topic(1, "A long thread with many replies", "The first post of a long thread.").await;
+    let page = anna
+        .new_topic(
+            1,
+            "A long thread with many replies",
+            "The first post of a long thread.",
+        )
+        .await;
     let (topic, slug) = page.topic_of_url();
     let token = anna.token().await;
     for i in 2..=25 {
         let raw = format!("Reply number {i} in this long thread.");
-        let res = anna.post_form_raw(&format!("/t/{slug}/{topic}/reply"), &[("authenticity_token", &token), ("raw", &raw)]).await;
+        let res = anna
+            .post_form_raw(
+                &format!("/t/{slug}/{topic}/reply"),
+                &[("authenticity_token", &token), ("raw", &raw)],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
     }
     let v = s.visitor();
@@ -350,19 +643,36 @@ async fn long_topics_paginate_and_post_numbers_land_on_their_page() {
 async fn everything_survives_a_restart() {
     let s = TestServer::start().await;
     let anna = s.member("anna").await;
-    let page = anna.new_topic(2, "Written before the restart", "These words must still be here afterwards.").await;
+    let page = anna
+        .new_topic(
+            2,
+            "Written before the restart",
+            "These words must still be here afterwards.",
+        )
+        .await;
     let (topic, slug) = page.topic_of_url();
     let dir = s.stop().await;
     let s = TestServer::start_in(dir, true).await;
     assert!(s.admin_password.is_none(), "no second first run");
     let v = s.visitor();
     let again = v.get(&format!("/t/{slug}/{topic}")).await;
-    assert!(again.body.contains("These words must still be here afterwards."));
+    assert!(
+        again
+            .body
+            .contains("These words must still be here afterwards.")
+    );
     let latest = v.get("/latest").await;
-    assert_eq!(latest.body.matches("Why did the USSR trust").count(), 1, "demo not added twice");
+    assert_eq!(
+        latest.body.matches("Why did the USSR trust").count(),
+        1,
+        "demo not added twice"
+    );
     // Anna's account and password survive too.
     let anna = s.visitor();
-    assert_eq!(anna.login("anna", "a long enough passphrase").await.status, StatusCode::OK);
+    assert_eq!(
+        anna.login("anna", "a long enough passphrase").await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -370,15 +680,35 @@ async fn assets_are_embedded_and_cached() {
     let s = TestServer::start().await;
     let v = s.visitor();
     let page = v.get("/latest").await;
-    let css = page.body.split("href=\"/assets/").nth(1).unwrap().split('"').next().unwrap();
+    let css = page
+        .body
+        .split("href=\"/assets/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
     let res = v.get(&format!("/assets/{css}")).await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.headers["content-type"], "text/css; charset=utf-8");
-    assert!(res.headers["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(
+        res.headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
     assert!(res.body.contains("prefers-color-scheme: dark"));
-    assert_eq!(v.get("/assets/stoa-000000000000.css").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        v.get("/assets/stoa-000000000000.css").await.status,
+        StatusCode::NOT_FOUND
+    );
     // Security headers on every page.
     assert_eq!(page.headers["x-content-type-options"], "nosniff");
-    assert!(page.headers["content-security-policy"].to_str().unwrap().contains("object-src 'none'"));
+    assert!(
+        page.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("object-src 'none'")
+    );
     assert!(page.headers.contains_key("x-request-id"));
 }

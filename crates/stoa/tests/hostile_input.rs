@@ -31,13 +31,29 @@ async fn submit_all(b: &Browser, lines: Vec<String>) -> Vec<Accepted> {
             let title = format!("Corpus {i}: {line}");
             let body = format!("{line}\n\n(corpus line {i}, padded to the minimum length)");
             let res = b
-                .post_form("/new-topic", &[("authenticity_token", &token), ("title", &title), ("raw", &body), ("category", "1")])
+                .post_form(
+                    "/new-topic",
+                    &[
+                        ("authenticity_token", &token),
+                        ("title", &title),
+                        ("raw", &body),
+                        ("category", "1"),
+                    ],
+                )
                 .await;
-            assert!(!res.status.is_server_error(), "line {i} {line:?}: {}", res.status);
+            assert!(
+                !res.status.is_server_error(),
+                "line {i} {line:?}: {}",
+                res.status
+            );
             let findings = script_findings(&res.body);
             assert!(findings.is_empty(), "line {i} {line:?}: {findings:?}");
             match res.status {
-                StatusCode::OK => Some(Accepted { topic: res.topic_of_url().0, title, body }),
+                StatusCode::OK => Some(Accepted {
+                    topic: res.topic_of_url().0,
+                    title,
+                    body,
+                }),
                 StatusCode::UNPROCESSABLE_ENTITY => None,
                 other => panic!("line {i} {line:?}: unexpected {other}"),
             }
@@ -56,21 +72,39 @@ async fn check_corpus(name: &str) {
     let lines = corpus(name);
     let total = lines.len();
     let accepted = submit_all(&b, lines).await;
-    assert!(accepted.len() * 10 >= total * 9, "{name}: only {} of {total} accepted", accepted.len());
+    assert!(
+        accepted.len() * 10 >= total * 9,
+        "{name}: only {} of {total} accepted",
+        accepted.len()
+    );
 
     // Stored exactly as sent (titles trimmed, as documented), read back through the Forum.
-    let forum = stoa::open(&TestServer::config(&s.dir, false)).await.unwrap();
+    let forum = stoa::open(&TestServer::config(&s.dir, false))
+        .await
+        .unwrap();
     for a in &accepted {
-        let topic = forum.topic(Actor::Anonymous, TopicId(a.topic)).await.unwrap();
+        let topic = forum
+            .topic(Actor::Anonymous, TopicId(a.topic))
+            .await
+            .unwrap();
         assert_eq!(topic.title, a.title.trim(), "title of topic {}", a.topic);
-        let post = forum.post_by_number(Actor::Anonymous, TopicId(a.topic), 1).await.unwrap();
+        let post = forum
+            .post_by_number(Actor::Anonymous, TopicId(a.topic), 1)
+            .await
+            .unwrap();
         assert_eq!(post.raw, a.body, "raw of topic {}", a.topic);
     }
 
     // Every page that shows the text: the topic, its edit form, the lists and the profile.
     let v = s.visitor();
     for a in &accepted {
-        for (who, path) in [(&v, format!("/t/x/{}", a.topic)), (&b, format!("/posts/{}/edit", topic_post_id(&forum, a.topic).await))] {
+        for (who, path) in [
+            (&v, format!("/t/x/{}", a.topic)),
+            (
+                &b,
+                format!("/posts/{}/edit", topic_post_id(&forum, a.topic).await),
+            ),
+        ] {
             let page = who.get(&path).await;
             assert_eq!(page.status, StatusCode::OK, "{path}");
             let findings = script_findings(&page.body);
@@ -81,7 +115,10 @@ async fn check_corpus(name: &str) {
     loop {
         let list = v.get(&format!("/latest?page={page}")).await;
         assert_eq!(list.status, StatusCode::OK);
-        assert!(script_findings(&list.body).is_empty(), "/latest?page={page}");
+        assert!(
+            script_findings(&list.body).is_empty(),
+            "/latest?page={page}"
+        );
         if !list.body.contains("rel=\"next\"") {
             break;
         }
@@ -94,7 +131,11 @@ async fn check_corpus(name: &str) {
 }
 
 async fn topic_post_id(forum: &stoa_app::Forum, topic: i64) -> i64 {
-    forum.post_by_number(Actor::Anonymous, TopicId(topic), 1).await.unwrap().id
+    forum
+        .post_by_number(Actor::Anonymous, TopicId(topic), 1)
+        .await
+        .unwrap()
+        .id
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -110,7 +151,10 @@ async fn naughty_strings_through_title_and_body() {
     let fails: Vec<_> = std::fs::read_dir(&tmp)
         .unwrap()
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().starts_with("blns") && e.file_name().to_string_lossy().ends_with(".fail"))
+        .filter(|e| {
+            e.file_name().to_string_lossy().starts_with("blns")
+                && e.file_name().to_string_lossy().ends_with(".fail")
+        })
         .collect();
     assert!(fails.is_empty(), "{fails:?}");
 }

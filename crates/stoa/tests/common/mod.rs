@@ -55,7 +55,13 @@ impl TestServer {
                 .await
                 .unwrap();
         });
-        Self { addr, dir, admin_password, stop: Some(tx), task: Some(task) }
+        Self {
+            addr,
+            dir,
+            admin_password,
+            stop: Some(tx),
+            task: Some(task),
+        }
     }
 
     /// Stops the server gracefully and waits until it has closed the database.
@@ -86,14 +92,21 @@ impl TestServer {
     pub async fn member(&self, username: &str) -> Browser {
         let b = self.visitor();
         let res = b.signup(username).await;
-        assert_eq!(res.status, StatusCode::OK, "signup of {username}: {}", res.body);
+        assert_eq!(
+            res.status,
+            StatusCode::OK,
+            "signup of {username}: {}",
+            res.body
+        );
         b
     }
 
     /// The admin, logged in.
     pub async fn admin(&self) -> Browser {
         let b = self.visitor();
-        let res = b.login("admin", self.admin_password.as_deref().unwrap()).await;
+        let res = b
+            .login("admin", self.admin_password.as_deref().unwrap())
+            .await;
         assert_eq!(res.status, StatusCode::OK, "admin login: {}", res.body);
         b
     }
@@ -112,7 +125,11 @@ impl Page {
     /// The first CSRF token in the page's forms.
     pub fn csrf(&self) -> String {
         let marker = "name=\"authenticity_token\" value=\"";
-        let start = self.body.find(marker).unwrap_or_else(|| panic!("no form token in {}", self.url)) + marker.len();
+        let start = self
+            .body
+            .find(marker)
+            .unwrap_or_else(|| panic!("no form token in {}", self.url))
+            + marker.len();
         self.body[start..start + 64].to_owned()
     }
 }
@@ -132,38 +149,81 @@ async fn read(res: reqwest::Response) -> Page {
     let url = res.url().to_string();
     let headers = res.headers().clone();
     let body = res.text().await.unwrap();
-    Page { status, url, headers, body }
+    Page {
+        status,
+        url,
+        headers,
+        body,
+    }
 }
 
 impl Browser {
     pub fn new(addr: SocketAddr) -> Self {
         let jar = Arc::new(Jar::default());
-        let client = reqwest::Client::builder().cookie_provider(jar.clone()).build().unwrap();
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .build()
+            .unwrap();
         let raw = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        Self { base: format!("http://{addr}"), client, raw, jar }
+        Self {
+            base: format!("http://{addr}"),
+            client,
+            raw,
+            jar,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Page {
-        read(self.client.get(format!("{}{}", self.base, path)).send().await.unwrap()).await
+        read(
+            self.client
+                .get(format!("{}{}", self.base, path))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     /// GET without following a redirect.
     pub async fn get_raw(&self, path: &str) -> Page {
-        read(self.raw.get(format!("{}{}", self.base, path)).send().await.unwrap()).await
+        read(
+            self.raw
+                .get(format!("{}{}", self.base, path))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     /// POSTs a form exactly as given (no token added).
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        read(self.client.post(format!("{}{}", self.base, path)).form(fields).send().await.unwrap()).await
+        read(
+            self.client
+                .post(format!("{}{}", self.base, path))
+                .form(fields)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     /// POSTs a form without following the redirect.
     pub async fn post_form_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        read(self.raw.post(format!("{}{}", self.base, path)).form(fields).send().await.unwrap()).await
+        read(
+            self.raw
+                .post(format!("{}{}", self.base, path))
+                .form(fields)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     /// Opens `page` and submits a form to `action` with the page's CSRF token, as a person would.
@@ -179,19 +239,34 @@ impl Browser {
         self.submit(
             "/signup",
             "/signup",
-            &[("username", username), ("email", &email), ("password", "a long enough passphrase"), ("name", "")],
+            &[
+                ("username", username),
+                ("email", &email),
+                ("password", "a long enough passphrase"),
+                ("name", ""),
+            ],
         )
         .await
     }
 
     pub async fn login(&self, login: &str, password: &str) -> Page {
-        self.submit("/login", "/login", &[("login", login), ("password", password), ("return_to", "/")]).await
+        self.submit(
+            "/login",
+            "/login",
+            &[("login", login), ("password", password), ("return_to", "/")],
+        )
+        .await
     }
 
     /// Starts a topic in category `category` and returns the page it lands on.
     pub async fn new_topic(&self, category: i64, title: &str, raw: &str) -> Page {
         let c = category.to_string();
-        self.submit("/new-topic", "/new-topic", &[("title", title), ("raw", raw), ("category", &c)]).await
+        self.submit(
+            "/new-topic",
+            "/new-topic",
+            &[("title", title), ("raw", raw), ("category", &c)],
+        )
+        .await
     }
 
     /// The token of any page this browser can open (for posting to other actions).
@@ -207,7 +282,11 @@ impl Page {
 
     /// `(topic id, slug)` from a topic URL this page ended on.
     pub fn topic_of_url(&self) -> (i64, String) {
-        let path = self.url.split("/t/").nth(1).unwrap_or_else(|| panic!("not a topic url: {}", self.url));
+        let path = self
+            .url
+            .split("/t/")
+            .nth(1)
+            .unwrap_or_else(|| panic!("not a topic url: {}", self.url));
         let mut parts = path.split(['/', '#', '?']);
         let slug = parts.next().unwrap().to_owned();
         let id = parts.next().unwrap().parse().unwrap();
@@ -217,7 +296,11 @@ impl Page {
     /// The `data-post-id` of post number `n` on this page.
     pub fn post_id(&self, n: i64) -> i64 {
         let marker = format!("id=\"post_{n}\" data-post-id=\"");
-        let start = self.body.find(&marker).unwrap_or_else(|| panic!("no post {n} on {}", self.url)) + marker.len();
+        let start = self
+            .body
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no post {n} on {}", self.url))
+            + marker.len();
         let end = start + self.body[start..].find('"').unwrap();
         self.body[start..end].parse().unwrap()
     }
@@ -225,9 +308,14 @@ impl Page {
 
 /// Lines of a corpus in shared/, split on `\n` only, as its README asks.
 pub fn corpus(name: &str) -> Vec<String> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpora")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.split('\n').filter(|l| !l.is_empty()).map(str::to_owned).collect()
+    text.split('\n')
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Checks that no executable script reaches the page: no script element except Stoa's own, no
@@ -236,12 +324,19 @@ pub fn script_findings(html: &str) -> Vec<String> {
     let doc = scraper::Html::parse_document(html);
     let mut found = Vec::new();
     for node in doc.tree.nodes() {
-        let Some(el) = node.value().as_element() else { continue };
+        let Some(el) = node.value().as_element() else {
+            continue;
+        };
         let name = el.name();
         if name == "script" {
-            let ours = el.attr("src").is_some_and(|s| s.starts_with("/assets/stoa-"));
+            let ours = el
+                .attr("src")
+                .is_some_and(|s| s.starts_with("/assets/stoa-"));
             if !ours {
-                found.push(format!("<script> element: {:?}", el.attrs().collect::<Vec<_>>()));
+                found.push(format!(
+                    "<script> element: {:?}",
+                    el.attrs().collect::<Vec<_>>()
+                ));
             }
         }
         for (attr, value) in el.attrs() {
@@ -249,7 +344,10 @@ pub fn script_findings(html: &str) -> Vec<String> {
             if attr_l.starts_with("on") {
                 found.push(format!("<{name} {attr}={value:?}>"));
             }
-            if matches!(attr_l.as_str(), "href" | "src" | "action" | "formaction" | "xlink:href" | "data" | "srcdoc") {
+            if matches!(
+                attr_l.as_str(),
+                "href" | "src" | "action" | "formaction" | "xlink:href" | "data" | "srcdoc"
+            ) {
                 // As a browser's URL parser reads it: C0 controls and spaces trimmed from both
                 // ends, tabs and newlines removed anywhere.
                 let v: String = value
@@ -258,13 +356,20 @@ pub fn script_findings(html: &str) -> Vec<String> {
                     .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
                     .collect::<String>()
                     .to_ascii_lowercase();
-                if v.starts_with("javascript:") || v.starts_with("vbscript:") || v.starts_with("data:text/html") {
+                if v.starts_with("javascript:")
+                    || v.starts_with("vbscript:")
+                    || v.starts_with("data:text/html")
+                {
                     found.push(format!("<{name} {attr}={value:?}>"));
                 }
             }
         }
-        if matches!(name, "iframe" | "object" | "embed" | "svg" | "math" | "style" | "base" | "meta") {
-            let in_head_meta = name == "meta" && (el.attr("charset").is_some() || el.attr("name").is_some());
+        if matches!(
+            name,
+            "iframe" | "object" | "embed" | "svg" | "math" | "style" | "base" | "meta"
+        ) {
+            let in_head_meta =
+                name == "meta" && (el.attr("charset").is_some() || el.attr("name").is_some());
             if !in_head_meta {
                 found.push(format!("<{name}> element"));
             }

@@ -62,7 +62,10 @@ pub(crate) async fn show(
         && let Some(n) = state.forum.first_unread(visit.actor(), id).await?
     {
         let topic = state.forum.topic(visit.actor(), id).await?;
-        return Ok(see_other(&format!("/t/{}/{}/{n}#post_{n}", topic.slug, topic.id)));
+        return Ok(see_other(&format!(
+            "/t/{}/{}/{n}#post_{n}",
+            topic.slug, topic.id
+        )));
     }
     let tp = state
         .forum
