@@ -137,6 +137,10 @@ fn migrate_and_admin_commands() {
 }
 
 /// Starts `stoa serve` and returns the child and the address it printed.
+#[expect(
+    clippy::zombie_processes,
+    reason = "the caller waits; a failed start fails the test"
+)]
 fn serve(args: &[&str]) -> (std::process::Child, String, Vec<String>) {
     let mut child = stoa()
         .args(args)
