@@ -712,3 +712,56 @@ async fn assets_are_embedded_and_cached() {
     );
     assert!(page.headers.contains_key("x-request-id"));
 }
+
+#[tokio::test]
+async fn admins_create_categories_and_members_cannot() {
+    let s = TestServer::start().await;
+    let admin = s.admin().await;
+    let page = admin.get("/categories").await;
+    assert!(page.body.contains("New category"));
+    let res = admin
+        .submit(
+            "/categories",
+            "/categories",
+            &[
+                ("name", "Diplomacy"),
+                ("description", "Treaties and talks."),
+                ("parent", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.url.ends_with("/c/diplomacy/3"), "{}", res.url);
+    let index = s.visitor().get("/categories").await;
+    assert!(
+        index
+            .body
+            .contains("<ul class=\"subcategories\"><li><a href=\"/c/diplomacy/3\">Diplomacy</a>"),
+        "{}",
+        index.body
+    );
+    assert!(!index.body.contains("New category"));
+    let res = admin
+        .submit(
+            "/categories",
+            "/categories",
+            &[("name", "   "), ("description", "kept text")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body
+            .contains("Category name must be 1 to 50 characters")
+            && res.body.contains("value=\"kept text\"")
+    );
+    let anna = s.member("anna").await;
+    let t = anna.token().await;
+    let res = anna
+        .post_form(
+            "/categories",
+            &[("authenticity_token", &t), ("name", "Anna's own")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(res.body.contains("Only admins can create categories"));
+}

@@ -5,13 +5,15 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
-use stoa_app::CategoryId;
+use stoa_app::core::Guardian;
 use stoa_app::db::categories::CategoryRow;
 use stoa_app::db::topics::TopicListRow;
+use stoa_app::{CategoryForm, CategoryId};
 
-use super::{Chrome, PageQuery, ok, parse_id, query};
+use super::topic::form_refusal;
+use super::{Chrome, PageQuery, ok, parse_id, query, render, see_other};
 use crate::AppState;
-use crate::context::Viewer;
+use crate::context::{CsrfForm, Viewer};
 use crate::error::WebError;
 
 #[derive(Template)]
@@ -82,16 +84,99 @@ pub(crate) async fn category(
 #[template(path = "categories.html")]
 struct CategoriesPage {
     chrome: Chrome,
-    categories: Vec<CategoryRow>,
+    /// Top-level categories, each with its subcategories.
+    tree: Vec<(CategoryRow, Vec<CategoryRow>)>,
+    can_create: bool,
+    form: CategoryFields,
+    error: Option<String>,
+    error_field: &'static str,
+}
+
+fn tree(all: Vec<CategoryRow>) -> Vec<(CategoryRow, Vec<CategoryRow>)> {
+    let (top, subs): (Vec<_>, Vec<_>) = all.into_iter().partition(|c| c.parent_id.is_none());
+    top.into_iter()
+        .map(|c| {
+            let children = subs
+                .iter()
+                .filter(|s| s.parent_id == Some(c.id))
+                .cloned()
+                .collect();
+            (c, children)
+        })
+        .collect()
+}
+
+async fn categories_page(
+    state: &AppState,
+    visit: &Viewer,
+    form: CategoryFields,
+    refusal: Option<(String, &'static str)>,
+) -> Result<Response, WebError> {
+    let all = state.forum.categories().await?;
+    let can_create = Guardian::new(visit.actor()).can_create_category().is_ok();
+    let status = if refusal.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let (error, error_field) = match refusal {
+        Some((m, f)) => (Some(m), f),
+        None => (None, ""),
+    };
+    render(
+        status,
+        &CategoriesPage {
+            chrome: Chrome::new(state, visit, "Categories"),
+            tree: tree(all),
+            can_create,
+            form,
+            error,
+            error_field,
+        },
+    )
 }
 
 pub(crate) async fn categories(
     State(state): State<AppState>,
     visit: Viewer,
 ) -> Result<Response, WebError> {
-    let categories = state.forum.categories().await?;
-    ok(&CategoriesPage {
-        chrome: Chrome::new(&state, &visit, "Categories"),
-        categories,
-    })
+    categories_page(&state, &visit, CategoryFields::default(), None).await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct CategoryFields {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    parent: String,
+}
+
+impl CategoriesPage {
+    fn is_parent(&self, id: impl std::borrow::Borrow<i64>) -> bool {
+        self.form.parent.parse::<i64>().ok() == Some(*id.borrow())
+    }
+}
+
+pub(crate) async fn create_category(
+    State(state): State<AppState>,
+    visit: Viewer,
+    CsrfForm(form): CsrfForm<CategoryFields>,
+) -> Result<Response, WebError> {
+    let input = CategoryForm {
+        name: form.name.clone(),
+        description: form.description.clone(),
+        parent_id: form.parent.trim().parse::<i64>().ok().map(CategoryId),
+    };
+    match state.forum.create_category(visit.actor(), &input).await {
+        Ok(id) => {
+            let c = state.forum.category(id).await?;
+            Ok(see_other(&format!("/c/{}/{}", c.slug, c.id)))
+        }
+        Err(e) => {
+            let refusal = form_refusal(e)?;
+            categories_page(&state, &visit, form, Some(refusal)).await
+        }
+    }
 }

@@ -22,7 +22,10 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(lists::latest))
         .route("/latest", get(lists::latest))
-        .route("/categories", get(lists::categories))
+        .route(
+            "/categories",
+            get(lists::categories).post(lists::create_category),
+        )
         .route("/c/{slug}/{id}", get(lists::category))
         .route("/t/{slug}/{id}", get(topic::show))
         .route(
