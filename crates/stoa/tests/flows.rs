@@ -765,3 +765,72 @@ async fn admins_create_categories_and_members_cannot() {
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert!(res.body.contains("Only admins can create categories"));
 }
+
+#[tokio::test]
+async fn crlf_payloads_in_paths_and_queries_inject_nothing() {
+    let s = TestServer::start().await;
+    let anna = s.member("anna").await;
+    let token = anna.token().await;
+    for line in common::corpus("crlf.txt") {
+        // Paths carry the payload as typed; reqwest would refuse raw control bytes anyway.
+        let slug = line.trim_start_matches('/');
+        let paths = [
+            format!("/t/{slug}/2"),
+            format!("/t/{slug}/2/3"),
+            format!("/c/{slug}/1"),
+            format!("/t/{line}/2"),
+            format!("/t/{line}/2/3"),
+            format!("/c/{line}/1"),
+            format!("/u/{line}"),
+            format!("/login?return_to={line}"),
+            format!("/latest?page={line}"),
+            format!("/t/x/2/reply?to={line}&quote={line}"),
+        ];
+        for path in &paths {
+            let res = anna.get_raw(path).await;
+            assert!(!res.status.is_server_error(), "{path}: {}", res.status);
+            for (name, value) in &res.headers {
+                let v = String::from_utf8_lossy(value.as_bytes()).to_lowercase();
+                assert!(
+                    !name.as_str().contains("crlf")
+                        && !v.contains("crlf")
+                        && !v.contains("injection"),
+                    "{path}: {name}: {v}"
+                );
+            }
+        }
+        // As a slug of its own (without the leading slash) the payload reaches the handler.
+        let slug = line.trim_start_matches('/');
+        let res = anna
+            .post_form_raw(
+                &format!("/t/{slug}/2/reply"),
+                &[
+                    ("authenticity_token", &token),
+                    ("raw", "A reply through a hostile slug, long enough."),
+                ],
+            )
+            .await;
+        if res.status == StatusCode::SEE_OTHER {
+            let loc = res.headers["location"].to_str().unwrap();
+            assert!(loc.starts_with(DEMO_PATH), "{loc}");
+        } else {
+            assert!(res.status.is_client_error(), "{slug}: {}", res.status);
+        }
+        let res = anna
+            .post_form_raw(
+                "/login",
+                &[
+                    ("authenticity_token", &token),
+                    ("login", "anna"),
+                    ("password", "a long enough passphrase"),
+                    ("return_to", &line),
+                ],
+            )
+            .await;
+        assert!(!res.status.is_server_error());
+        if let Some(loc) = res.headers.get("location") {
+            let loc = loc.to_str().unwrap();
+            assert!(loc.starts_with('/') && !loc.starts_with("//"), "{loc}");
+        }
+    }
+}

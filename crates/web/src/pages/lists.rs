@@ -3,15 +3,14 @@
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::http::header::LOCATION;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use stoa_app::core::Guardian;
 use stoa_app::db::categories::CategoryRow;
 use stoa_app::db::topics::TopicListRow;
 use stoa_app::{CategoryForm, CategoryId};
 
 use super::topic::form_refusal;
-use super::{Chrome, PageQuery, ok, parse_id, query, render, see_other};
+use super::{Chrome, PageQuery, moved, ok, parse_id, query, render, see_other};
 use crate::AppState;
 use crate::context::{CsrfForm, Viewer};
 use crate::error::WebError;
@@ -60,8 +59,7 @@ pub(crate) async fn category(
     let id = CategoryId(parse_id(&id)?);
     let category = state.forum.category(id).await?;
     if category.slug != slug {
-        let to = format!("/c/{}/{}", category.slug, category.id);
-        return Ok((StatusCode::MOVED_PERMANENTLY, [(LOCATION, to)]).into_response());
+        return Ok(moved(&format!("/c/{}/{}", category.slug, category.id)));
     }
     let page = query::<PageQuery>(q).page();
     let list = state

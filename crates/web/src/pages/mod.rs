@@ -8,8 +8,8 @@ mod users;
 
 use askama::Template;
 use axum::Router;
-use axum::http::StatusCode;
 use axum::http::header::LOCATION;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use stoa_app::{CurrentUser, Timestamp};
@@ -94,7 +94,29 @@ pub(crate) fn ok(page: &impl Template) -> Result<Response, WebError> {
 
 /// After a form: "see the result over there" (303, so the browser GETs it).
 pub(crate) fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
+    redirect(StatusCode::SEE_OTHER, to)
+}
+
+/// "This lives at another address for good" (301), for canonical slugs.
+pub(crate) fn moved(to: &str) -> Response {
+    redirect(StatusCode::MOVED_PERMANENTLY, to)
+}
+
+/// A redirect whose `Location` is always a valid header: any byte outside printable ASCII
+/// is percent-encoded, so no input can break the header or inject another.
+fn redirect(status: StatusCode, to: &str) -> Response {
+    let mut encoded = String::with_capacity(to.len());
+    for b in to.bytes() {
+        if (0x21..0x7f).contains(&b) {
+            encoded.push(char::from(b));
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    match HeaderValue::from_str(&encoded) {
+        Ok(v) => (status, [(LOCATION, v)]).into_response(),
+        Err(_) => (status, [(LOCATION, HeaderValue::from_static("/"))]).into_response(),
+    }
 }
 
 /// An id from a path segment; anything else is a 404, not a 400.
@@ -145,6 +167,11 @@ pub(crate) fn iso(t: &Timestamp) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// Created within the last two days (Discourse's `new_topic_duration_minutes`).
+pub(crate) fn is_recent(t: &Timestamp) -> bool {
+    stoa_app::now().signed_duration_since(*t) < chrono::Duration::days(2)
+}
+
 /// `1 Like`, `3 Likes`.
 pub(crate) fn count_label(n: &i64, one: &str, many: &str) -> String {
     if *n == 1 {
@@ -157,6 +184,13 @@ pub(crate) fn count_label(n: &i64, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::safe_return_to;
+
+    #[test]
+    fn redirects_never_carry_raw_control_or_non_ascii_bytes() {
+        let res = super::see_other("/t/a\r\nSet-Cookie: x=1/2 é");
+        let loc = res.headers()["location"].to_str().unwrap();
+        assert_eq!(loc, "/t/a%0D%0ASet-Cookie:%20x=1/2%20%C3%A9");
+    }
 
     #[test]
     fn return_to_stays_on_site() {

@@ -3,8 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::http::header::LOCATION;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use stoa_app::core::slug::slugify;
 use stoa_app::db::categories::CategoryRow;
 use stoa_app::db::posts::PostRow;
@@ -13,7 +12,7 @@ use stoa_app::{
     AppError, CategoryId, NewTopicForm, PostId, PostItem, ReplyForm, TopicId, TopicPage,
 };
 
-use super::{Chrome, PageQuery, ok, parse_id, query, render, see_other};
+use super::{Chrome, PageQuery, moved, ok, parse_id, query, render, see_other};
 use crate::AppState;
 use crate::context::{CsrfForm, Viewer, Visit};
 use crate::error::WebError;
@@ -45,10 +44,6 @@ fn topic_response(state: &AppState, visit: &Visit, tp: TopicPage) -> Result<Resp
     })
 }
 
-fn moved(to: String) -> Response {
-    (StatusCode::MOVED_PERMANENTLY, [(LOCATION, to)]).into_response()
-}
-
 /// `/t/{slug}/{id}`: a page of the topic; a signed-in member lands on their first unread post.
 pub(crate) async fn show(
     State(state): State<AppState>,
@@ -73,7 +68,7 @@ pub(crate) async fn show(
         .await?;
     if tp.topic.slug != slug {
         let q = q.map(|q| format!("?{q}")).unwrap_or_default();
-        return Ok(moved(format!("/t/{}/{}{q}", tp.topic.slug, tp.topic.id)));
+        return Ok(moved(&format!("/t/{}/{}{q}", tp.topic.slug, tp.topic.id)));
     }
     topic_response(&state, &visit, tp)
 }
@@ -89,7 +84,7 @@ pub(crate) async fn show_at(
     let at = state.forum.locate_post(visit.actor(), id, number).await?;
     let tp = state.forum.topic_page(visit.actor(), id, at.page).await?;
     if tp.topic.slug != slug || at.post_number != number {
-        return Ok(moved(format!(
+        return Ok(moved(&format!(
             "/t/{}/{}/{}",
             tp.topic.slug, tp.topic.id, at.post_number
         )));
@@ -186,7 +181,7 @@ pub(crate) fn form_refusal(e: AppError) -> Result<(String, &'static str), WebErr
 pub(crate) async fn reply(
     State(state): State<AppState>,
     visit: Viewer,
-    Path((slug, id)): Path<(String, String)>,
+    Path((_, id)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<ReplyFields>,
 ) -> Result<Response, WebError> {
     let id = TopicId(parse_id(&id)?);
@@ -204,7 +199,11 @@ pub(crate) async fn reply(
         )
         .await;
     match result {
-        Ok((_, n)) => Ok(see_other(&format!("/t/{slug}/{id}/{n}#post_{n}"))),
+        Ok((_, n)) => {
+            // The canonical slug, not the one in the request's path.
+            let topic = state.forum.topic(actor, id).await?;
+            Ok(see_other(&format!("/t/{}/{id}/{n}#post_{n}", topic.slug)))
+        }
         Err(e) => {
             let (message, field) = form_refusal(e)?;
             let topic = state.forum.topic(actor, id).await?;
