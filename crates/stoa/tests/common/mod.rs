@@ -177,34 +177,24 @@ impl Browser {
         }
     }
 
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
     pub async fn get(&self, path: &str) -> Page {
-        read(
-            self.client
-                .get(format!("{}{}", self.base, path))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
+        read(self.client.get(self.url(path)).send().await.unwrap()).await
     }
 
     /// GET without following a redirect.
     pub async fn get_raw(&self, path: &str) -> Page {
-        read(
-            self.raw
-                .get(format!("{}{}", self.base, path))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
+        read(self.raw.get(self.url(path)).send().await.unwrap()).await
     }
 
     /// POSTs a form exactly as given (no token added).
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         read(
             self.client
-                .post(format!("{}{}", self.base, path))
+                .post(self.url(path))
                 .form(fields)
                 .send()
                 .await
@@ -217,7 +207,7 @@ impl Browser {
     pub async fn post_form_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         read(
             self.raw
-                .post(format!("{}{}", self.base, path))
+                .post(self.url(path))
                 .form(fields)
                 .send()
                 .await

@@ -130,26 +130,30 @@ pub(crate) async fn edit(
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct NoFields {}
 
+/// After a post changed: back to it, or to /latest when its topic is now hidden from the actor
+/// (an author who deleted their topic's first post).
+async fn back_to_post(state: &AppState, visit: &Viewer, post: &PostRow) -> Response {
+    match state
+        .forum
+        .topic(visit.actor(), stoa_app::TopicId(post.topic_id))
+        .await
+    {
+        Ok(topic) => see_other(&post_url(&topic, post)),
+        Err(_) => see_other("/latest"),
+    }
+}
+
 pub(crate) async fn delete(
     State(state): State<AppState>,
     visit: Viewer,
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, WebError> {
-    let actor = visit.actor();
     let post = state
         .forum
-        .delete_post(actor, PostId(parse_id(&id)?))
+        .delete_post(visit.actor(), PostId(parse_id(&id)?))
         .await?;
-    // The deleted post's topic may now be hidden from its author (a deleted first post).
-    match state
-        .forum
-        .topic(actor, stoa_app::TopicId(post.topic_id))
-        .await
-    {
-        Ok(topic) => Ok(see_other(&post_url(&topic, &post))),
-        Err(_) => Ok(see_other("/latest")),
-    }
+    Ok(back_to_post(&state, &visit, &post).await)
 }
 
 pub(crate) async fn restore(
@@ -158,16 +162,11 @@ pub(crate) async fn restore(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, WebError> {
-    let actor = visit.actor();
     let post = state
         .forum
-        .restore_post(actor, PostId(parse_id(&id)?))
+        .restore_post(visit.actor(), PostId(parse_id(&id)?))
         .await?;
-    let topic = state
-        .forum
-        .topic(actor, stoa_app::TopicId(post.topic_id))
-        .await?;
-    Ok(see_other(&post_url(&topic, &post)))
+    Ok(back_to_post(&state, &visit, &post).await)
 }
 
 #[derive(Debug, serde::Deserialize)]
