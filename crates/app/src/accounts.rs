@@ -121,9 +121,21 @@ impl Forum {
         let id = match db::users::insert(&mut tx, &user).await {
             Ok(id) => id,
             Err(db::Error::UniqueViolation) => {
-                return Err(Error::Conflict {
-                    field: "email",
-                    message: "An account with that email already exists".into(),
+                // Someone took the username or the email since the check above (or the email
+                // was taken all along): tell which, from a fresh look.
+                drop(tx);
+                let mut tx = self.db.read().await?;
+                let taken = db::users::find_by_username(&mut tx, username.as_str()).await?;
+                return Err(if taken.is_some() {
+                    Error::Conflict {
+                        field: "username",
+                        message: "That username is taken".into(),
+                    }
+                } else {
+                    Error::Conflict {
+                        field: "email",
+                        message: "An account with that email already exists".into(),
+                    }
                 }
                 .into());
             }

@@ -122,6 +122,8 @@ impl Forum {
         let guardian = Guardian::new(actor);
         let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
         let mut tx = self.db.write().await?;
+        // Lock the topic before counting anything in it: see db::locks.
+        db::locks::topic(&mut tx, topic_id).await?;
         let topic = visible_topic(&mut tx, actor, topic_id).await?;
         guardian.can_reply(topic.deleted_at.is_some(), topic.closed)?;
         let body = PostBody::parse(&form.raw)?;
@@ -232,6 +234,7 @@ impl Forum {
         let post = db_posts::find(&mut tx, id)
             .await?
             .ok_or(Error::NotFound("post"))?;
+        db::locks::topic(&mut tx, TopicId(post.topic_id)).await?;
         let topic = db_topics::find(&mut tx, TopicId(post.topic_id))
             .await?
             .ok_or(Error::NotFound("topic"))?;
@@ -271,6 +274,10 @@ impl Forum {
     pub async fn set_like(&self, actor: Actor, id: PostId, like: bool) -> Result<i64> {
         let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
         let mut tx = self.db.write().await?;
+        // Lock the topic before counting: see db::locks.
+        if let Some(p) = db_posts::find(&mut tx, id).await? {
+            db::locks::topic(&mut tx, TopicId(p.topic_id)).await?;
+        }
         let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
         Guardian::new(actor).can_like(facts(post.user_id, post.deleted_at.is_some(), &topic))?;
         let changed = if like {

@@ -2,7 +2,7 @@
 
 use stoa_core::CategoryId;
 
-use crate::{Result, Timestamp, Tx, run};
+use crate::{Result, Timestamp, Tx, exec, run};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CategoryRow {
@@ -74,12 +74,13 @@ pub async fn next_position(tx: &mut Tx) -> Result<i64> {
 /// Recounts a category's live topics and posts from the rows themselves, so the counters are
 /// exact whatever ran concurrently.
 pub async fn recount(tx: &mut Tx, id: CategoryId) -> Result<()> {
+    crate::locks::category(tx, id).await?;
     const SQL: &str = "UPDATE categories SET \
         topic_count = (SELECT COUNT(*) FROM topics t WHERE t.category_id = $1 \
                        AND t.deleted_at IS NULL), \
         post_count = (SELECT COUNT(*) FROM posts p JOIN topics t ON t.id = p.topic_id \
                       WHERE t.category_id = $1 AND t.deleted_at IS NULL AND p.deleted_at IS NULL) \
         WHERE id = $1";
-    run!(tx, c => sqlx::query(SQL).bind(id.0).execute(&mut **c).await)?;
+    exec!(tx, c => sqlx::query(SQL).bind(id.0).execute(&mut **c).await)?;
     Ok(())
 }

@@ -1,23 +1,29 @@
-//! Stoa's storage: typed queries and transactions over SQLite (PostgreSQL joins in a later
-//! issue, beside it, through the same functions).
+//! Stoa's storage: typed queries and transactions over SQLite (the embedded default) and
+//! PostgreSQL (for several nodes on one database), through the same functions.
 //!
 //! Every storage function takes the transaction it runs on ([`Tx`]), so one use case in `app`
 //! composes several writes atomically. SQL is a `const &str` beside the function that runs it,
 //! with `$N` placeholders, which sqlx accepts on SQLite and PostgreSQL alike; [`run!`] expands
-//! one body per backend, so the query text is written once.
+//! one body per backend, so the query text is written once. Where the dialects must differ, the
+//! constant is named for its dialect (`LOCK_TOPIC_PG`) and chosen by matching on [`Tx`].
 //!
 //! Durability: SQLite runs in WAL mode with `synchronous=FULL`, so a commit returns only once the
 //! write is on disk. One writer connection serialises writes; a pool of read-only connections
-//! serves reads concurrently.
+//! serves reads concurrently. PostgreSQL commits are durable by its own settings
+//! (`synchronous_commit`, on by default); concurrent writers take row locks in one order
+//! ([`locks`]) so counters stay exact.
 
+pub mod audit;
 pub mod categories;
 mod error;
 pub mod likes;
+pub mod locks;
 pub mod posts;
 pub mod reads;
 pub mod revisions;
 pub mod sessions;
 pub mod settings;
+pub mod testing;
 pub mod topics;
 pub mod users;
 
@@ -25,23 +31,58 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub use error::{Error, Result};
 
 /// Timestamps as stored: UTC, truncated to microseconds (PostgreSQL's precision).
 pub type Timestamp = chrono::DateTime<chrono::Utc>;
 
-/// Expands `$body` once per backend with `$c` bound to that backend's connection.
-/// Today there is one arm; the PostgreSQL arm adds itself here without touching callers.
+/// Expands `$body` once per backend with `$c` bound to that backend's connection, so one
+/// query text serves both.
 #[macro_export]
 macro_rules! run {
     ($tx:expr, $c:ident => $body:expr) => {
         match $tx {
             $crate::Tx::Sqlite($c) => $body,
+            $crate::Tx::Postgres($c) => $body,
         }
     };
+}
+
+/// Like [`run!`] for statements that return no rows: the number of rows they changed.
+#[macro_export]
+macro_rules! exec {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite($c) => $body.map(|r| r.rows_affected()),
+            $crate::Tx::Postgres($c) => $body.map(|r| r.rows_affected()),
+        }
+    };
+}
+
+/// How to reach PostgreSQL beyond its URL.
+#[derive(Debug, Clone)]
+pub struct PgSettings {
+    /// Connections in the pool.
+    pub pool_size: u32,
+    /// Longest a statement may run before PostgreSQL cancels it (0: no limit).
+    pub statement_timeout_secs: u64,
+    /// `disable`, `allow`, `prefer`, `require`, `verify-ca` or `verify-full`; None keeps the
+    /// URL's `sslmode` (or sqlx's default, `prefer`).
+    pub tls: Option<String>,
+}
+
+impl Default for PgSettings {
+    fn default() -> Self {
+        Self {
+            pool_size: 10,
+            statement_timeout_secs: 30,
+            tls: None,
+        }
+    }
 }
 
 /// The database: where it lives and how to reach it.
@@ -56,12 +97,16 @@ enum Backend {
         writer: SqlitePool,
         readers: SqlitePool,
     },
+    Postgres {
+        pool: PgPool,
+    },
 }
 
 /// An open transaction on one backend. Dropped without [`Tx::commit`], it rolls back.
 #[derive(Debug)]
 pub enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
@@ -69,6 +114,7 @@ impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
     }
@@ -102,11 +148,43 @@ impl Db {
         })
     }
 
-    /// Applies the embedded migrations that have not run yet.
+    /// Connects to PostgreSQL at `url` (`postgres://user:password@host:port/database`).
+    pub async fn open_postgres(url: &str, settings: &PgSettings) -> Result<Self> {
+        let mut options = PgConnectOptions::from_str(url)?;
+        if let Some(mode) = &settings.tls {
+            options = options.ssl_mode(PgSslMode::from_str(mode)?);
+        }
+        if settings.statement_timeout_secs > 0 {
+            let timeout = format!("{}s", settings.statement_timeout_secs);
+            options = options.options([("statement_timeout", timeout.as_str())]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(settings.pool_size.max(1))
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        Ok(Self {
+            backend: Backend::Postgres { pool },
+        })
+    }
+
+    /// `"sqlite"` or `"postgres"`, for logs.
+    pub fn backend_name(&self) -> &'static str {
+        match &self.backend {
+            Backend::Sqlite { .. } => "sqlite",
+            Backend::Postgres { .. } => "postgres",
+        }
+    }
+
+    /// Applies the embedded migrations that have not run yet. On PostgreSQL, sqlx holds an
+    /// advisory lock meanwhile, so nodes starting together migrate once.
     pub async fn migrate(&self) -> Result<()> {
         match &self.backend {
             Backend::Sqlite { writer, .. } => {
                 sqlx::migrate!("./migrations/sqlite").run(writer).await?;
+            }
+            Backend::Postgres { pool } => {
+                sqlx::migrate!("./migrations/postgres").run(pool).await?;
             }
         }
         Ok(())
@@ -119,6 +197,7 @@ impl Db {
             Backend::Sqlite { writer, .. } => {
                 Ok(Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?))
             }
+            Backend::Postgres { pool } => Ok(Tx::Postgres(pool.begin().await?)),
         }
     }
 
@@ -126,15 +205,23 @@ impl Db {
     pub async fn read(&self) -> Result<Tx> {
         match &self.backend {
             Backend::Sqlite { readers, .. } => Ok(Tx::Sqlite(readers.begin().await?)),
+            Backend::Postgres { pool } => Ok(Tx::Postgres(
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .await?,
+            )),
         }
     }
 
-    /// Runs SQLite's own consistency check; `"ok"` when the file is sound.
-    pub async fn integrity_check(&self) -> Result<String> {
+    /// Runs SQLite's own consistency check (`Some("ok")` when the file is sound); None on
+    /// PostgreSQL, which has no such check.
+    pub async fn integrity_check(&self) -> Result<Option<String>> {
         match &self.backend {
-            Backend::Sqlite { readers, .. } => Ok(sqlx::query_scalar("PRAGMA integrity_check")
-                .fetch_one(readers)
-                .await?),
+            Backend::Sqlite { readers, .. } => Ok(Some(
+                sqlx::query_scalar("PRAGMA integrity_check")
+                    .fetch_one(readers)
+                    .await?,
+            )),
+            Backend::Postgres { .. } => Ok(None),
         }
     }
 
@@ -145,6 +232,7 @@ impl Db {
                 readers.close().await;
                 writer.close().await;
             }
+            Backend::Postgres { pool } => pool.close().await,
         }
     }
 }

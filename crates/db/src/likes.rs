@@ -2,7 +2,7 @@
 
 use stoa_core::{PostId, UserId};
 
-use crate::{Result, Timestamp, Tx, run};
+use crate::{Result, Timestamp, Tx, exec, run};
 
 /// Discourse's post action type for a like.
 pub const LIKE: i64 = 2;
@@ -12,22 +12,22 @@ pub async fn insert(tx: &mut Tx, post: PostId, user: UserId, at: Timestamp) -> R
     const SQL: &str = "INSERT INTO post_actions (post_id, user_id, post_action_type_id, created_at) \
                        VALUES ($1, $2, $3, $4) \
                        ON CONFLICT (post_id, user_id, post_action_type_id) DO NOTHING";
-    let done = run!(tx, c => sqlx::query(SQL)
+    let done = exec!(tx, c => sqlx::query(SQL)
         .bind(post.0)
         .bind(user.0)
         .bind(LIKE)
         .bind(at)
         .execute(&mut **c)
         .await)?;
-    Ok(done.rows_affected() == 1)
+    Ok(done == 1)
 }
 
 /// Removes a like; false when there was none.
 pub async fn delete(tx: &mut Tx, post: PostId, user: UserId) -> Result<bool> {
     const SQL: &str = "DELETE FROM post_actions WHERE post_id = $1 AND user_id = $2 \
                        AND post_action_type_id = $3";
-    let done = run!(tx, c => sqlx::query(SQL).bind(post.0).bind(user.0).bind(LIKE).execute(&mut **c).await)?;
-    Ok(done.rows_affected() == 1)
+    let done = exec!(tx, c => sqlx::query(SQL).bind(post.0).bind(user.0).bind(LIKE).execute(&mut **c).await)?;
+    Ok(done == 1)
 }
 
 /// Sets a post's like count from its rows; returns the new count.

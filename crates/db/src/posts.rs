@@ -2,7 +2,7 @@
 
 use stoa_core::{PostId, TopicId, UserId};
 
-use crate::{Result, Timestamp, Tx, run};
+use crate::{Result, Timestamp, Tx, exec, run};
 
 /// A post as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -143,7 +143,7 @@ pub async fn update_raw(
 ) -> Result<()> {
     const SQL: &str = "UPDATE posts SET raw = $1, cooked = $2, version = version + 1, \
                        updated_at = $3 WHERE id = $4";
-    run!(tx, c => sqlx::query(SQL).bind(raw).bind(cooked).bind(at).bind(id.0).execute(&mut **c).await)?;
+    exec!(tx, c => sqlx::query(SQL).bind(raw).bind(cooked).bind(at).bind(id.0).execute(&mut **c).await)?;
     Ok(())
 }
 
@@ -151,7 +151,7 @@ pub async fn update_raw(
 pub async fn set_deleted(tx: &mut Tx, id: PostId, by: Option<UserId>, at: Timestamp) -> Result<()> {
     const SQL: &str = "UPDATE posts SET deleted_at = CASE WHEN $1 IS NULL THEN NULL ELSE $2 END, \
                        deleted_by_id = $1 WHERE id = $3";
-    run!(tx, c => sqlx::query(SQL)
+    exec!(tx, c => sqlx::query(SQL)
         .bind(by.map(|u| u.0))
         .bind(at)
         .bind(id.0)
@@ -166,7 +166,7 @@ pub async fn recount_replies(tx: &mut Tx, topic: TopicId, number: i64) -> Result
                        WHERE r.topic_id = $1 AND r.reply_to_post_number = $2 \
                        AND r.deleted_at IS NULL) \
                        WHERE topic_id = $1 AND post_number = $2";
-    run!(tx, c => sqlx::query(SQL).bind(topic.0).bind(number).execute(&mut **c).await)?;
+    exec!(tx, c => sqlx::query(SQL).bind(topic.0).bind(number).execute(&mut **c).await)?;
     Ok(())
 }
 

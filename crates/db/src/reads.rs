@@ -2,7 +2,7 @@
 
 use stoa_core::{TopicId, UserId};
 
-use crate::{Result, Tx, run};
+use crate::{Result, Tx, exec, run};
 
 /// Raises the member's last read post in a topic to `post_number` (never lowers it).
 pub async fn mark_read(tx: &mut Tx, user: UserId, topic: TopicId, post_number: i64) -> Result<()> {
@@ -10,7 +10,7 @@ pub async fn mark_read(tx: &mut Tx, user: UserId, topic: TopicId, post_number: i
         VALUES ($1, $2, $3) ON CONFLICT (user_id, topic_id) DO UPDATE SET \
         last_read_post_number = CASE WHEN topic_users.last_read_post_number < $3 \
         THEN $3 ELSE topic_users.last_read_post_number END";
-    run!(tx, c => sqlx::query(SQL).bind(user.0).bind(topic.0).bind(post_number).execute(&mut **c).await)?;
+    exec!(tx, c => sqlx::query(SQL).bind(user.0).bind(topic.0).bind(post_number).execute(&mut **c).await)?;
     Ok(())
 }
 
@@ -18,7 +18,7 @@ pub async fn mark_read(tx: &mut Tx, user: UserId, topic: TopicId, post_number: i
 pub async fn mark_posted(tx: &mut Tx, user: UserId, topic: TopicId) -> Result<()> {
     const SQL: &str = "INSERT INTO topic_users (user_id, topic_id, posted) VALUES ($1, $2, TRUE) \
         ON CONFLICT (user_id, topic_id) DO UPDATE SET posted = TRUE";
-    run!(tx, c => sqlx::query(SQL).bind(user.0).bind(topic.0).execute(&mut **c).await)?;
+    exec!(tx, c => sqlx::query(SQL).bind(user.0).bind(topic.0).execute(&mut **c).await)?;
     Ok(())
 }
 

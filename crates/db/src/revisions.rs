@@ -2,7 +2,7 @@
 
 use stoa_core::{PostId, UserId};
 
-use crate::{Result, Timestamp, Tx, run};
+use crate::{Result, Timestamp, Tx, exec, run};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RevisionRow {
@@ -23,7 +23,7 @@ pub async fn insert(
 ) -> Result<()> {
     const SQL: &str = "INSERT INTO post_revisions (post_id, number, user_id, raw, created_at) \
                        VALUES ($1, $2, $3, $4, $5)";
-    run!(tx, c => sqlx::query(SQL)
+    exec!(tx, c => sqlx::query(SQL)
         .bind(post.0)
         .bind(number)
         .bind(user.0)

@@ -4,7 +4,7 @@
 use stoa_core::UserId;
 
 use crate::users::UserRow;
-use crate::{Result, Timestamp, Tx, run};
+use crate::{Result, Timestamp, Tx, exec, run};
 
 pub async fn insert(
     tx: &mut Tx,
@@ -15,7 +15,7 @@ pub async fn insert(
 ) -> Result<()> {
     const SQL: &str = "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) \
                        VALUES ($1, $2, $3, $4)";
-    run!(tx, c => sqlx::query(SQL)
+    exec!(tx, c => sqlx::query(SQL)
         .bind(token_hash)
         .bind(user.0)
         .bind(now)
@@ -38,19 +38,19 @@ pub async fn find_user(tx: &mut Tx, token_hash: &str, now: Timestamp) -> Result<
 
 pub async fn delete(tx: &mut Tx, token_hash: &str) -> Result<()> {
     const SQL: &str = "DELETE FROM sessions WHERE token_hash = $1";
-    run!(tx, c => sqlx::query(SQL).bind(token_hash).execute(&mut **c).await)?;
+    exec!(tx, c => sqlx::query(SQL).bind(token_hash).execute(&mut **c).await)?;
     Ok(())
 }
 
 /// Ends every session of a member (after a password reset).
 pub async fn delete_for_user(tx: &mut Tx, user: UserId) -> Result<()> {
     const SQL: &str = "DELETE FROM sessions WHERE user_id = $1";
-    run!(tx, c => sqlx::query(SQL).bind(user.0).execute(&mut **c).await)?;
+    exec!(tx, c => sqlx::query(SQL).bind(user.0).execute(&mut **c).await)?;
     Ok(())
 }
 
 pub async fn delete_expired(tx: &mut Tx, now: Timestamp) -> Result<u64> {
     const SQL: &str = "DELETE FROM sessions WHERE expires_at <= $1";
-    let done = run!(tx, c => sqlx::query(SQL).bind(now).execute(&mut **c).await)?;
-    Ok(done.rows_affected())
+    let done = exec!(tx, c => sqlx::query(SQL).bind(now).execute(&mut **c).await)?;
+    Ok(done)
 }

@@ -2,7 +2,7 @@
 
 use stoa_core::{CategoryId, TopicId, UserId};
 
-use crate::{Result, Timestamp, Tx, run};
+use crate::{Result, Timestamp, Tx, exec, run};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TopicRow {
@@ -71,7 +71,7 @@ pub async fn take_post_number(tx: &mut Tx, id: TopicId) -> Result<i64> {
 pub async fn bump(tx: &mut Tx, id: TopicId, at: Timestamp, poster: UserId) -> Result<()> {
     const SQL: &str = "UPDATE topics SET bumped_at = $1, last_posted_at = $1, \
                        last_post_user_id = $2 WHERE id = $3";
-    run!(tx, c => sqlx::query(SQL).bind(at).bind(poster.0).bind(id.0).execute(&mut **c).await)?;
+    exec!(tx, c => sqlx::query(SQL).bind(at).bind(poster.0).bind(id.0).execute(&mut **c).await)?;
     Ok(())
 }
 
@@ -84,13 +84,13 @@ pub async fn recount(tx: &mut Tx, id: TopicId) -> Result<()> {
         like_count = (SELECT COALESCE(SUM(like_count), 0) FROM posts WHERE topic_id = $1 \
                       AND deleted_at IS NULL) \
         WHERE id = $1";
-    run!(tx, c => sqlx::query(SQL).bind(id.0).execute(&mut **c).await)?;
+    exec!(tx, c => sqlx::query(SQL).bind(id.0).execute(&mut **c).await)?;
     Ok(())
 }
 
 pub async fn set_title(tx: &mut Tx, id: TopicId, title: &str, slug: &str) -> Result<()> {
     const SQL: &str = "UPDATE topics SET title = $1, slug = $2 WHERE id = $3";
-    run!(tx, c => sqlx::query(SQL).bind(title).bind(slug).bind(id.0).execute(&mut **c).await)?;
+    exec!(tx, c => sqlx::query(SQL).bind(title).bind(slug).bind(id.0).execute(&mut **c).await)?;
     Ok(())
 }
 
@@ -103,7 +103,7 @@ pub async fn set_deleted(
 ) -> Result<()> {
     const SQL: &str = "UPDATE topics SET deleted_at = CASE WHEN $1 IS NULL THEN NULL ELSE $2 END, \
                        deleted_by_id = $1 WHERE id = $3";
-    run!(tx, c => sqlx::query(SQL)
+    exec!(tx, c => sqlx::query(SQL)
         .bind(by.map(|u| u.0))
         .bind(at)
         .bind(id.0)
@@ -114,7 +114,7 @@ pub async fn set_deleted(
 
 pub async fn add_view(tx: &mut Tx, id: TopicId) -> Result<()> {
     const SQL: &str = "UPDATE topics SET views = views + 1 WHERE id = $1";
-    run!(tx, c => sqlx::query(SQL).bind(id.0).execute(&mut **c).await)?;
+    exec!(tx, c => sqlx::query(SQL).bind(id.0).execute(&mut **c).await)?;
     Ok(())
 }
 

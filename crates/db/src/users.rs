@@ -2,7 +2,7 @@
 
 use stoa_core::UserId;
 
-use crate::{Result, Timestamp, Tx, run};
+use crate::{Result, Timestamp, Tx, exec, run};
 
 /// A member as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -79,13 +79,13 @@ pub async fn find_by_login(tx: &mut Tx, login: &str) -> Result<Option<UserRow>> 
 
 pub async fn set_password_hash(tx: &mut Tx, id: UserId, hash: &str) -> Result<bool> {
     const SQL: &str = "UPDATE users SET password_hash = $1 WHERE id = $2";
-    let done = run!(tx, c => sqlx::query(SQL).bind(hash).bind(id.0).execute(&mut **c).await)?;
-    Ok(done.rows_affected() == 1)
+    let done = exec!(tx, c => sqlx::query(SQL).bind(hash).bind(id.0).execute(&mut **c).await)?;
+    Ok(done == 1)
 }
 
 pub async fn touch_last_seen(tx: &mut Tx, id: UserId, at: Timestamp) -> Result<()> {
     const SQL: &str = "UPDATE users SET last_seen_at = $1 WHERE id = $2";
-    run!(tx, c => sqlx::query(SQL).bind(at).bind(id.0).execute(&mut **c).await)?;
+    exec!(tx, c => sqlx::query(SQL).bind(at).bind(id.0).execute(&mut **c).await)?;
     Ok(())
 }
 

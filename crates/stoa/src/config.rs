@@ -19,6 +19,11 @@ pub struct Config {
     pub log: String,
     pub session_days: i64,
     pub db_readers: u32,
+    /// None: SQLite in the data directory. `postgres://…`: that PostgreSQL database.
+    pub database_url: Option<String>,
+    pub pg_pool_size: u32,
+    pub pg_statement_timeout_secs: u64,
+    pub pg_tls: Option<String>,
 }
 
 impl Default for Config {
@@ -32,6 +37,10 @@ impl Default for Config {
             log: "info".into(),
             session_days: 60,
             db_readers: 4,
+            database_url: None,
+            pg_pool_size: 10,
+            pg_statement_timeout_secs: 30,
+            pg_tls: None,
         }
     }
 }
@@ -48,6 +57,10 @@ pub struct Layer {
     pub log: Option<String>,
     pub session_days: Option<i64>,
     pub db_readers: Option<u32>,
+    pub database_url: Option<String>,
+    pub pg_pool_size: Option<u32>,
+    pub pg_statement_timeout_secs: Option<u64>,
+    pub pg_tls: Option<String>,
 }
 
 impl Layer {
@@ -77,6 +90,13 @@ impl Layer {
             log: get("STOA_LOG"),
             session_days: parse("STOA_SESSION_DAYS", get("STOA_SESSION_DAYS"))?,
             db_readers: parse("STOA_DB_READERS", get("STOA_DB_READERS"))?,
+            database_url: get("STOA_DATABASE_URL"),
+            pg_pool_size: parse("STOA_PG_POOL_SIZE", get("STOA_PG_POOL_SIZE"))?,
+            pg_statement_timeout_secs: parse(
+                "STOA_PG_STATEMENT_TIMEOUT_SECS",
+                get("STOA_PG_STATEMENT_TIMEOUT_SECS"),
+            )?,
+            pg_tls: get("STOA_PG_TLS"),
         })
     }
 }
@@ -116,7 +136,53 @@ impl Config {
             }
             self.db_readers = v;
         }
+        if let Some(v) = layer.database_url {
+            let v = v.trim().to_owned();
+            if !(v.is_empty()
+                || v.starts_with("postgres://")
+                || v.starts_with("postgresql://")
+                || v.starts_with("sqlite://"))
+            {
+                bail!("database_url must start with postgres://, postgresql:// or sqlite://");
+            }
+            self.database_url = Some(v).filter(|v| !v.is_empty());
+        }
+        if let Some(v) = layer.pg_pool_size {
+            if v < 1 {
+                bail!("pg_pool_size must be at least 1");
+            }
+            self.pg_pool_size = v;
+        }
+        if let Some(v) = layer.pg_statement_timeout_secs {
+            self.pg_statement_timeout_secs = v;
+        }
+        if let Some(v) = layer.pg_tls {
+            const MODES: [&str; 6] = [
+                "disable",
+                "allow",
+                "prefer",
+                "require",
+                "verify-ca",
+                "verify-full",
+            ];
+            if !MODES.contains(&v.as_str()) {
+                bail!("pg_tls = {v:?}: expected one of {}", MODES.join(", "));
+            }
+            self.pg_tls = Some(v);
+        }
         Ok(self)
+    }
+
+    /// Where the database is, for messages (without any password in the URL).
+    pub fn database_display(&self) -> String {
+        match &self.database_url {
+            Some(url) if url.starts_with("postgres") => match url.split_once('@') {
+                Some((_, host)) => format!("postgres://…@{host}"),
+                None => url.clone(),
+            },
+            Some(url) => url.clone(),
+            None => self.database_path().display().to_string(),
+        }
     }
 
     /// The SQLite file inside the data directory.
@@ -181,6 +247,10 @@ mod tests {
             "log",
             "session_days",
             "db_readers",
+            "database_url",
+            "pg_pool_size",
+            "pg_statement_timeout_secs",
+            "pg_tls",
         ] {
             assert!(
                 text.contains(&format!("{key} =")),

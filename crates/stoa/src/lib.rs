@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use stoa_app::db::PgSettings;
 use stoa_app::demo::FirstRun;
 use stoa_app::{Db, Forum, Settings};
 use stoa_web::{AppState, WebConfig};
@@ -14,15 +15,36 @@ use tokio::net::TcpListener;
 
 pub use config::Config;
 
-/// Opens the database in the data directory (creating both if missing) and migrates it.
+/// Opens the database — SQLite in the data directory (creating both if missing), or the
+/// PostgreSQL database of `database_url` — and migrates it.
 pub async fn open(config: &Config) -> anyhow::Result<Forum> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
-    let path = config.database_path();
-    let db = Db::open_sqlite(&path, config.db_readers)
+    let where_ = config.database_display();
+    let db = match config.database_url.as_deref() {
+        Some(url) if url.starts_with("postgres") => {
+            let settings = PgSettings {
+                pool_size: config.pg_pool_size,
+                statement_timeout_secs: config.pg_statement_timeout_secs,
+                tls: config.pg_tls.clone(),
+            };
+            Db::open_postgres(url, &settings).await
+        }
+        other => {
+            let path = match other.and_then(|u| u.strip_prefix("sqlite://")) {
+                Some(p) => std::path::PathBuf::from(p),
+                None => {
+                    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+                        format!("creating the data directory {}", config.data_dir.display())
+                    })?;
+                    config.database_path()
+                }
+            };
+            Db::open_sqlite(&path, config.db_readers).await
+        }
+    }
+    .with_context(|| format!("opening the database {where_}"))?;
+    db.migrate()
         .await
-        .with_context(|| format!("opening the database {}", path.display()))?;
-    db.migrate().await.context("migrating the database")?;
+        .with_context(|| format!("migrating the database {where_}"))?;
     Ok(Forum::new(
         db,
         Settings {

@@ -18,6 +18,9 @@ struct Cli {
     /// Where the database lives [default: ./stoa-data].
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Use this database instead of SQLite in the data directory: postgres://user@host/db.
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -79,6 +82,7 @@ fn load_config(cli: &Cli, serve: Option<&ServeArgs>) -> anyhow::Result<Config> {
     config = config.apply(Layer::from_env(|k| std::env::var(k).ok())?)?;
     let flags = Layer {
         data_dir: cli.data_dir.clone(),
+        database_url: cli.database_url.clone(),
         bind: serve.and_then(|s| s.bind.clone()),
         demo: serve.and_then(|s| s.no_demo.then_some(false)),
         ..Layer::default()
@@ -125,10 +129,7 @@ async fn main() -> anyhow::Result<()> {
             let config = load_config(&cli, None)?;
             init_logging(&config.log);
             stoa::open(&config).await?.db().close().await;
-            println!(
-                "Database {} is up to date.",
-                config.database_path().display()
-            );
+            println!("Database {} is up to date.", config.database_display());
             Ok(())
         }
         Some(Command::Admin(cmd)) => {
@@ -165,7 +166,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         "Stoa is serving {} at http://{addr}/  (Ctrl-C to stop)",
         config.site_name
     );
-    tracing::info!(data_dir = %config.data_dir.display(), %addr, "serving");
+    tracing::info!(database = %config.database_display(), %addr, "serving");
     server.serve(stoa::shutdown_signal()).await?;
     println!("Stoa stopped.");
     Ok(())

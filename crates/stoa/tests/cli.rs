@@ -265,3 +265,44 @@ async fn environment_and_flags_choose_the_settings() {
     );
     sigterm_and_wait(child);
 }
+
+#[tokio::test]
+async fn serve_on_postgres_with_the_database_url_flag() {
+    let Some(url) = stoa_app::db::testing::fresh_postgres_url("serve_on_postgres").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (child, addr, printed) = serve(&[
+        "--data-dir",
+        d,
+        "--database-url",
+        &url,
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+    ]);
+    assert!(
+        printed.join("\n").contains("Demo content added"),
+        "{printed:?}"
+    );
+    let page = reqwest::get(format!("http://{addr}/t/x/2"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Why did the USSR trust its April 1941 neutrality pact with Japan?"));
+    assert!(page.contains("<em>Izvestia</em>, 14 April 1941") && page.contains(">1 Like<"));
+    assert!(
+        !dir.path().join("stoa.db").exists(),
+        "no SQLite file when on PostgreSQL"
+    );
+    sigterm_and_wait(child);
+    let (ok, out, err) = run(&["--database-url", &url, "migrate"], None);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("postgres://…@"),
+        "password-free display: {out}"
+    );
+}

@@ -3,14 +3,15 @@
 
 mod common;
 
-use common::{TestServer, script_findings};
+use common::{Backend, TestServer, script_findings};
 use reqwest::StatusCode;
 
 const DEMO_PATH: &str = "/t/why-did-the-ussr-trust-its-april-1941-neutrality-pact-with-japan/2";
 
-#[tokio::test]
-async fn demo_thread_reads_like_the_reference_thread() {
-    let s = TestServer::start().await;
+async fn demo_thread_reads_like_the_reference_thread(b: Backend) {
+    let Some(s) = TestServer::start(b).await else {
+        return;
+    };
     assert!(
         s.admin_password.is_some(),
         "first run prints an admin password"
@@ -74,9 +75,10 @@ async fn demo_thread_reads_like_the_reference_thread() {
     assert_eq!(moved.headers["location"], DEMO_PATH);
 }
 
-#[tokio::test]
-async fn a_member_signs_up_posts_replies_quotes_likes_edits_and_deletes() {
-    let s = TestServer::start().await;
+async fn a_member_signs_up_posts_replies_quotes_likes_edits_and_deletes(b: Backend) {
+    let Some(s) = TestServer::start(b).await else {
+        return;
+    };
     let anna = s.member("anna").await;
     let boris = s.member("boris").await;
 
@@ -260,9 +262,10 @@ async fn a_member_signs_up_posts_replies_quotes_likes_edits_and_deletes() {
     assert!(profile.body.contains(title), "{}", profile.body);
 }
 
-#[tokio::test]
-async fn what_is_refused_is_refused() {
-    let s = TestServer::start().await;
+async fn what_is_refused_is_refused(b: Backend) {
+    let Some(s) = TestServer::start(b).await else {
+        return;
+    };
     let v = s.visitor();
     // Anonymous posting: the form needs a login.
     let res = v.get_raw("/new-topic").await;
@@ -372,9 +375,10 @@ async fn what_is_refused_is_refused() {
     assert!(!page.body.contains("without any token"));
 }
 
-#[tokio::test]
-async fn bad_input_gets_a_clear_answer_and_loses_nothing() {
-    let s = TestServer::start().await;
+async fn bad_input_gets_a_clear_answer_and_loses_nothing(b: Backend) {
+    let Some(s) = TestServer::start(b).await else {
+        return;
+    };
     let anna = s.member("anna").await;
     let body = "A body that is long enough, with <b>markup</b> & an ampersand.";
     let res = anna.new_topic(2, "Too short", body).await;
@@ -492,9 +496,10 @@ async fn bad_input_gets_a_clear_answer_and_loses_nothing() {
     assert_eq!(v.get("/latest?page=%ZZ").await.status, StatusCode::OK);
 }
 
-#[tokio::test]
-async fn login_is_throttled_per_account() {
-    let s = TestServer::start().await;
+async fn login_is_throttled_per_account(b: Backend) {
+    let Some(s) = TestServer::start(b).await else {
+        return;
+    };
     s.member("anna").await;
     let v = s.visitor();
     for _ in 0..5 {
@@ -516,9 +521,10 @@ async fn login_is_throttled_per_account() {
     s.member("boris").await;
 }
 
-#[tokio::test]
-async fn sessions_rotate_and_cookies_are_safe() {
-    let s = TestServer::start().await;
+async fn sessions_rotate_and_cookies_are_safe(b: Backend) {
+    let Some(s) = TestServer::start(b).await else {
+        return;
+    };
     s.member("anna").await;
     let v = s.visitor();
     let token = v.get("/login").await.csrf();
@@ -575,9 +581,10 @@ async fn sessions_rotate_and_cookies_are_safe() {
     assert!(res.body.contains(">Log in</a>"));
 }
 
-#[tokio::test]
-async fn read_tracking_shows_unread_and_jumps_to_first_unread() {
-    let s = TestServer::start().await;
+async fn read_tracking_shows_unread_and_jumps_to_first_unread(b: Backend) {
+    let Some(s) = TestServer::start(b).await else {
+        return;
+    };
     let anna = s.member("anna").await;
     let boris = s.member("boris").await;
     // Anna reads the demo thread, then Boris replies twice.
@@ -603,9 +610,10 @@ async fn read_tracking_shows_unread_and_jumps_to_first_unread() {
     assert_eq!(s.visitor().get_raw(DEMO_PATH).await.status, StatusCode::OK);
 }
 
-#[tokio::test]
-async fn long_topics_paginate_and_post_numbers_land_on_their_page() {
-    let s = TestServer::start_empty().await;
+async fn long_topics_paginate_and_post_numbers_land_on_their_page(b: Backend) {
+    let Some(s) = TestServer::start_empty(b).await else {
+        return;
+    };
     let anna = s.member("anna").await;
     let page = anna
         .new_topic(
@@ -639,9 +647,10 @@ async fn long_topics_paginate_and_post_numbers_land_on_their_page() {
     assert_eq!(beyond.headers["location"], format!("/t/{slug}/{topic}/25"));
 }
 
-#[tokio::test]
-async fn everything_survives_a_restart() {
-    let s = TestServer::start().await;
+async fn everything_survives_a_restart(b: Backend) {
+    let Some(s) = TestServer::start(b).await else {
+        return;
+    };
     let anna = s.member("anna").await;
     let page = anna
         .new_topic(
@@ -651,8 +660,8 @@ async fn everything_survives_a_restart() {
         )
         .await;
     let (topic, slug) = page.topic_of_url();
-    let dir = s.stop().await;
-    let s = TestServer::start_in(dir, true).await;
+    let (config, dir) = s.stop().await;
+    let s = TestServer::start_with(config, dir).await;
     assert!(s.admin_password.is_none(), "no second first run");
     let v = s.visitor();
     let again = v.get(&format!("/t/{slug}/{topic}")).await;
@@ -675,9 +684,10 @@ async fn everything_survives_a_restart() {
     );
 }
 
-#[tokio::test]
-async fn assets_are_embedded_and_cached() {
-    let s = TestServer::start().await;
+async fn assets_are_embedded_and_cached(b: Backend) {
+    let Some(s) = TestServer::start(b).await else {
+        return;
+    };
     let v = s.visitor();
     let page = v.get("/latest").await;
     let css = page
@@ -713,9 +723,10 @@ async fn assets_are_embedded_and_cached() {
     assert!(page.headers.contains_key("x-request-id"));
 }
 
-#[tokio::test]
-async fn admins_create_categories_and_members_cannot() {
-    let s = TestServer::start().await;
+async fn admins_create_categories_and_members_cannot(b: Backend) {
+    let Some(s) = TestServer::start(b).await else {
+        return;
+    };
     let admin = s.admin().await;
     let page = admin.get("/categories").await;
     assert!(page.body.contains("New category"));
@@ -766,9 +777,10 @@ async fn admins_create_categories_and_members_cannot() {
     assert!(res.body.contains("Only admins can create categories"));
 }
 
-#[tokio::test]
-async fn crlf_payloads_in_paths_and_queries_inject_nothing() {
-    let s = TestServer::start().await;
+async fn crlf_payloads_in_paths_and_queries_inject_nothing(b: Backend) {
+    let Some(s) = TestServer::start(b).await else {
+        return;
+    };
     let anna = s.member("anna").await;
     let token = anna.token().await;
     for line in common::corpus("crlf.txt") {
@@ -834,3 +846,18 @@ async fn crlf_payloads_in_paths_and_queries_inject_nothing() {
         }
     }
 }
+
+on_both_backends!(
+    demo_thread_reads_like_the_reference_thread,
+    a_member_signs_up_posts_replies_quotes_likes_edits_and_deletes,
+    what_is_refused_is_refused,
+    bad_input_gets_a_clear_answer_and_loses_nothing,
+    login_is_throttled_per_account,
+    sessions_rotate_and_cookies_are_safe,
+    read_tracking_shows_unread_and_jumps_to_first_unread,
+    long_topics_paginate_and_post_numbers_land_on_their_page,
+    everything_survives_a_restart,
+    assets_are_embedded_and_cached,
+    admins_create_categories_and_members_cannot,
+    crlf_payloads_in_paths_and_queries_inject_nothing,
+);

@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{Browser, TestServer, corpus, script_findings};
+use common::{Backend, Browser, TestServer, corpus, script_findings};
 use reqwest::StatusCode;
 use stoa_app::{Actor, TopicId};
 use tokio::sync::Semaphore;
@@ -66,8 +66,10 @@ async fn submit_all(b: &Browser, lines: Vec<String>) -> Vec<Accepted> {
     accepted
 }
 
-async fn check_corpus(name: &str) {
-    let s = TestServer::start_empty().await;
+async fn check_corpus(b: Backend, name: &str) {
+    let Some(s) = TestServer::start_empty(b).await else {
+        return;
+    };
     let b = s.member("corpus").await;
     let lines = corpus(name);
     let total = lines.len();
@@ -79,9 +81,7 @@ async fn check_corpus(name: &str) {
     );
 
     // Stored exactly as sent (titles trimmed, as documented), read back through the Forum.
-    let forum = stoa::open(&TestServer::config(&s.dir, false))
-        .await
-        .unwrap();
+    let forum = stoa::open(&s.config).await.unwrap();
     for a in &accepted {
         let topic = forum
             .topic(Actor::Anonymous, TopicId(a.topic))
@@ -138,14 +138,12 @@ async fn topic_post_id(forum: &stoa_app::Forum, topic: i64) -> i64 {
         .id
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn xss_corpus_through_title_and_body() {
-    check_corpus("xss.txt").await;
+async fn xss_corpus_through_title_and_body(b: Backend) {
+    check_corpus(b, "xss.txt").await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn naughty_strings_through_title_and_body() {
-    check_corpus("naughty-strings.txt").await;
+async fn naughty_strings_through_title_and_body(b: Backend) {
+    check_corpus(b, "naughty-strings.txt").await;
     // The shell-injection lines try to create marker files; none may exist.
     let tmp = std::env::temp_dir();
     let fails: Vec<_> = std::fs::read_dir(&tmp)
@@ -158,3 +156,8 @@ async fn naughty_strings_through_title_and_body() {
         .collect();
     assert!(fails.is_empty(), "{fails:?}");
 }
+
+on_both_backends!(
+    xss_corpus_through_title_and_body,
+    naughty_strings_through_title_and_body,
+);

@@ -11,9 +11,57 @@ use reqwest::cookie::Jar;
 use stoa::Config;
 use tokio::sync::oneshot;
 
-/// A running server and the directory holding its data.
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn name(backend: Backend)` as two tests, `name::sqlite` and
+/// `name::postgres`; the PostgreSQL one skips (or fails, when CI requires it) as
+/// `stoa_db::testing` decides.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::common::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::common::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+/// Settings for a fresh database on `backend`; None when PostgreSQL is not configured.
+pub async fn fresh_config(backend: Backend, dir: &tempfile::TempDir, demo: bool) -> Option<Config> {
+    let database_url = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => {
+            let test = std::thread::current().name().unwrap_or("test").to_owned();
+            Some(stoa_app::db::testing::fresh_postgres_url(&test).await?)
+        }
+    };
+    Some(Config {
+        data_dir: dir.path().to_path_buf(),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        demo,
+        log: "warn".into(),
+        database_url,
+        ..Config::default()
+    })
+}
+
+/// A running server, its settings, and the directory holding its data.
 pub struct TestServer {
     pub addr: SocketAddr,
+    pub config: Config,
     pub dir: Arc<tempfile::TempDir>,
     pub admin_password: Option<String>,
     stop: Option<oneshot::Sender<()>>,
@@ -21,29 +69,25 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// A new forum with the demo content.
-    pub async fn start() -> Self {
-        Self::start_in(Arc::new(tempfile::tempdir().unwrap()), true).await
+    /// A new forum with the demo content; None when the backend is not available.
+    pub async fn start(backend: Backend) -> Option<Self> {
+        Self::fresh(backend, true).await
     }
 
     /// A new forum with only the admin and the General category.
-    pub async fn start_empty() -> Self {
-        Self::start_in(Arc::new(tempfile::tempdir().unwrap()), false).await
+    pub async fn start_empty(backend: Backend) -> Option<Self> {
+        Self::fresh(backend, false).await
     }
 
-    pub fn config(dir: &tempfile::TempDir, demo: bool) -> Config {
-        Config {
-            data_dir: dir.path().to_path_buf(),
-            bind: "127.0.0.1:0".parse().unwrap(),
-            demo,
-            log: "warn".into(),
-            ..Config::default()
-        }
+    async fn fresh(backend: Backend, demo: bool) -> Option<Self> {
+        let dir = Arc::new(tempfile::tempdir().unwrap());
+        let config = fresh_config(backend, &dir, demo).await?;
+        Some(Self::start_with(config, dir).await)
     }
 
-    /// Starts a server on an existing data directory (for restarts).
-    pub async fn start_in(dir: Arc<tempfile::TempDir>, demo: bool) -> Self {
-        let server = stoa::Server::bind(&Self::config(&dir, demo)).await.unwrap();
+    /// Starts a server with these settings (for restarts: the same database again).
+    pub async fn start_with(config: Config, dir: Arc<tempfile::TempDir>) -> Self {
+        let server = stoa::Server::bind(&config).await.unwrap();
         let addr = server.local_addr().unwrap();
         let admin_password = server.first_run.as_ref().map(|f| f.admin_password.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -57,6 +101,7 @@ impl TestServer {
         });
         Self {
             addr,
+            config,
             dir,
             admin_password,
             stop: Some(tx),
@@ -64,23 +109,20 @@ impl TestServer {
         }
     }
 
-    /// Stops the server gracefully and waits until it has closed the database.
-    pub async fn stop(mut self) -> Arc<tempfile::TempDir> {
+    /// Stops the server gracefully and waits until it has closed the database; returns what
+    /// [`TestServer::start_with`] needs to start it again.
+    pub async fn stop(mut self) -> (Config, Arc<tempfile::TempDir>) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
         if let Some(task) = self.task.take() {
             task.await.unwrap();
         }
-        self.dir.clone()
+        (self.config.clone(), self.dir.clone())
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
-    }
-
-    pub fn database_path(&self) -> PathBuf {
-        self.dir.path().join("stoa.db")
     }
 
     /// A browser-like visitor with no session.

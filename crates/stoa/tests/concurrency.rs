@@ -1,0 +1,120 @@
+//! Many members writing at once: every counter must still equal a recount from the rows, on
+//! both backends.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{Backend, fresh_config};
+use stoa_app::{Actor, CategoryId, Forum, NewTopicForm, PostId, ReplyForm, SignupForm};
+
+const MEMBERS: usize = 16;
+
+async fn counters_stay_exact_under_concurrent_likes_and_replies(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(config) = fresh_config(b, &dir, false).await else {
+        return;
+    };
+    let forum = Arc::new(stoa::open(&config).await.unwrap());
+    let first = stoa_app::demo::first_run(&forum, false)
+        .await
+        .unwrap()
+        .unwrap();
+    let _ = first;
+    let mut members = Vec::new();
+    for i in 0..MEMBERS {
+        let form = SignupForm {
+            username: format!("member{i}"),
+            email: format!("m{i}@example.org"),
+            password: "a long enough passphrase".into(),
+            name: String::new(),
+        };
+        let id = forum.signup(&form).await.unwrap();
+        members.push(Actor::Member { id, admin: false });
+    }
+    let topic_form = |n: usize| NewTopicForm {
+        title: format!("A busy topic, number {n}"),
+        raw: "Everyone replies here at the same moment.".into(),
+        category_id: Some(CategoryId(1)),
+    };
+    let (t1, p1) = forum
+        .create_topic(members[0], &topic_form(1))
+        .await
+        .unwrap();
+    let (t2, p2) = forum
+        .create_topic(members[1], &topic_form(2))
+        .await
+        .unwrap();
+
+    // Every member at once: likes both opening posts, replies to each topic (answering post 1),
+    // starts a topic of their own, and unlikes one post again.
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, &m) in members.iter().enumerate() {
+        let forum = forum.clone();
+        tasks.spawn(async move {
+            for (topic, post) in [(t1, p1), (t2, p2)] {
+                if i > 1 {
+                    forum.set_like(m, post, true).await.unwrap();
+                }
+                let reply = ReplyForm {
+                    raw: format!("Member {i} answering at the same time as everyone."),
+                    reply_to_post_number: Some(1),
+                };
+                let (reply_id, _) = forum.reply(m, topic, &reply).await.unwrap();
+                if i % 3 == 0 {
+                    forum.delete_post(m, reply_id).await.unwrap();
+                }
+            }
+            forum.create_topic(m, &topic_form(100 + i)).await.unwrap();
+            if i > 1 && i % 2 == 0 {
+                forum.set_like(m, p2, false).await.unwrap();
+            }
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        r.unwrap();
+    }
+    // Likes on replies, at once too.
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, &m) in members.iter().enumerate() {
+        let forum = forum.clone();
+        tasks.spawn(async move {
+            for n in 2..=6 {
+                let post = forum.post_by_number(Actor::Anonymous, t1, n).await;
+                if let Ok(post) = post
+                    && post.deleted_at.is_none()
+                    && post.user_id != m.user_id().unwrap().0
+                {
+                    forum.set_like(m, PostId(post.id), true).await.unwrap();
+                }
+            }
+            let _ = i;
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        r.unwrap();
+    }
+
+    let drift = drift(&forum).await;
+    assert!(
+        drift.is_empty(),
+        "{b:?}: counters differ from a recount: {drift:?}"
+    );
+    let t = forum.topic(Actor::Anonymous, t1).await.unwrap();
+    let deleted = MEMBERS.div_ceil(3) as i64;
+    assert_eq!(t.highest_post_number, 1 + MEMBERS as i64);
+    assert_eq!(t.posts_count, 1 + MEMBERS as i64 - deleted);
+    let p = forum.post_by_number(Actor::Anonymous, t2, 1).await.unwrap();
+    let unliked = (2..MEMBERS).filter(|i| i % 2 == 0).count() as i64;
+    assert_eq!(p.like_count, MEMBERS as i64 - 2 - unliked);
+    let c = forum.category(CategoryId(1)).await.unwrap();
+    assert_eq!(c.topic_count, 2 + MEMBERS as i64);
+}
+
+async fn drift(forum: &Forum) -> Vec<String> {
+    let mut tx = forum.db().read().await.unwrap();
+    stoa_app::db::audit::counter_drift(&mut tx).await.unwrap()
+}
+
+on_both_backends!(counters_stay_exact_under_concurrent_likes_and_replies);
