@@ -721,6 +721,43 @@ async fn assets_are_embedded_and_cached(b: Backend) {
             .contains("object-src 'none'")
     );
     assert!(page.headers.contains_key("x-request-id"));
+    assert_eq!(
+        page.headers["referrer-policy"],
+        "strict-origin-when-cross-origin"
+    );
+    assert!(
+        !page.headers.contains_key("strict-transport-security"),
+        "no HSTS over http"
+    );
+    // The script runs only with this response's nonce; the next response has another.
+    let csp = page.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("'strict-dynamic'")
+            && csp.contains("base-uri 'none'")
+            && csp.contains("frame-ancestors 'none'")
+    );
+    assert!(
+        page.body.contains(&format!("nonce=\"{nonce}\"")),
+        "script tag carries the nonce"
+    );
+    let again = v.get("/latest").await;
+    assert!(
+        !again.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains(&nonce)
+    );
 }
 
 async fn admins_create_categories_and_members_cannot(b: Backend) {
@@ -847,7 +884,45 @@ async fn crlf_payloads_in_paths_and_queries_inject_nothing(b: Backend) {
     }
 }
 
+async fn open_redirect_payloads_never_leave_the_site(b: Backend) {
+    let Some(s) = TestServer::start(b).await else {
+        return;
+    };
+    s.member("anna").await;
+    let v = s.visitor();
+    let base = url::Url::parse(&format!("http://{}/", s.addr)).unwrap();
+    let lines = common::corpus("open-redirect.txt");
+    assert!(lines.len() > 200);
+    for line in &lines {
+        // The form carries return_to along (escaped), and logging in goes only on-site.
+        let q = serde_urlencoded::to_string([("return_to", line.as_str())]).unwrap();
+        let form = v.get(&format!("/login?{q}")).await;
+        assert_eq!(form.status, StatusCode::OK, "{line}");
+        let token = form.csrf();
+        let res = v
+            .post_form_raw(
+                "/login",
+                &[
+                    ("authenticity_token", &token),
+                    ("login", "anna"),
+                    ("password", "a long enough passphrase"),
+                    ("return_to", line),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{line}");
+        let loc = res.headers["location"].to_str().unwrap();
+        let target = base.join(loc).unwrap();
+        assert_eq!(target.host_str(), base.host_str(), "{line:?} -> {loc}");
+        assert_eq!(target.port(), base.port(), "{line:?} -> {loc}");
+        // Log out again for the next payload.
+        let res = v.submit("/latest", "/logout", &[]).await;
+        assert_eq!(res.status, StatusCode::OK);
+    }
+}
+
 on_both_backends!(
+    open_redirect_payloads_never_leave_the_site,
     demo_thread_reads_like_the_reference_thread,
     a_member_signs_up_posts_replies_quotes_likes_edits_and_deletes,
     what_is_refused_is_refused,

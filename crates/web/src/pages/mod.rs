@@ -54,6 +54,8 @@ pub(crate) struct Chrome {
     /// The CSRF token for this page's forms; empty on pages without forms for anonymous
     /// visitors, so reading them sets no cookie.
     pub csrf: String,
+    /// The Content-Security-Policy nonce for this response's script tag.
+    pub nonce: String,
 }
 
 impl Chrome {
@@ -68,6 +70,7 @@ impl Chrome {
             title: title.into(),
             user: visit.user.clone(),
             csrf,
+            nonce: visit.nonce.clone(),
         }
     }
 
