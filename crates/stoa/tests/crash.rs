@@ -29,6 +29,10 @@ fn env_or(name: &str, default: u64) -> u64 {
 }
 
 /// Starts `stoa serve`; returns the child, its address, and the admin password on first run.
+#[expect(
+    clippy::zombie_processes,
+    reason = "the caller kills and waits; a failed start fails the test"
+)]
 fn start(args: &[String]) -> (Child, String, Option<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_stoa"))
         .args(args)
