@@ -12,6 +12,7 @@
 
 mod bbcode;
 mod inline;
+pub mod invariants;
 mod sanitize;
 
 use std::collections::HashSet;

@@ -1,0 +1,119 @@
+//! What must hold of every cooked post, checked by the property tests and the fuzzer.
+//!
+//! The check reads HTML as the sanitizer writes it (html5ever's serializer: attributes always
+//! `name="value"`, with `"` inside a value written `&quot;`, and `<` in text written `&lt;`), so
+//! a small scanner is exact here; it is not a general HTML parser.
+
+/// Elements that never appear in cooked HTML.
+const FORBIDDEN_ELEMENTS: [&str; 12] = [
+    "script", "style", "svg", "math", "iframe", "object", "embed", "form", "base", "meta", "link",
+    "template",
+];
+
+/// Every way `html` breaks the invariants; empty when it holds them all.
+pub fn violations(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    while let Some(off) = html[i..].find('<') {
+        let start = i + off;
+        let mut j = start + 1;
+        if bytes.get(j) == Some(&b'/') {
+            j += 1;
+        }
+        let name_end = html[j..]
+            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .map_or(html.len(), |e| j + e);
+        let name = html[j..name_end].to_ascii_lowercase();
+        if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            found.push(format!("a raw '<' outside a tag at byte {start}"));
+            i = start + 1;
+            continue;
+        }
+        if FORBIDDEN_ELEMENTS.contains(&name.as_str()) {
+            found.push(format!("<{name}> element"));
+        }
+        // Attributes: name="value" pairs until '>'.
+        let mut k = name_end;
+        loop {
+            while bytes
+                .get(k)
+                .is_some_and(|b| b.is_ascii_whitespace() || *b == b'/')
+            {
+                k += 1;
+            }
+            match bytes.get(k) {
+                None => {
+                    found.push(format!("<{name}> never closed"));
+                    return found;
+                }
+                Some(b'>') => break,
+                Some(_) => {}
+            }
+            let attr_end = html[k..]
+                .find(['=', ' ', '>'])
+                .map_or(html.len(), |e| k + e);
+            let attr = html[k..attr_end].to_ascii_lowercase();
+            k = attr_end;
+            let mut value = String::new();
+            if bytes.get(k) == Some(&b'=') {
+                if bytes.get(k + 1) != Some(&b'"') {
+                    found.push(format!("<{name} {attr}=…> unquoted"));
+                    return found;
+                }
+                let v_start = k + 2;
+                let v_end = html[v_start..]
+                    .find('"')
+                    .map_or(html.len(), |e| v_start + e);
+                value = html[v_start..v_end].to_ascii_lowercase();
+                k = v_end + 1;
+            }
+            if attr.starts_with("on") {
+                found.push(format!("<{name} {attr}> event handler"));
+            }
+            if attr == "style" || attr == "srcdoc" || attr == "formaction" {
+                found.push(format!("<{name} {attr}> attribute"));
+            }
+            if matches!(
+                attr.as_str(),
+                "href" | "src" | "cite" | "action" | "xlink:href"
+            ) {
+                let v: String = value
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && !c.is_control())
+                    .collect();
+                let v = v.replace("&#x9;", "").replace("&#9;", "");
+                let scheme = v
+                    .split_once(':')
+                    .map(|(s, _)| s)
+                    .filter(|s| !s.contains(['/', '?', '#']));
+                if let Some(s) = scheme
+                    && !matches!(s, "http" | "https" | "mailto")
+                {
+                    found.push(format!("<{name} {attr}=\"{value}\"> scheme {s}"));
+                }
+            }
+        }
+        i = k + 1;
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::violations;
+
+    #[test]
+    fn catches_what_it_must() {
+        assert!(
+            violations("<p>fine <a href=\"https://e.org\" rel=\"x\">y</a> &lt;script&gt;</p>")
+                .is_empty()
+        );
+        assert!(!violations("<script>x</script>").is_empty());
+        assert!(!violations("<img src=\"x\" onerror=\"y\">").is_empty());
+        assert!(!violations("<a href=\"javascript:alert(1)\">x</a>").is_empty());
+        assert!(!violations("<a href=\"java\tscript:x\">x</a>").is_empty());
+        assert!(!violations("<p style=\"color:red\">x</p>").is_empty());
+        assert!(violations("<a href=\"/u/anna\">x</a><a href=\"#top\">y</a>").is_empty());
+    }
+}

@@ -1,0 +1,69 @@
+//! Properties of cooking that must hold for any input.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use proptest::prelude::*;
+use stoa_markup::{CookContext, cook, invariants, sanitize_html, scan};
+
+/// Pieces that make hostile input more likely than random text alone.
+fn fragment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("<script>alert(1)</script>".to_owned()),
+        Just("<img src=x onerror=alert(1)>".to_owned()),
+        Just("[x](javascript:alert(1))".to_owned()),
+        Just("<a href=\"jav&#x09;ascript:alert(1)\">".to_owned()),
+        Just("[quote=\"anna, post:1, topic:2\"]\n".to_owned()),
+        Just("[quote=\"\\\"><svg onload=alert(1)>\"]".to_owned()),
+        Just("[/quote]".to_owned()),
+        Just("\n```\n".to_owned()),
+        Just("\n\n> ".to_owned()),
+        Just("@anna ".to_owned()),
+        Just("https://example.org/a_(b) ".to_owned()),
+        Just("<style>".to_owned()),
+        Just("| a | b |\n|---|---|\n".to_owned()),
+        Just("- [x] ".to_owned()),
+        Just("<p style=\"x\" onclick=\"y\">".to_owned()),
+        Just("\"'<>&".to_owned()),
+        "[ -~]{0,12}",
+        any::<String>(),
+    ]
+}
+
+fn hostile() -> impl Strategy<Value = String> {
+    prop::collection::vec(fragment(), 0..24).prop_map(|v| v.concat())
+}
+
+fn ctx() -> CookContext {
+    CookContext {
+        known_users: ["anna".to_owned()].into_iter().collect(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn cooked_html_holds_the_invariants(raw in hostile()) {
+        let html = cook(&raw, &ctx());
+        let found = invariants::violations(&html);
+        prop_assert!(found.is_empty(), "{raw:?} -> {html}: {found:?}");
+    }
+
+    #[test]
+    fn cooked_html_is_stable_under_the_sanitizer(raw in hostile()) {
+        let html = cook(&raw, &ctx());
+        prop_assert_eq!(sanitize_html(&html), html);
+    }
+
+    #[test]
+    fn scanning_finds_only_well_formed_names(raw in hostile()) {
+        let facts = scan(&raw);
+        for name in facts.mentions {
+            prop_assert!((3..=20).contains(&name.len()));
+            prop_assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)));
+            prop_assert_eq!(name.to_ascii_lowercase(), name.clone());
+        }
+        for q in facts.quotes {
+            prop_assert!(q.post.is_some_and(|p| p > 0));
+        }
+    }
+}
