@@ -164,6 +164,18 @@ impl Forum {
         Ok((post, topic, can))
     }
 
+    /// Ok when the actor may edit the post; otherwise the Guardian's reason.
+    pub async fn check_edit(&self, actor: Actor, id: PostId) -> Result<()> {
+        let mut tx = self.db.read().await?;
+        let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
+        Guardian::new(actor).can_edit_post(facts(
+            post.user_id,
+            post.deleted_at.is_some(),
+            &topic,
+        ))?;
+        Ok(())
+    }
+
     /// Post `number` of a topic.
     pub async fn post_by_number(
         &self,

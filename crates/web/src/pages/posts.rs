@@ -60,11 +60,11 @@ pub(crate) async fn edit_form(
         .post(visit.actor(), PostId(parse_id(&id)?))
         .await?;
     if !can.edit {
-        // Let the Guardian give the reason.
-        return Err(match visit.user {
-            None => stoa_app::core::Error::NotLoggedIn.into(),
-            Some(_) => stoa_app::core::Error::Forbidden("you can only edit your own posts").into(),
-        });
+        // The Guardian's own reason: not logged in, not yours, or deleted.
+        state
+            .forum
+            .check_edit(visit.actor(), PostId(post.id))
+            .await?;
     }
     ok(&EditTemplate {
         chrome: Chrome::new(&state, &visit, format!("Edit post in {}", topic.title)),

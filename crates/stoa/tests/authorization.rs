@@ -1,0 +1,484 @@
+//! The authorization matrix: every route × every role (anonymous, the owner, another member,
+//! an admin) × the object it touches, with the answer each cell must get. One test walks the
+//! table on each backend. Deleted content carries a marker that must appear nowhere an
+//! anonymous visitor or another member can reach.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Backend, Browser, TestServer};
+use reqwest::StatusCode;
+
+const MARKER: &str = "DELETEDMARKER7f3a";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Anonymous,
+    Owner,
+    Other,
+    Admin,
+}
+
+use Role::*;
+
+/// What a cell touches: a fresh post of the owner's, or fixed objects made once.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    None,
+    FreshPost,
+    DeletedPost,
+    DeletedTopic,
+}
+
+struct Cell {
+    method: &'static str,
+    /// `{topic}`, `{slug}`, `{post}` (the target post's id), `{n}` (its number),
+    /// `{dtopic}` (the deleted topic).
+    path: &'static str,
+    form: &'static [(&'static str, &'static str)],
+    target: Target,
+    /// Expected status for Anonymous, Owner, Other, Admin.
+    expect: [u16; 4],
+}
+
+const REPLY: &[(&str, &str)] = &[("raw", "A reply sent by whoever this cell is testing.")];
+const EDIT: &[(&str, &str)] = &[("raw", "Text replaced by whoever this cell is testing.")];
+const TOPIC: &[(&str, &str)] = &[
+    ("title", "A topic from the authorization matrix"),
+    ("raw", "Body of a topic from the authorization matrix."),
+    ("category", "1"),
+];
+const LIKE: &[(&str, &str)] = &[("like", "true")];
+const CATEGORY: &[(&str, &str)] = &[("name", "Matrix category")];
+
+/// 200 OK, 303 See Other (a form that worked, or a redirect to log in), 403, 404.
+const TABLE: &[Cell] = &[
+    // Reading.
+    Cell {
+        method: "GET",
+        path: "/latest",
+        form: &[],
+        target: Target::None,
+        expect: [200, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/categories",
+        form: &[],
+        target: Target::None,
+        expect: [200, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/c/general/1",
+        form: &[],
+        target: Target::None,
+        expect: [200, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/t/{slug}/{topic}?page=1",
+        form: &[],
+        target: Target::None,
+        expect: [200, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/t/{slug}/{topic}/{n}",
+        form: &[],
+        target: Target::FreshPost,
+        expect: [200, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/p/{post}",
+        form: &[],
+        target: Target::FreshPost,
+        expect: [303, 303, 303, 303],
+    },
+    Cell {
+        method: "GET",
+        path: "/posts/{post}/revisions",
+        form: &[],
+        target: Target::FreshPost,
+        expect: [200, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/u/owner",
+        form: &[],
+        target: Target::None,
+        expect: [200, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/login",
+        form: &[],
+        target: Target::None,
+        expect: [200, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/signup",
+        form: &[],
+        target: Target::None,
+        expect: [200, 200, 200, 200],
+    },
+    // Deleted things: only admins.
+    Cell {
+        method: "GET",
+        path: "/t/x/{dtopic}",
+        form: &[],
+        target: Target::DeletedTopic,
+        expect: [404, 404, 404, 301],
+    },
+    Cell {
+        method: "GET",
+        path: "/p/{post}",
+        form: &[],
+        target: Target::DeletedPost,
+        expect: [404, 404, 404, 303],
+    },
+    Cell {
+        method: "GET",
+        path: "/posts/{post}/revisions",
+        form: &[],
+        target: Target::DeletedPost,
+        expect: [404, 404, 404, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/posts/{post}/edit",
+        form: &[],
+        target: Target::DeletedPost,
+        expect: [404, 404, 404, 403],
+    },
+    Cell {
+        method: "GET",
+        path: "/t/{slug}/{topic}/reply?quote={post}",
+        form: &[],
+        target: Target::DeletedPost,
+        expect: [303, 404, 404, 404],
+    },
+    Cell {
+        method: "POST",
+        path: "/posts/{post}/restore",
+        form: &[],
+        target: Target::DeletedPost,
+        expect: [403, 404, 404, 303],
+    },
+    Cell {
+        method: "POST",
+        path: "/posts/{post}/like",
+        form: LIKE,
+        target: Target::DeletedPost,
+        expect: [403, 404, 404, 404],
+    },
+    Cell {
+        method: "POST",
+        path: "/posts/{post}/edit",
+        form: EDIT,
+        target: Target::DeletedPost,
+        expect: [403, 404, 404, 403],
+    },
+    Cell {
+        method: "POST",
+        path: "/posts/{post}/delete",
+        form: &[],
+        target: Target::DeletedPost,
+        expect: [403, 404, 404, 403],
+    },
+    Cell {
+        method: "POST",
+        path: "/t/x/{dtopic}/reply",
+        form: REPLY,
+        target: Target::DeletedTopic,
+        expect: [403, 404, 404, 404],
+    },
+    // Writing.
+    Cell {
+        method: "GET",
+        path: "/new-topic",
+        form: &[],
+        target: Target::None,
+        expect: [303, 200, 200, 200],
+    },
+    Cell {
+        method: "POST",
+        path: "/new-topic",
+        form: TOPIC,
+        target: Target::None,
+        expect: [403, 303, 303, 303],
+    },
+    Cell {
+        method: "GET",
+        path: "/t/{slug}/{topic}/reply?to={n}",
+        form: &[],
+        target: Target::FreshPost,
+        expect: [303, 200, 200, 200],
+    },
+    Cell {
+        method: "POST",
+        path: "/t/{slug}/{topic}/reply",
+        form: REPLY,
+        target: Target::None,
+        expect: [403, 303, 303, 303],
+    },
+    Cell {
+        method: "GET",
+        path: "/posts/{post}/edit",
+        form: &[],
+        target: Target::FreshPost,
+        expect: [403, 200, 403, 200],
+    },
+    Cell {
+        method: "POST",
+        path: "/posts/{post}/edit",
+        form: EDIT,
+        target: Target::FreshPost,
+        expect: [403, 303, 403, 303],
+    },
+    Cell {
+        method: "POST",
+        path: "/posts/{post}/delete",
+        form: &[],
+        target: Target::FreshPost,
+        expect: [403, 303, 403, 303],
+    },
+    Cell {
+        method: "POST",
+        path: "/posts/{post}/restore",
+        form: &[],
+        target: Target::FreshPost,
+        expect: [403, 403, 403, 403],
+    },
+    Cell {
+        method: "POST",
+        path: "/posts/{post}/like",
+        form: LIKE,
+        target: Target::FreshPost,
+        expect: [403, 403, 303, 303],
+    },
+    Cell {
+        method: "POST",
+        path: "/categories",
+        form: CATEGORY,
+        target: Target::None,
+        expect: [403, 403, 403, 303],
+    },
+    Cell {
+        method: "POST",
+        path: "/logout",
+        form: &[],
+        target: Target::None,
+        expect: [303, 303, 303, 303],
+    },
+];
+
+struct World {
+    topic: i64,
+    slug: String,
+    deleted_post: (i64, i64),
+    deleted_topic: i64,
+}
+
+async fn reply_as(b: &Browser, topic: i64, slug: &str, raw: &str) -> (i64, i64) {
+    let page = b
+        .submit(
+            &format!("/t/{slug}/{topic}"),
+            &format!("/t/{slug}/{topic}/reply"),
+            &[("raw", raw)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let n: i64 = page
+        .url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('#')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    (page.post_id(n), n)
+}
+
+async fn authorization_matrix(backend: Backend) {
+    let Some(s) = TestServer::start_empty(backend).await else {
+        return;
+    };
+    let owner = s.member("owner").await;
+    let page = owner
+        .new_topic(
+            1,
+            "The owner's topic for the matrix",
+            "Opening post by the owner of everything here.",
+        )
+        .await;
+    let (topic, slug) = page.topic_of_url();
+    let deleted_post = reply_as(
+        &owner,
+        topic,
+        &slug,
+        &format!("A reply that will be deleted: {MARKER}"),
+    )
+    .await;
+    owner
+        .submit(
+            &format!("/t/{slug}/{topic}"),
+            &format!("/posts/{}/delete", deleted_post.0),
+            &[],
+        )
+        .await;
+    let dpage = owner
+        .new_topic(
+            1,
+            &format!("A deleted topic {MARKER}"),
+            &format!("Its body carries the marker {MARKER} too."),
+        )
+        .await;
+    let (deleted_topic, dslug) = dpage.topic_of_url();
+    let dfirst = dpage.post_id(1);
+    owner
+        .submit(
+            &format!("/t/{dslug}/{deleted_topic}"),
+            &format!("/posts/{dfirst}/delete"),
+            &[],
+        )
+        .await;
+    let world = World {
+        topic,
+        slug,
+        deleted_post,
+        deleted_topic,
+    };
+
+    let mut cells = 0;
+    let mut failures = Vec::new();
+    for cell in TABLE {
+        for (i, role) in [Anonymous, Owner, Other, Admin].into_iter().enumerate() {
+            // A fresh browser per cell: logging out or in never leaks into the next cell.
+            let b = match role {
+                Anonymous => s.visitor(),
+                Owner => {
+                    let b = s.visitor();
+                    b.login("owner", "a long enough passphrase").await;
+                    b
+                }
+                Other => s.member(&format!("other{cells}")).await,
+                Admin => s.admin().await,
+            };
+            let (post, n) = match cell.target {
+                Target::FreshPost => {
+                    reply_as(
+                        &owner,
+                        world.topic,
+                        &world.slug,
+                        "A fresh reply by the owner for one cell.",
+                    )
+                    .await
+                }
+                Target::DeletedPost => world.deleted_post,
+                _ => (0, 0),
+            };
+            let path = cell
+                .path
+                .replace("{slug}", &world.slug)
+                .replace("{topic}", &world.topic.to_string())
+                .replace("{dtopic}", &world.deleted_topic.to_string())
+                .replace("{post}", &post.to_string())
+                .replace("{n}", &n.to_string());
+            let status = if cell.method == "GET" {
+                b.get_raw(&path).await.status
+            } else {
+                // Anonymous visitors get a token bound to their cookie, so this checks
+                // permissions, not CSRF.
+                let token = b.get("/login").await.csrf();
+                let mut form = vec![("authenticity_token", token.as_str())];
+                form.extend_from_slice(cell.form);
+                b.post_form_raw(&path, &form).await.status
+            };
+            cells += 1;
+            if status.as_u16() != cell.expect[i] {
+                failures.push(format!(
+                    "{} {} as {role:?}: {} (expected {})",
+                    cell.method,
+                    cell.path,
+                    status.as_u16(),
+                    cell.expect[i]
+                ));
+            }
+            // A deleted post restored by a cell is deleted again for the next.
+            if matches!(cell.target, Target::DeletedPost)
+                && cell.path.ends_with("/restore")
+                && role == Admin
+            {
+                owner
+                    .post_form_raw(
+                        &format!("/posts/{post}/delete"),
+                        &[("authenticity_token", &owner.token().await)],
+                    )
+                    .await;
+                let admin = s.admin().await;
+                admin
+                    .post_form_raw(
+                        &format!("/posts/{post}/delete"),
+                        &[("authenticity_token", &admin.token().await)],
+                    )
+                    .await;
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {cells} cells wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(cells, TABLE.len() * 4);
+
+    // The marker is nowhere an anonymous visitor or another member can reach.
+    let other = s.member("reader").await;
+    for b in [s.visitor(), other] {
+        let mut reachable = vec![
+            "/latest".to_owned(),
+            "/categories".to_owned(),
+            "/c/general/1".to_owned(),
+            "/u/owner".to_owned(),
+            format!("/t/{}/{}", world.slug, world.topic),
+            format!("/t/x/{}", world.deleted_topic),
+            format!("/p/{}", world.deleted_post.0),
+            format!("/posts/{}/revisions", world.deleted_post.0),
+            format!("/posts/{}/edit", world.deleted_post.0),
+            format!(
+                "/t/{}/{}/reply?quote={}",
+                world.slug, world.topic, world.deleted_post.0
+            ),
+        ];
+        for n in 1..=world.deleted_post.1 + 40 {
+            reachable.push(format!("/t/{}/{}/{n}", world.slug, world.topic));
+        }
+        for path in reachable {
+            let page = b.get(&path).await;
+            assert!(!page.body.contains(MARKER), "{path} shows deleted content");
+        }
+        // The like endpoint's JSON answer for a deleted post.
+        let token = b.get("/login").await.csrf();
+        let json = b
+            .client
+            .post(format!("{}/posts/{}/like", b.base, world.deleted_post.0))
+            .header("accept", "application/json")
+            .form(&[("authenticity_token", token.as_str()), ("like", "true")])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!json.contains(MARKER), "{json}");
+    }
+    eprintln!("{backend:?}: {cells} authorization cells, all as expected");
+}
+
+on_both_backends!(authorization_matrix);
