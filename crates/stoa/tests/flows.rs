@@ -712,6 +712,15 @@ async fn assets_are_embedded_and_cached(b: Backend) {
         v.get("/assets/stoa-000000000000.css").await.status,
         StatusCode::NOT_FOUND
     );
+    // The icon, and /favicon.ico for browsers that ask for it regardless.
+    let ico = v.get_raw("/favicon.ico").await;
+    assert_eq!(ico.status, StatusCode::MOVED_PERMANENTLY);
+    let icon = v.get(ico.headers["location"].to_str().unwrap()).await;
+    assert_eq!(icon.headers["content-type"], "image/svg+xml");
+    assert!(
+        page.body
+            .contains(ico.headers["location"].to_str().unwrap())
+    );
     // Security headers on every page.
     assert_eq!(page.headers["x-content-type-options"], "nosniff");
     assert!(

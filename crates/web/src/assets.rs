@@ -14,6 +14,7 @@ use crate::error::WebError;
 
 const CSS: &str = include_str!("../assets/stoa.css");
 const JS: &str = include_str!("../assets/stoa.js");
+const ICON: &str = include_str!("../assets/favicon.svg");
 
 fn short_hash(s: &str) -> String {
     stoa_app::sha256_hex(s)[..12].to_owned()
@@ -22,6 +23,13 @@ fn short_hash(s: &str) -> String {
 static CSS_URL: LazyLock<String> =
     LazyLock::new(|| format!("/assets/stoa-{}.css", short_hash(CSS)));
 static JS_URL: LazyLock<String> = LazyLock::new(|| format!("/assets/stoa-{}.js", short_hash(JS)));
+
+static ICON_URL: LazyLock<String> =
+    LazyLock::new(|| format!("/assets/icon-{}.svg", short_hash(ICON)));
+
+pub(crate) fn icon_url() -> &'static str {
+    &ICON_URL
+}
 
 pub(crate) fn css_url() -> &'static str {
     &CSS_URL
@@ -37,6 +45,8 @@ async fn asset(Path(file): Path<String>) -> Result<Response, WebError> {
         (CSS, "text/css; charset=utf-8")
     } else if path == *JS_URL {
         (JS, "text/javascript; charset=utf-8")
+    } else if path == *ICON_URL {
+        (ICON, "image/svg+xml")
     } else {
         return Err(WebError::NotFound);
     };
@@ -51,5 +61,11 @@ async fn asset(Path(file): Path<String>) -> Result<Response, WebError> {
 }
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/assets/{file}", get(asset))
+    Router::new()
+        .route("/assets/{file}", get(asset))
+        // Browsers ask for /favicon.ico whatever the page says; send them to the icon.
+        .route(
+            "/favicon.ico",
+            get(|| async { crate::pages::moved(icon_url()) }),
+        )
 }
