@@ -930,7 +930,28 @@ async fn open_redirect_payloads_never_leave_the_site(b: Backend) {
     }
 }
 
+async fn over_https_cookies_are_secure_and_hsts_is_sent(b: Backend) {
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let Some(mut config) = common::fresh_config(b, &dir, true).await else {
+        return;
+    };
+    config.secure_cookies = true;
+    let s = TestServer::start_with(config, dir).await;
+    let v = s.visitor();
+    let page = v.get("/login").await;
+    assert_eq!(
+        page.headers["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+    let anon = page.headers["set-cookie"].to_str().unwrap();
+    assert!(
+        anon.contains("; Secure") && anon.contains("HttpOnly"),
+        "{anon}"
+    );
+}
+
 on_both_backends!(
+    over_https_cookies_are_secure_and_hsts_is_sent,
     open_redirect_payloads_never_leave_the_site,
     demo_thread_reads_like_the_reference_thread,
     a_member_signs_up_posts_replies_quotes_likes_edits_and_deletes,
