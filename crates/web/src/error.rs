@@ -59,7 +59,8 @@ pub(crate) fn domain_status(e: &Domain) -> StatusCode {
     }
 }
 
-fn capitalize(s: &str) -> String {
+/// The message with its first letter capitalised, as a sentence on a page.
+pub(crate) fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())

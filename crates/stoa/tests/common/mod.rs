@@ -303,15 +303,11 @@ impl Browser {
 
     /// The token of any page this browser can open (for posting to other actions).
     pub async fn token(&self) -> String {
-        self.get("/signup").await.csrf_or_page()
+        self.get("/signup").await.csrf()
     }
 }
 
 impl Page {
-    fn csrf_or_page(&self) -> String {
-        self.csrf()
-    }
-
     /// `(topic id, slug)` from a topic URL this page ended on.
     pub fn topic_of_url(&self) -> (i64, String) {
         let path = self

@@ -9,10 +9,10 @@ use stoa_app::core::Error as Domain;
 use stoa_app::{AppError, NewSession, SignupForm};
 
 use super::topic::form_refusal;
-use super::{Chrome, ok, query, render, safe_return_to, see_other};
+use super::{Chrome, NoFields, ok, query, render, safe_return_to, see_other};
 use crate::AppState;
 use crate::context::{ClientIp, CsrfForm, SESSION_COOKIE, Viewer, Visit, set_cookie};
-use crate::error::WebError;
+use crate::error::{WebError, capitalize};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -116,13 +116,6 @@ pub(crate) async fn login(
     }
 }
 
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
 #[derive(Template)]
 #[template(path = "signup.html")]
 struct SignupTemplate {
@@ -192,9 +185,6 @@ pub(crate) async fn signup(
         }
     }
 }
-
-#[derive(Debug, Default, serde::Deserialize)]
-pub(crate) struct NoFields {}
 
 pub(crate) async fn logout(
     State(state): State<AppState>,

@@ -136,6 +136,10 @@ pub(crate) fn query<T: serde::de::DeserializeOwned + Default>(raw: Option<String
         .unwrap_or_default()
 }
 
+/// A form whose only field is its CSRF token (delete, restore, log out).
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct NoFields {}
+
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct PageQuery {
     page: Option<String>,

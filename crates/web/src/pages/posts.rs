@@ -11,7 +11,7 @@ use stoa_app::db::topics::TopicRow;
 use stoa_app::{EditForm, PostId, Revision};
 
 use super::topic::form_refusal;
-use super::{Chrome, ok, parse_id, render, see_other};
+use super::{Chrome, NoFields, ok, parse_id, render, see_other};
 use crate::AppState;
 use crate::context::{CsrfForm, Viewer};
 use crate::error::WebError;
@@ -126,9 +126,6 @@ pub(crate) async fn edit(
         }
     }
 }
-
-#[derive(Debug, Default, serde::Deserialize)]
-pub(crate) struct NoFields {}
 
 /// After a post changed: back to it, or to /latest when its topic is now hidden from the actor
 /// (an author who deleted their topic's first post).
