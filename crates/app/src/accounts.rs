@@ -9,6 +9,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use stoa_core::{DisplayName, Email, Error, NewPassword, UserId, Username};
 use stoa_db::users::NewUser;
 
+use crate::outbox::{SCOPE_PASSWORD_RESET, SCOPE_SIGNUP};
 use crate::{AppError, Forum, Result, Timestamp, db, now, random_hex, sha256_hex, unix_now};
 
 /// What the sign-up form sends.
@@ -27,6 +28,11 @@ pub struct CurrentUser {
     pub username: String,
     pub name: String,
     pub admin: bool,
+    /// Unread notifications (the bell's number).
+    pub unread_notifications: i64,
+    /// False until the member follows the link in their sign-up email.
+    pub email_verified: bool,
+    pub email: String,
 }
 
 impl CurrentUser {
@@ -82,18 +88,37 @@ fn current(row: &db::users::UserRow) -> CurrentUser {
         username: row.username.clone(),
         name: row.name.clone(),
         admin: row.admin,
+        unread_notifications: 0,
+        email_verified: row.email_verified_at.is_some(),
+        email: row.email.clone(),
     }
 }
+
+/// How often a member's `last_seen_at` is written while they browse.
+const SEEN_RESOLUTION_SECS: i64 = 60;
 
 impl Forum {
     /// Creates a member account. Every field is checked; all problems of the first failing
     /// field are reported by name.
+    /// The address is confirmed by a link emailed to it.
     pub async fn signup(&self, form: &SignupForm) -> Result<UserId> {
-        self.create_user(form, false).await
+        let id = self.create_account(form, false, false).await?;
+        self.wake_mailer();
+        Ok(id)
     }
 
-    /// Creates an account, optionally an admin (from the command line and first run).
+    /// Creates an account, optionally an admin (from the command line and first run). The
+    /// admin vouches for the address, so it counts as confirmed.
     pub async fn create_user(&self, form: &SignupForm, admin: bool) -> Result<UserId> {
+        self.create_account(form, admin, true).await
+    }
+
+    async fn create_account(
+        &self,
+        form: &SignupForm,
+        admin: bool,
+        verified: bool,
+    ) -> Result<UserId> {
         let username = Username::parse(&form.username)?;
         let email = Email::parse(&form.email)?;
         let name = DisplayName::parse(&form.name)?;
@@ -117,6 +142,8 @@ impl Forum {
             password_hash: &hash,
             admin,
             created_at: now(),
+            email_verified_at: verified.then(now),
+            unsubscribe_key: &random_hex(16),
         };
         let id = match db::users::insert(&mut tx, &user).await {
             Ok(id) => id,
@@ -141,6 +168,12 @@ impl Forum {
             }
             Err(e) => return Err(e.into()),
         };
+        if !verified {
+            let row = db::users::find(&mut tx, id)
+                .await?
+                .ok_or(Error::NotFound("user"))?;
+            self.email_link(&mut tx, &row, SCOPE_SIGNUP).await?;
+        }
         tx.commit().await?;
         Ok(id)
     }
@@ -235,14 +268,147 @@ impl Forum {
         Ok(())
     }
 
-    /// The member whose live session holds this token.
+    /// The member whose live session holds this token, with their unread count. Notes that
+    /// they were seen (at most once a minute), which decides whether they are "away" for
+    /// notification emails.
     pub async fn session_user(&self, token: &str) -> Result<Option<CurrentUser>> {
         if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(None);
         }
+        let at = now();
         let mut tx = self.db.read().await?;
-        let row = db::sessions::find_user(&mut tx, &sha256_hex(token), now()).await?;
-        Ok(row.as_ref().map(current))
+        let Some(row) = db::sessions::find_user(&mut tx, &sha256_hex(token), at).await? else {
+            return Ok(None);
+        };
+        let mut user = current(&row);
+        let see_deleted = stoa_core::Guardian::new(user.actor()).can_see_deleted();
+        user.unread_notifications = db::notifications::counts(&mut tx, user.id, see_deleted)
+            .await?
+            .1;
+        drop(tx);
+        let stale = row
+            .last_seen_at
+            .is_none_or(|seen| (at - seen).num_seconds() >= SEEN_RESOLUTION_SECS);
+        if stale {
+            let mut tx = self.db.write().await?;
+            db::users::touch_last_seen(&mut tx, user.id, at).await?;
+            tx.commit().await?;
+        }
+        Ok(Some(user))
+    }
+
+    /// Sends a fresh confirmation link to a member whose address is not confirmed yet.
+    pub async fn resend_confirmation(&self, actor: stoa_core::Actor, ip: &str) -> Result<()> {
+        let id = actor.user_id().ok_or(Error::NotLoggedIn)?;
+        self.check_reset_throttles(ip, &format!("confirm:{}", id.0))?;
+        let mut tx = self.db.write().await?;
+        let row = db::users::find(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("user"))?;
+        if row.email_verified_at.is_some() {
+            return Err(Error::invalid("email", "Your email address is already confirmed").into());
+        }
+        self.email_link(&mut tx, &row, SCOPE_SIGNUP).await?;
+        tx.commit().await?;
+        self.wake_mailer();
+        Ok(())
+    }
+
+    /// The member a still-usable emailed link belongs to (for the page the link opens).
+    pub async fn check_email_token(&self, scope: &str, token: &str) -> Result<db::users::UserRow> {
+        let mut tx = self.db.read().await?;
+        let (_, user) = usable_token(&mut tx, scope, token).await?;
+        Ok(user)
+    }
+
+    /// Confirms the address a sign-up link was sent to; the link is used up.
+    pub async fn confirm_email(&self, token: &str) -> Result<db::users::UserRow> {
+        let mut tx = self.db.write().await?;
+        let (row, user) = usable_token(&mut tx, SCOPE_SIGNUP, token).await?;
+        let at = now();
+        if !db::mail::use_token(&mut tx, row.id, at).await? {
+            return Err(used_link().into());
+        }
+        db::users::set_email_verified(&mut tx, user.user_id(), at).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Emails a password-reset link to the account with this username or email, if there is
+    /// one. The answer is the same either way, so the form does not tell who has an account.
+    pub async fn request_password_reset(&self, login: &str, ip: &str) -> Result<()> {
+        let login = login.trim();
+        if login.is_empty() {
+            return Err(Error::invalid("login", "Enter your username or email address").into());
+        }
+        self.check_reset_throttles(ip, &login.to_lowercase())?;
+        let mut tx = self.db.write().await?;
+        if let Some(row) = db::users::find_by_login(&mut tx, login).await? {
+            self.email_link(&mut tx, &row, SCOPE_PASSWORD_RESET).await?;
+        }
+        tx.commit().await?;
+        self.wake_mailer();
+        Ok(())
+    }
+
+    /// Sets a new password with an emailed reset link: the link is used up, every other
+    /// session ends, the address counts as confirmed, and a new session opens.
+    pub async fn reset_password(&self, token: &str, password: &str) -> Result<NewSession> {
+        let mut tx = self.db.read().await?;
+        let (_, user) = usable_token(&mut tx, SCOPE_PASSWORD_RESET, token).await?;
+        drop(tx);
+        let password = NewPassword::parse(password, &user.username)?;
+        let hash = hash_password(password.expose().to_owned()).await?;
+        let mut tx = self.db.write().await?;
+        let (row, user) = usable_token(&mut tx, SCOPE_PASSWORD_RESET, token).await?;
+        let at = now();
+        if !db::mail::use_token(&mut tx, row.id, at).await? {
+            return Err(used_link().into());
+        }
+        db::users::set_password_hash(&mut tx, user.user_id(), &hash).await?;
+        db::sessions::delete_for_user(&mut tx, user.user_id()).await?;
+        db::users::set_email_verified(&mut tx, user.user_id(), at).await?;
+        tx.commit().await?;
+        self.open_session(&user).await
+    }
+
+    /// The member an unsubscribe link belongs to.
+    pub async fn unsubscribe_user(&self, key: &str) -> Result<db::users::UserRow> {
+        let mut tx = self.db.read().await?;
+        find_by_unsubscribe_key(&mut tx, key).await
+    }
+
+    /// Turns notification emails off (or on again) for the member an unsubscribe link
+    /// belongs to. The key in the link is the proof; no login is needed.
+    pub async fn set_email_notifications(&self, key: &str, on: bool) -> Result<db::users::UserRow> {
+        let mut tx = self.db.write().await?;
+        let user = find_by_unsubscribe_key(&mut tx, key).await?;
+        db::users::set_email_notifications(&mut tx, user.user_id(), on).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    fn check_reset_throttles(&self, ip: &str, account: &str) -> Result<()> {
+        let t = unix_now();
+        let mut by_ip = self
+            .resets_by_ip
+            .lock()
+            .map_err(|_| AppError::Internal("throttle lock".into()))?;
+        let mut by_account = self
+            .resets_by_account
+            .lock()
+            .map_err(|_| AppError::Internal("throttle lock".into()))?;
+        let (ip, account) = (ip.to_owned(), account.to_owned());
+        let wait = [by_ip.check(&ip, t), by_account.check(&account, t)]
+            .into_iter()
+            .filter_map(|r| r.err())
+            .max();
+        if let Some(retry_after_secs) = wait {
+            return Err(Error::RateLimited { retry_after_secs }.into());
+        }
+        by_ip.record(&ip, t);
+        by_account.record(&account, t);
+        Ok(())
     }
 
     /// Sets a member's password (from the command line) and ends their sessions.
@@ -260,6 +426,41 @@ impl Forum {
         tx.commit().await?;
         Ok(())
     }
+}
+
+fn used_link() -> Error {
+    Error::invalid(
+        "token",
+        "This link has already been used or has expired. Ask for a new one.",
+    )
+}
+
+/// The token row and its member, if the token exists for this scope, is unused and unexpired,
+/// and was sent to the member's current address.
+async fn usable_token(
+    tx: &mut db::Tx,
+    scope: &str,
+    token: &str,
+) -> Result<(db::mail::EmailTokenRow, db::users::UserRow)> {
+    let row = db::mail::find_token(tx, &sha256_hex(token), scope)
+        .await?
+        .filter(|r| r.used_at.is_none() && r.expires_at > now())
+        .ok_or_else(used_link)?;
+    let user = db::users::find(tx, UserId(row.user_id))
+        .await?
+        .filter(|u| u.email.eq_ignore_ascii_case(&row.email))
+        .ok_or_else(used_link)?;
+    Ok((row, user))
+}
+
+async fn find_by_unsubscribe_key(tx: &mut db::Tx, key: &str) -> Result<db::users::UserRow> {
+    let unknown = || Error::NotFound("unsubscribe link");
+    if key.len() != 32 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(unknown().into());
+    }
+    Ok(db::users::find_by_unsubscribe_key(tx, key)
+        .await?
+        .ok_or_else(unknown)?)
 }
 
 /// An argon2id hash of a random string nobody knows, with the same parameters as real ones.

@@ -9,21 +9,28 @@ mod categories;
 mod cooking;
 pub mod demo;
 mod error;
+pub mod mailer;
+mod notifications;
+pub mod outbox;
 mod posts;
 mod topics;
 mod users;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::SubsecRound;
 use stoa_core::limits;
 use stoa_core::throttle::Throttle;
-pub use stoa_core::{self as core, Actor, CategoryId, PostId, PostNumber, TopicId, UserId};
+pub use stoa_core::{
+    self as core, Actor, CategoryId, NotificationKind, NotificationLevel, PostId, PostNumber,
+    TopicId, UserId,
+};
 pub use stoa_db::{self as db, Db, Timestamp};
 
 pub use accounts::{CurrentUser, NewSession, SignupForm, generate_password};
 pub use categories::CategoryForm;
 pub use error::{AppError, Result};
+pub use notifications::{NOTIFICATIONS_PER_PAGE, NotificationItem, NotificationPage};
 pub use posts::{EditForm, PostCan, PostItem, ReplyForm, Revision};
 pub use topics::{NewTopicForm, PostLocation, TopicList, TopicPage};
 pub use users::UserProfile;
@@ -35,6 +42,11 @@ pub struct Forum {
     settings: Settings,
     login_by_ip: Mutex<Throttle<String>>,
     login_by_account: Mutex<Throttle<String>>,
+    /// Password-reset requests, per address and per account (each one sends an email).
+    resets_by_ip: Mutex<Throttle<String>>,
+    resets_by_account: Mutex<Throttle<String>>,
+    /// Wakes this node's mailer when a transaction that queued an email commits.
+    mail_wake: Arc<tokio::sync::Notify>,
 }
 
 /// Settings the use cases read.
@@ -42,11 +54,22 @@ pub struct Forum {
 pub struct Settings {
     /// How long a login lasts.
     pub session_days: i64,
+    /// The forum's public address, for links in emails (`https://forum.example.org`).
+    pub base_url: String,
+    pub site_name: String,
+    /// Notification emails go to members not seen for this long (Discourse's
+    /// `email_time_window_mins`: 10).
+    pub email_away_minutes: i64,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { session_days: 60 }
+        Self {
+            session_days: 60,
+            base_url: "http://127.0.0.1:8080".into(),
+            site_name: "Stoa".into(),
+            email_away_minutes: 10,
+        }
     }
 }
 
@@ -63,7 +86,26 @@ impl Forum {
                 limits::LOGIN_ATTEMPTS_PER_ACCOUNT,
                 limits::LOGIN_WINDOW_SECS,
             )),
+            resets_by_ip: Mutex::new(Throttle::new(
+                limits::RESETS_PER_IP,
+                limits::RESET_WINDOW_SECS,
+            )),
+            resets_by_account: Mutex::new(Throttle::new(
+                limits::RESETS_PER_ACCOUNT,
+                limits::RESET_WINDOW_SECS,
+            )),
+            mail_wake: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// What wakes this node's mailer (see [`mailer::Mailer::new`]).
+    pub fn mail_wake(&self) -> Arc<tokio::sync::Notify> {
+        self.mail_wake.clone()
+    }
+
+    /// Tells the mailer that a committed transaction may have queued email.
+    fn wake_mailer(&self) {
+        self.mail_wake.notify_one();
     }
 
     /// The storage underneath (for the command line's maintenance commands).

@@ -1,14 +1,16 @@
 //! Posts: replying, editing (with revisions), soft deleting and restoring, liking.
 
+use stoa_core::notify::LevelReason;
 use stoa_core::slug::slugify;
 use stoa_core::{
-    Actor, CategoryId, Error, Guardian, PostBody, PostFacts, PostId, TopicId, TopicTitle, UserId,
+    Actor, CategoryId, Error, Guardian, NotificationLevel, PostBody, PostFacts, PostId, TopicId,
+    TopicTitle, UserId,
 };
 use stoa_db::posts::{PostRow, PostView};
 use stoa_db::topics::TopicRow;
 use stoa_db::{Tx, likes, posts as db_posts, revisions, topics as db_topics};
 
-use crate::topics::{insert_post, visible_topic};
+use crate::topics::{insert_post, post_context, visible_topic};
 use crate::{Forum, Result, Timestamp, cooking, db, now};
 
 /// What the reply form sends.
@@ -146,11 +148,27 @@ impl Forum {
         )
         .await?;
         db::categories::recount(&mut tx, CategoryId(topic.category_id)).await?;
-        let number = db_posts::find(&mut tx, post_id)
-            .await?
-            .map_or(0, |p| p.post_number);
+        // Replying makes one track the topic, unless one chose a level for it (or watches it
+        // through its category).
+        let category = CategoryId(topic.category_id);
+        let level = match db::watching::category_level(&mut tx, user, category).await? {
+            Some(3) => NotificationLevel::Watching,
+            _ => NotificationLevel::Tracking,
+        };
+        db::watching::set_topic_level_if_unset(
+            &mut tx,
+            user,
+            topic_id,
+            level.id(),
+            LevelReason::CreatedPost.id(),
+        )
+        .await?;
+        let (post, topic, author) = post_context(&mut tx, post_id).await?;
+        self.notify_post(&mut tx, &post, &topic, &author, None)
+            .await?;
         tx.commit().await?;
-        Ok((post_id, number))
+        self.wake_mailer();
+        Ok((post_id, post.post_number))
     }
 
     /// A post, if the actor may see it, with the actor's permissions.
@@ -225,7 +243,15 @@ impl Forum {
         let updated = db_posts::find(&mut tx, id)
             .await?
             .ok_or(Error::NotFound("post"))?;
+        if body.as_str() != post.raw {
+            let editor = db::users::find(&mut tx, user)
+                .await?
+                .ok_or(Error::NotFound("user"))?;
+            self.notify_post(&mut tx, &updated, &topic, &editor, Some(&post.raw))
+                .await?;
+        }
         tx.commit().await?;
+        self.wake_mailer();
         Ok(updated)
     }
 
@@ -300,11 +326,20 @@ impl Forum {
         let count = if changed {
             let count = likes::recount(&mut tx, id).await?;
             db_topics::recount(&mut tx, topic.topic_id()).await?;
+            let liker = db::users::find(&mut tx, user)
+                .await?
+                .ok_or(Error::NotFound("user"))?;
+            if like {
+                self.notify_like(&mut tx, &post, &topic, &liker).await?;
+            } else {
+                self.withdraw_like(&mut tx, &post, &topic, &liker).await?;
+            }
             count
         } else {
             post.like_count
         };
         tx.commit().await?;
+        self.wake_mailer();
         Ok(count)
     }
 

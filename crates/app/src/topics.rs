@@ -1,13 +1,16 @@
 //! Topics: starting one, listing them, and reading one page of a topic.
 
 use stoa_core::limits::{POSTS_PER_PAGE, TOPICS_PER_PAGE};
+use stoa_core::notify::LevelReason;
 use stoa_core::slug::slugify;
 use stoa_core::{
-    Actor, CategoryId, Error, Guardian, PostBody, PostId, TopicId, TopicTitle, UserId,
+    Actor, CategoryId, Error, Guardian, NotificationLevel, PostBody, PostId, TopicId, TopicTitle,
+    UserId,
 };
 use stoa_db::categories::CategoryRow;
-use stoa_db::posts::NewPost;
+use stoa_db::posts::{NewPost, PostRow};
 use stoa_db::topics::{ListFilter, NewTopic, TopicListRow, TopicRow};
+use stoa_db::users::UserRow;
 use stoa_db::{Tx, posts as db_posts, reads, topics as db_topics};
 
 use crate::posts::{PostItem, item};
@@ -42,6 +45,8 @@ pub struct TopicPage {
     pub pages: i64,
     /// Why the actor may not reply, if they may not (None: they may).
     pub reply_refusal: Option<Error>,
+    /// The member's notification level for the topic (None for visitors).
+    pub notification_level: Option<NotificationLevel>,
 }
 
 /// Where a post number lives: which page of its topic.
@@ -100,7 +105,20 @@ impl Forum {
         .await?;
         let post_id = insert_post(&mut tx, topic_id, user, None, body.as_str()).await?;
         db::categories::recount(&mut tx, category_id).await?;
+        // One watches the topics one starts (Discourse's default).
+        db::watching::set_topic_level_if_unset(
+            &mut tx,
+            user,
+            topic_id,
+            NotificationLevel::Watching.id(),
+            LevelReason::CreatedTopic.id(),
+        )
+        .await?;
+        let (post, topic, author) = post_context(&mut tx, post_id).await?;
+        self.notify_post(&mut tx, &post, &topic, &author, None)
+            .await?;
         tx.commit().await?;
+        self.wake_mailer();
         Ok((topic_id, post_id))
     }
 
@@ -152,8 +170,24 @@ impl Forum {
             (page - 1) * POSTS_PER_PAGE,
         )
         .await?;
-        let last_read = match actor.user_id() {
-            Some(user) => reads::last_read(&mut tx, user, id).await?,
+        let shown = match (views.first(), views.last()) {
+            (Some(a), Some(b)) => Some((a.post_number, b.post_number)),
+            _ => None,
+        };
+        let (last_read, unread_notes) = match (actor.user_id(), shown) {
+            (Some(user), Some((first, last))) => (
+                reads::last_read(&mut tx, user, id).await?,
+                db::notifications::unread_for_posts(&mut tx, user, id, first, last).await?,
+            ),
+            _ => (None, 0),
+        };
+        let notification_level = match actor.user_id() {
+            Some(user) => {
+                let (level, _) =
+                    db::watching::topic_level(&mut tx, user, id, CategoryId(topic.category_id))
+                        .await?;
+                Some(NotificationLevel::from_stored(level))
+            }
             None => None,
         };
         drop(tx);
@@ -162,14 +196,15 @@ impl Forum {
             .into_iter()
             .map(|v| item(guardian, v, topic_deleted, topic.closed))
             .collect();
-        // Record reading only when it moves forward: a page view is not a write otherwise.
-        if let (Some(user), Some(last_shown)) = (actor.user_id(), posts.last()) {
-            let shown = last_shown.post.post_number;
-            if last_read.is_none_or(|r| r < shown) {
-                let mut tx = self.db.write().await?;
-                reads::mark_read(&mut tx, user, id, shown).await?;
-                tx.commit().await?;
-            }
+        // Record reading only when it moves forward, and mark read the notifications about
+        // the posts shown (the member has now seen them): otherwise a page view is no write.
+        if let (Some(user), Some((first, last))) = (actor.user_id(), shown)
+            && (last_read.is_none_or(|r| r < last) || unread_notes > 0)
+        {
+            let mut tx = self.db.write().await?;
+            reads::mark_read(&mut tx, user, id, last).await?;
+            db::notifications::mark_read_for_posts(&mut tx, user, id, first, last).await?;
+            tx.commit().await?;
         }
         let reply_refusal = guardian.can_reply(topic_deleted, topic.closed).err();
         Ok(TopicPage {
@@ -179,6 +214,7 @@ impl Forum {
             page,
             pages,
             reply_refusal,
+            notification_level,
         })
     }
 
@@ -218,6 +254,23 @@ impl Forum {
             .filter(|&r| r < topic.highest_post_number)
             .map(|r| r + 1))
     }
+}
+
+/// A post just written, its topic and its author, for notifying.
+pub(crate) async fn post_context(
+    tx: &mut Tx,
+    post: PostId,
+) -> Result<(PostRow, TopicRow, UserRow)> {
+    let post = db_posts::find(tx, post)
+        .await?
+        .ok_or(Error::NotFound("post"))?;
+    let topic = db_topics::find(tx, TopicId(post.topic_id))
+        .await?
+        .ok_or(Error::NotFound("topic"))?;
+    let author = db::users::find(tx, UserId(post.user_id))
+        .await?
+        .ok_or(Error::NotFound("user"))?;
+    Ok((post, topic, author))
 }
 
 /// Inserts a post at the topic's next number, cooked, with counters and read state kept exact.

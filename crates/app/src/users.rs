@@ -44,3 +44,24 @@ impl Forum {
             .ok_or(Error::NotFound("user"))?)
     }
 }
+
+/// Suggestions per @mention completion.
+const COMPLETIONS: i64 = 8;
+
+impl Forum {
+    /// Usernames starting with `term` (an `@` in front is ignored), for @mention completion.
+    /// A term that no username could start with answers with none.
+    pub async fn complete_usernames(&self, term: &str) -> Result<Vec<(String, String)>> {
+        let term = term.trim().trim_start_matches('@').to_ascii_lowercase();
+        let valid = !term.is_empty()
+            && term.len() <= stoa_core::limits::USERNAME_MAX
+            && term
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+        if !valid {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.db.read().await?;
+        Ok(db::users::complete(&mut tx, &term, COMPLETIONS).await?)
+    }
+}

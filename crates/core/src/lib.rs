@@ -7,6 +7,7 @@ mod guardian;
 mod ids;
 mod input;
 pub mod limits;
+pub mod notify;
 mod passwords;
 pub mod slug;
 pub mod throttle;
@@ -17,6 +18,7 @@ pub use ids::{CategoryId, PostId, PostNumber, TopicId, UserId};
 pub use input::{
     CategoryName, Description, DisplayName, Email, NewPassword, PostBody, TopicTitle, Username,
 };
+pub use notify::{NotificationKind, NotificationLevel};
 
 /// Result of a domain rule.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -28,3 +28,9 @@ pub const LOGIN_ATTEMPTS_PER_IP: u32 = 10;
 pub const LOGIN_ATTEMPTS_PER_ACCOUNT: u32 = 5;
 /// The window over which failed logins are counted.
 pub const LOGIN_WINDOW_SECS: u64 = 300;
+
+/// Password-reset requests allowed per address, and per account, in each window (each one
+/// sends an email, so the limit also protects members' inboxes).
+pub const RESETS_PER_IP: u32 = 10;
+pub const RESETS_PER_ACCOUNT: u32 = 3;
+pub const RESET_WINDOW_SECS: u64 = 3_600;

@@ -18,6 +18,8 @@ pub mod categories;
 mod error;
 pub mod likes;
 pub mod locks;
+pub mod mail;
+pub mod notifications;
 pub mod posts;
 pub mod reads;
 pub mod revisions;
@@ -26,6 +28,7 @@ pub mod settings;
 pub mod testing;
 pub mod topics;
 pub mod users;
+pub mod watching;
 
 use std::path::Path;
 use std::str::FromStr;

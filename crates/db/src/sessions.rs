@@ -3,7 +3,7 @@
 
 use stoa_core::UserId;
 
-use crate::users::UserRow;
+use crate::users::{USER_COLUMNS, UserRow};
 use crate::{Result, Timestamp, Tx, exec, run};
 
 pub async fn insert(
@@ -27,12 +27,12 @@ pub async fn insert(
 
 /// The member whose unexpired session has this token hash.
 pub async fn find_user(tx: &mut Tx, token_hash: &str, now: Timestamp) -> Result<Option<UserRow>> {
-    const SQL: &str = "SELECT u.id, u.username, u.name, u.email, u.password_hash, u.admin, \
-                       u.created_at, u.last_seen_at \
-                       FROM sessions s JOIN users u ON u.id = s.user_id \
-                       WHERE s.token_hash = $1 AND s.expires_at > $2";
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2"
+    );
     Ok(
-        run!(tx, c => sqlx::query_as(SQL).bind(token_hash).bind(now).fetch_optional(&mut **c).await)?,
+        run!(tx, c => sqlx::query_as(&sql).bind(token_hash).bind(now).fetch_optional(&mut **c).await)?,
     )
 }
 

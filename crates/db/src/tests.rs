@@ -50,6 +50,8 @@ fn user(name: &'static str, email: &'static str, at: Timestamp) -> users::NewUse
         password_hash: "x",
         admin: false,
         created_at: at,
+        email_verified_at: None,
+        unsubscribe_key: name,
     }
 }
 

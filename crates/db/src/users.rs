@@ -15,7 +15,14 @@ pub struct UserRow {
     pub admin: bool,
     pub created_at: Timestamp,
     pub last_seen_at: Option<Timestamp>,
+    pub email_verified_at: Option<Timestamp>,
+    pub email_notifications: bool,
+    pub unsubscribe_key: String,
 }
+
+/// The columns of [`UserRow`], for `SELECT {USER_COLUMNS} FROM users u`.
+pub const USER_COLUMNS: &str = "u.id, u.username, u.name, u.email, u.password_hash, u.admin, \
+    u.created_at, u.last_seen_at, u.email_verified_at, u.email_notifications, u.unsubscribe_key";
 
 impl UserRow {
     pub fn user_id(&self) -> UserId {
@@ -32,12 +39,16 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     pub admin: bool,
     pub created_at: Timestamp,
+    /// Set when the address is known to be theirs (created by an admin, say).
+    pub email_verified_at: Option<Timestamp>,
+    /// The secret for one-click unsubscribe links.
+    pub unsubscribe_key: &'a str,
 }
 
 pub async fn insert(tx: &mut Tx, user: &NewUser<'_>) -> Result<UserId> {
     const SQL: &str = "INSERT INTO users (username, username_lower, name, email, email_lower, \
-                       password_hash, admin, created_at) \
-                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+                       password_hash, admin, created_at, email_verified_at, unsubscribe_key) \
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
     let id: i64 = run!(tx, c => sqlx::query_scalar(SQL)
         .bind(user.username)
         .bind(user.username.to_ascii_lowercase())
@@ -47,30 +58,31 @@ pub async fn insert(tx: &mut Tx, user: &NewUser<'_>) -> Result<UserId> {
         .bind(user.password_hash)
         .bind(user.admin)
         .bind(user.created_at)
+        .bind(user.email_verified_at)
+        .bind(user.unsubscribe_key)
         .fetch_one(&mut **c)
         .await)?;
     Ok(UserId(id))
 }
 
 pub async fn find(tx: &mut Tx, id: UserId) -> Result<Option<UserRow>> {
-    const SQL: &str = "SELECT id, username, name, email, password_hash, admin, created_at, \
-                       last_seen_at FROM users WHERE id = $1";
-    Ok(run!(tx, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut **c).await)?)
+    let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
+    Ok(run!(tx, c => sqlx::query_as(&sql).bind(id.0).fetch_optional(&mut **c).await)?)
 }
 
 pub async fn find_by_username(tx: &mut Tx, username: &str) -> Result<Option<UserRow>> {
-    const SQL: &str = "SELECT id, username, name, email, password_hash, admin, created_at, \
-                       last_seen_at FROM users WHERE username_lower = $1";
+    let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username_lower = $1");
     let lower = username.to_ascii_lowercase();
-    Ok(run!(tx, c => sqlx::query_as(SQL).bind(&lower).fetch_optional(&mut **c).await)?)
+    Ok(run!(tx, c => sqlx::query_as(&sql).bind(&lower).fetch_optional(&mut **c).await)?)
 }
 
 /// Finds a member by username or by email, as the login form accepts either.
 pub async fn find_by_login(tx: &mut Tx, login: &str) -> Result<Option<UserRow>> {
-    const SQL: &str = "SELECT id, username, name, email, password_hash, admin, created_at, \
-                       last_seen_at FROM users WHERE username_lower = $1 OR email_lower = $2";
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.username_lower = $1 OR u.email_lower = $2"
+    );
     let login = login.trim();
-    Ok(run!(tx, c => sqlx::query_as(SQL)
+    Ok(run!(tx, c => sqlx::query_as(&sql)
         .bind(login.to_ascii_lowercase())
         .bind(login.to_lowercase())
         .fetch_optional(&mut **c)
@@ -87,6 +99,48 @@ pub async fn touch_last_seen(tx: &mut Tx, id: UserId, at: Timestamp) -> Result<(
     const SQL: &str = "UPDATE users SET last_seen_at = $1 WHERE id = $2";
     exec!(tx, c => sqlx::query(SQL).bind(at).bind(id.0).execute(&mut **c).await)?;
     Ok(())
+}
+
+/// Marks the member's address as theirs (a link sent to it was followed).
+pub async fn set_email_verified(tx: &mut Tx, id: UserId, at: Timestamp) -> Result<()> {
+    const SQL: &str =
+        "UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL";
+    exec!(tx, c => sqlx::query(SQL).bind(at).bind(id.0).execute(&mut **c).await)?;
+    Ok(())
+}
+
+/// Turns notification emails on or off.
+pub async fn set_email_notifications(tx: &mut Tx, id: UserId, on: bool) -> Result<()> {
+    const SQL: &str = "UPDATE users SET email_notifications = $1 WHERE id = $2";
+    exec!(tx, c => sqlx::query(SQL).bind(on).bind(id.0).execute(&mut **c).await)?;
+    Ok(())
+}
+
+/// The member whose unsubscribe links carry this key.
+pub async fn find_by_unsubscribe_key(tx: &mut Tx, key: &str) -> Result<Option<UserRow>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.unsubscribe_key = $1");
+    Ok(run!(tx, c => sqlx::query_as(&sql).bind(key).fetch_optional(&mut **c).await)?)
+}
+
+/// Members whose usernames start with `prefix` (lower case), for @mention completion:
+/// an exact match first, then those who posted most recently.
+pub async fn complete(tx: &mut Tx, prefix: &str, limit: i64) -> Result<Vec<(String, String)>> {
+    const SQL: &str = "SELECT username, name FROM users \
+        WHERE username_lower LIKE $1 ESCAPE '\\' \
+        ORDER BY CASE WHEN username_lower = $2 THEN 0 ELSE 1 END, \
+        (SELECT MAX(created_at) FROM posts WHERE posts.user_id = users.id) DESC NULLS LAST, \
+        username_lower \
+        LIMIT $3";
+    let pattern = format!(
+        "{}%",
+        prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    Ok(
+        run!(tx, c => sqlx::query_as(SQL).bind(&pattern).bind(prefix).bind(limit).fetch_all(&mut **c).await)?,
+    )
 }
 
 pub async fn count(tx: &mut Tx) -> Result<i64> {

@@ -26,6 +26,9 @@ pub use bbcode::QuoteRef;
 pub struct Facts {
     /// Lower-cased usernames after `@`, outside code and links, in order of first appearance.
     pub mentions: Vec<String>,
+    /// The mentions outside quoted text: the members the author is addressing. (A quote of
+    /// someone's `@alice` does not notify alice again, as in Discourse.)
+    pub direct_mentions: Vec<String>,
     /// Every `[quote=…]` block that names a post.
     pub quotes: Vec<QuoteRef>,
 }
@@ -41,17 +44,20 @@ pub struct CookContext {
 pub fn scan(raw: &str) -> Facts {
     let mut facts = Facts::default();
     let tree = bbcode::parse(raw);
-    collect_facts(&tree, &mut facts);
+    collect_facts(&tree, &mut facts, false);
     facts
 }
 
-fn collect_facts(nodes: &[bbcode::Node], facts: &mut Facts) {
+fn collect_facts(nodes: &[bbcode::Node], facts: &mut Facts, in_quote: bool) {
     for node in nodes {
         match node {
             bbcode::Node::Markdown(text) => {
                 for event in markdown_events(text) {
                     if let Walk::Text(t) = event {
                         for name in inline::mentions(&t) {
+                            if !in_quote && !facts.direct_mentions.contains(&name) {
+                                facts.direct_mentions.push(name.clone());
+                            }
                             if !facts.mentions.contains(&name) {
                                 facts.mentions.push(name);
                             }
@@ -63,7 +69,7 @@ fn collect_facts(nodes: &[bbcode::Node], facts: &mut Facts) {
                 if quote.post.is_some() {
                     facts.quotes.push(quote.clone());
                 }
-                collect_facts(children, facts);
+                collect_facts(children, facts, true);
             }
         }
     }

@@ -136,6 +136,19 @@ fn mentions_link_known_users_only() {
 }
 
 #[test]
+fn mentions_inside_quotes_are_not_direct() {
+    let raw = "[quote=\"bob, post:2, topic:7\"]\nask @carol\n[/quote]\n\n@dora what do you think?";
+    let facts = scan(raw);
+    assert_eq!(
+        facts.mentions,
+        vec!["carol".to_string(), "dora".to_string()]
+    );
+    assert_eq!(facts.direct_mentions, vec!["dora".to_string()]);
+    assert_eq!(facts.quotes.len(), 1);
+    assert_eq!(facts.quotes[0].username.as_deref(), Some("bob"));
+}
+
+#[test]
 fn dangerous_markup_is_removed() {
     for raw in [
         "<script>alert(1)</script>",

@@ -24,6 +24,20 @@ pub struct Config {
     pub pg_pool_size: u32,
     pub pg_statement_timeout_secs: u64,
     pub pg_tls: Option<String>,
+    /// The forum's public address, for links in emails. None: `http://{bind}`.
+    pub base_url: Option<String>,
+    /// The sender of Stoa's emails. None: `noreply@` the base URL's host.
+    pub email_from: Option<String>,
+    /// None: emails are written to `{data_dir}/emails` instead of sent.
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    /// `starttls` (default), `tls` (implicit, port 465) or `none`.
+    pub smtp_tls: String,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub email_away_minutes: i64,
+    pub email_retry_base_secs: u64,
+    pub email_max_attempts: i64,
 }
 
 impl Default for Config {
@@ -41,6 +55,16 @@ impl Default for Config {
             pg_pool_size: 10,
             pg_statement_timeout_secs: 30,
             pg_tls: None,
+            base_url: None,
+            email_from: None,
+            smtp_host: None,
+            smtp_port: None,
+            smtp_tls: "starttls".into(),
+            smtp_username: None,
+            smtp_password: None,
+            email_away_minutes: 10,
+            email_retry_base_secs: 30,
+            email_max_attempts: 20,
         }
     }
 }
@@ -61,6 +85,16 @@ pub struct Layer {
     pub pg_pool_size: Option<u32>,
     pub pg_statement_timeout_secs: Option<u64>,
     pub pg_tls: Option<String>,
+    pub base_url: Option<String>,
+    pub email_from: Option<String>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_tls: Option<String>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub email_away_minutes: Option<i64>,
+    pub email_retry_base_secs: Option<u64>,
+    pub email_max_attempts: Option<i64>,
 }
 
 impl Layer {
@@ -97,6 +131,19 @@ impl Layer {
                 get("STOA_PG_STATEMENT_TIMEOUT_SECS"),
             )?,
             pg_tls: get("STOA_PG_TLS"),
+            base_url: get("STOA_BASE_URL"),
+            email_from: get("STOA_EMAIL_FROM"),
+            smtp_host: get("STOA_SMTP_HOST"),
+            smtp_port: parse("STOA_SMTP_PORT", get("STOA_SMTP_PORT"))?,
+            smtp_tls: get("STOA_SMTP_TLS"),
+            smtp_username: get("STOA_SMTP_USERNAME"),
+            smtp_password: get("STOA_SMTP_PASSWORD"),
+            email_away_minutes: parse("STOA_EMAIL_AWAY_MINUTES", get("STOA_EMAIL_AWAY_MINUTES"))?,
+            email_retry_base_secs: parse(
+                "STOA_EMAIL_RETRY_BASE_SECS",
+                get("STOA_EMAIL_RETRY_BASE_SECS"),
+            )?,
+            email_max_attempts: parse("STOA_EMAIL_MAX_ATTEMPTS", get("STOA_EMAIL_MAX_ATTEMPTS"))?,
         })
     }
 }
@@ -170,7 +217,105 @@ impl Config {
             }
             self.pg_tls = Some(v);
         }
+        if let Some(v) = layer.base_url {
+            let v = v.trim().trim_end_matches('/').to_owned();
+            let parsed = url::Url::parse(&v).with_context(|| {
+                format!("base_url = {v:?}: expected https://host or http://host")
+            })?;
+            if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+                bail!("base_url = {v:?}: expected https://host or http://host");
+            }
+            self.base_url = Some(v);
+        }
+        if let Some(v) = layer.email_from {
+            let v = v.trim().to_owned();
+            if !stoa_app::mailer::is_address(&v) {
+                bail!("email_from = {v:?} is not an email address");
+            }
+            self.email_from = Some(v);
+        }
+        if let Some(v) = layer.smtp_host {
+            self.smtp_host = Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+        }
+        if let Some(v) = layer.smtp_port {
+            self.smtp_port = Some(v);
+        }
+        if let Some(v) = layer.smtp_tls {
+            if !["starttls", "tls", "none"].contains(&v.as_str()) {
+                bail!("smtp_tls = {v:?}: expected starttls, tls or none");
+            }
+            self.smtp_tls = v;
+        }
+        if let Some(v) = layer.smtp_username {
+            self.smtp_username = Some(v);
+        }
+        if let Some(v) = layer.smtp_password {
+            self.smtp_password = Some(v);
+        }
+        if let Some(v) = layer.email_away_minutes {
+            if v < 0 {
+                bail!("email_away_minutes must be 0 or more");
+            }
+            self.email_away_minutes = v;
+        }
+        if let Some(v) = layer.email_retry_base_secs {
+            self.email_retry_base_secs = v;
+        }
+        if let Some(v) = layer.email_max_attempts {
+            if v < 1 {
+                bail!("email_max_attempts must be at least 1");
+            }
+            self.email_max_attempts = v;
+        }
         Ok(self)
+    }
+
+    /// The public address links in emails start with.
+    pub fn public_url(&self) -> String {
+        self.base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+    }
+
+    /// The sender address: configured, or `noreply@` the public host when it is a domain name.
+    pub fn sender(&self) -> String {
+        if let Some(from) = &self.email_from {
+            return from.clone();
+        }
+        let host = url::Url::parse(&self.public_url())
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .filter(|h| h.contains('.') && h.chars().any(|c| c.is_ascii_alphabetic()))
+            .unwrap_or_else(|| "localhost".to_owned());
+        format!("noreply@{host}")
+    }
+
+    /// Where emails are written when no SMTP server is configured.
+    pub fn email_folder(&self) -> PathBuf {
+        self.data_dir.join("emails")
+    }
+
+    /// How this node delivers email.
+    pub fn mail(&self) -> stoa_app::mailer::MailConfig {
+        use stoa_app::mailer::{MailConfig, SmtpConfig, SmtpTls};
+        MailConfig {
+            smtp: self.smtp_host.as_ref().map(|host| SmtpConfig {
+                host: host.clone(),
+                port: self.smtp_port,
+                tls: match self.smtp_tls.as_str() {
+                    "none" => SmtpTls::None,
+                    "tls" => SmtpTls::Tls,
+                    _ => SmtpTls::StartTls,
+                },
+                username: self.smtp_username.clone(),
+                password: self.smtp_password.clone(),
+            }),
+            folder: self.email_folder(),
+            from_address: self.sender(),
+            from_name: self.site_name.clone(),
+            retry_base_secs: self.email_retry_base_secs,
+            max_attempts: self.email_max_attempts,
+        }
     }
 
     /// Where the database is, for messages (without any password in the URL).
@@ -251,6 +396,16 @@ mod tests {
             "pg_pool_size",
             "pg_statement_timeout_secs",
             "pg_tls",
+            "base_url",
+            "email_from",
+            "smtp_host",
+            "smtp_port",
+            "smtp_tls",
+            "smtp_username",
+            "smtp_password",
+            "email_away_minutes",
+            "email_retry_base_secs",
+            "email_max_attempts",
         ] {
             assert!(
                 text.contains(&format!("{key} =")),

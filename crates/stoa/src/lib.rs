@@ -9,6 +9,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use stoa_app::db::PgSettings;
 use stoa_app::demo::FirstRun;
+use stoa_app::mailer::Mailer;
 use stoa_app::{Db, Forum, Settings};
 use stoa_web::{AppState, WebConfig};
 use tokio::net::TcpListener;
@@ -49,6 +50,9 @@ pub async fn open(config: &Config) -> anyhow::Result<Forum> {
         db,
         Settings {
             session_days: config.session_days,
+            base_url: config.public_url(),
+            site_name: config.site_name.clone(),
+            email_away_minutes: config.email_away_minutes,
         },
     ))
 }
@@ -59,6 +63,7 @@ pub struct Server {
     listener: TcpListener,
     app: axum::Router,
     forum: Arc<Forum>,
+    mailer: Mailer,
     /// What first run created, if this start was the first.
     pub first_run: Option<FirstRun>,
 }
@@ -77,6 +82,8 @@ impl Server {
         let state = AppState::new(forum.clone(), web)
             .await
             .context("loading the site secret")?;
+        let mailer = Mailer::new(forum.db().clone(), config.mail(), forum.mail_wake())
+            .context("setting up email")?;
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("binding {}", config.bind))?;
@@ -84,6 +91,7 @@ impl Server {
             listener,
             app: stoa_web::router(state),
             forum,
+            mailer,
             first_run,
         })
     }
@@ -95,17 +103,35 @@ impl Server {
 
     /// Serves until `shutdown` completes, then finishes in-flight requests and closes the
     /// database.
+    /// Where this node's email goes, for the log.
+    pub fn mail_destination(&self) -> String {
+        self.mailer.describe()
+    }
+
+    /// Serves (and delivers queued email) until `shutdown` completes, then finishes in-flight
+    /// requests and the email being sent, and closes the database.
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let stop_mail = Arc::new(tokio::sync::Notify::new());
+        let stop = stop_mail.clone();
+        let mut mailer = tokio::spawn(self.mailer.run(async move { stop.notified().await }));
         let app = self.app.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app)
+        let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await
-            .context("serving")?;
+            .context("serving");
+        stop_mail.notify_one();
+        if tokio::time::timeout(std::time::Duration::from_secs(35), &mut mailer)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the mailer did not stop in time; unsent email stays queued");
+            mailer.abort();
+        }
         self.forum.db().close().await;
-        Ok(())
+        served
     }
 }
 

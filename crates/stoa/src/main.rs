@@ -166,7 +166,8 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         "Stoa is serving {} at http://{addr}/  (Ctrl-C to stop)",
         config.site_name
     );
-    tracing::info!(database = %config.database_display(), %addr, "serving");
+    println!("  Email: {}", server.mail_destination());
+    tracing::info!(database = %config.database_display(), %addr, email = %server.mail_destination(), "serving");
     server.serve(stoa::shutdown_signal()).await?;
     println!("Stoa stopped.");
     Ok(())

@@ -59,6 +59,92 @@
     window.location.href = url.toString();
   });
 
+  // @mention completion in every Markdown textarea: type @ and a few letters, pick a member
+  // with the arrow keys and Enter (or a click). Without the script, typing the name works.
+  const mentionBefore = (text) => text.match(/(?:^|[^\w@.\-])@([\w.\-]{1,20})$/);
+  const setupMentions = (area) => {
+    const menu = document.createElement("ul");
+    menu.className = "mention-menu";
+    menu.id = `${area.id || "composer"}-mentions`;
+    menu.setAttribute("role", "listbox");
+    menu.setAttribute("aria-label", "Members");
+    menu.hidden = true;
+    area.insertAdjacentElement("afterend", menu);
+    area.setAttribute("aria-autocomplete", "list");
+    area.setAttribute("aria-controls", menu.id);
+    let users = [], active = 0, timer = null, asked = "";
+    const close = () => { menu.hidden = true; users = []; area.removeAttribute("aria-activedescendant"); };
+    const render = () => {
+      menu.replaceChildren(...users.map((u, i) => {
+        const li = document.createElement("li");
+        li.id = `${menu.id}-${i}`;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", String(i === active));
+        li.dataset.username = u.username;
+        li.append(`@${u.username}`);
+        if (u.name) {
+          const name = document.createElement("span");
+          name.className = "name";
+          name.textContent = u.name;
+          li.append(name);
+        }
+        return li;
+      }));
+      menu.hidden = users.length === 0;
+      menu.style.left = `${area.offsetLeft}px`;
+      menu.style.top = `${area.offsetTop + area.offsetHeight}px`;
+      if (users.length) area.setAttribute("aria-activedescendant", `${menu.id}-${active}`);
+    };
+    const choose = (username) => {
+      const caret = area.selectionStart;
+      const before = area.value.slice(0, caret);
+      const m = mentionBefore(before);
+      if (!m) return close();
+      const start = caret - m[1].length;
+      const insert = `${username} `;
+      area.value = area.value.slice(0, start) + insert + area.value.slice(caret);
+      area.selectionStart = area.selectionEnd = start + insert.length;
+      close();
+      area.focus();
+    };
+    area.addEventListener("input", () => {
+      const m = mentionBefore(area.value.slice(0, area.selectionStart));
+      clearTimeout(timer);
+      if (!m) return close();
+      const term = m[1];
+      timer = setTimeout(async () => {
+        asked = term;
+        try {
+          const res = await fetch(`/u/search/users.json?term=${encodeURIComponent(term)}`,
+            { headers: { "Accept": "application/json" }, credentials: "same-origin" });
+          if (!res.ok || asked !== term) return;
+          users = (await res.json()).users || [];
+          active = 0;
+          render();
+        } catch (_) { close(); }
+      }, 120);
+    });
+    area.addEventListener("keydown", (event) => {
+      if (menu.hidden) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        active = (active + (event.key === "ArrowDown" ? 1 : users.length - 1)) % users.length;
+        render();
+      } else if (event.key === "Enter" || event.key === "Tab") {
+        event.preventDefault();
+        choose(users[active].username);
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+    menu.addEventListener("mousedown", (event) => {
+      const li = event.target.closest("li");
+      if (li) { event.preventDefault(); choose(li.dataset.username); }
+    });
+    area.addEventListener("blur", () => setTimeout(close, 150));
+  };
+  document.querySelectorAll("textarea[name=raw]").forEach(setupMentions);
+
   // Post-number URLs without a fragment: bring that post into view.
   const match = window.location.pathname.match(/^\/t\/[^/]+\/\d+\/(\d+)$/);
   if (match && !window.location.hash) {

@@ -53,7 +53,7 @@ pub(crate) struct LoginFields {
 }
 
 /// Sets the new session's cookie, ending the old session if there was one.
-async fn start_session(
+pub(crate) async fn start_session(
     state: &AppState,
     visit: &Visit,
     session: &NewSession,

@@ -26,6 +26,8 @@ struct LatestPage {
     more: bool,
     base_url: String,
     show_new: bool,
+    /// The member's level for the category shown (None: not a category page, or a visitor).
+    category_level: Option<stoa_app::NotificationLevel>,
 }
 
 pub(crate) async fn latest(
@@ -47,6 +49,7 @@ pub(crate) async fn latest(
         page: list.page,
         more: list.more,
         base_url: "/latest".into(),
+        category_level: None,
     })
 }
 
@@ -66,7 +69,17 @@ pub(crate) async fn category(
         .forum
         .topic_list(visit.actor(), Some(id), None, page)
         .await?;
+    let category_level = match visit.user {
+        Some(_) => Some(
+            state
+                .forum
+                .category_notification_level(visit.actor(), id)
+                .await?,
+        ),
+        None => None,
+    };
     ok(&LatestPage {
+        category_level,
         chrome: Chrome::new(&state, &visit, category.name.clone()),
         heading: category.name.clone(),
         base_url: format!("/c/{}/{}", category.slug, category.id),

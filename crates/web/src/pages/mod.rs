@@ -1,7 +1,9 @@
 //! The HTML pages: one module per resource, each handler a thin adapter over one `Forum` call.
 
 mod accounts;
+mod email;
 mod lists;
+pub(crate) mod notifications;
 mod posts;
 mod topic;
 mod users;
@@ -44,6 +46,35 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/login", get(accounts::login_form).post(accounts::login))
         .route("/signup", get(accounts::signup_form).post(accounts::signup))
         .route("/logout", post(accounts::logout))
+        .route("/notifications", get(notifications::index))
+        .route("/notifications/mark-read", post(notifications::mark_read))
+        .route(
+            "/t/{slug}/notifications",
+            post(notifications::set_topic_level),
+        )
+        .route(
+            "/category/{slug}/notifications",
+            post(notifications::set_category_level),
+        )
+        .route("/u/search/users", get(notifications::complete_users))
+        .route("/u/search/users.json", get(notifications::complete_users))
+        .route(
+            "/u/activate-account/{token}",
+            get(email::activate_form).post(email::activate),
+        )
+        .route("/u/confirm-email/resend", post(email::resend_confirmation))
+        .route(
+            "/password-reset",
+            get(email::reset_request_form).post(email::reset_request),
+        )
+        .route(
+            "/u/password-reset/{token}",
+            get(email::reset_form).post(email::reset),
+        )
+        .route(
+            "/email/unsubscribe/{key}",
+            get(email::unsubscribe_form).post(email::unsubscribe),
+        )
 }
 
 /// What the layout needs on every page.

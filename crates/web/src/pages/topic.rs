@@ -28,6 +28,7 @@ struct TopicTemplate {
     pages: i64,
     reply_refusal: Option<String>,
     return_to: String,
+    notification_level: Option<stoa_app::NotificationLevel>,
 }
 
 fn topic_response(state: &AppState, visit: &Visit, tp: TopicPage) -> Result<Response, WebError> {
@@ -41,6 +42,7 @@ fn topic_response(state: &AppState, visit: &Visit, tp: TopicPage) -> Result<Resp
         page: tp.page,
         pages: tp.pages,
         return_to,
+        notification_level: tp.notification_level,
     })
 }
 
