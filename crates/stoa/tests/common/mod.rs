@@ -405,3 +405,242 @@ pub fn script_findings(html: &str) -> Vec<String> {
     }
     found
 }
+
+impl TestServer {
+    /// A new forum with settings adjusted by `tweak` (email settings, say).
+    pub async fn start_configured(
+        backend: Backend,
+        demo: bool,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Option<Self> {
+        let dir = Arc::new(tempfile::tempdir().unwrap());
+        let mut config = fresh_config(backend, &dir, demo).await?;
+        tweak(&mut config);
+        Some(Self::start_with(config, dir).await)
+    }
+
+    /// Where this server writes emails when no SMTP server is configured.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.config.email_folder()
+    }
+
+    /// Signs up a member and confirms their address with the link from the emails in
+    /// `mail_dir` (the server's folder, or an SMTP server's maildir).
+    pub async fn confirmed_member(&self, username: &str, mail_dir: &std::path::Path) -> Browser {
+        let b = self.member(username).await;
+        let to = format!("{username}@example.org");
+        let mail = wait_for_mail(mail_dir, |m| m.to == to && m.subject.contains("Confirm")).await;
+        let link = mail.link_path("/u/activate-account/");
+        let done = b.submit(&link, &link, &[]).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert!(
+            done.body.contains("Email address confirmed"),
+            "{}",
+            done.body
+        );
+        b
+    }
+
+    /// The forum underneath, opened a second time on the same database (for looking at the
+    /// email queue the way the mailer does).
+    pub async fn forum(&self) -> stoa_app::Forum {
+        stoa::open(&self.config).await.unwrap()
+    }
+}
+
+/// An email as it left Stoa: parsed from a `.eml` file or an SMTP server's maildir.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub file: PathBuf,
+    pub to: String,
+    pub subject: String,
+    pub message_id: String,
+    pub text: String,
+    pub html: String,
+    /// Header names in order, after unfolding.
+    pub header_names: Vec<String>,
+    /// `(name, value)` pairs, unfolded, values undecoded.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Mail {
+    fn parse(file: PathBuf) -> Option<Self> {
+        let bytes = std::fs::read(&file).ok()?;
+        let raw = String::from_utf8_lossy(&bytes).into_owned();
+        let head_end = raw
+            .find("\r\n\r\n")
+            .or_else(|| raw.find("\n\n"))
+            .unwrap_or(raw.len());
+        let mut headers: Vec<(String, String)> = Vec::new();
+        for line in raw[..head_end].split('\n') {
+            let line = line.trim_end_matches('\r');
+            if line.starts_with([' ', '\t']) {
+                if let Some(last) = headers.last_mut() {
+                    last.1.push(' ');
+                    last.1.push_str(line.trim());
+                }
+            } else if let Some((name, value)) = line.split_once(':') {
+                headers.push((name.to_owned(), value.trim().to_owned()));
+            } else if !line.is_empty() {
+                headers.push((line.to_owned(), String::new()));
+            }
+        }
+        let message = mail_parser::MessageParser::default().parse(&bytes)?;
+        Some(Self {
+            file,
+            to: message
+                .to()
+                .and_then(|a| a.first())
+                .and_then(|a| a.address())
+                .unwrap_or_default()
+                .to_owned(),
+            subject: message.subject().unwrap_or_default().to_owned(),
+            message_id: message.message_id().unwrap_or_default().to_owned(),
+            text: message
+                .body_text(0)
+                .map(|t| t.into_owned())
+                .unwrap_or_default(),
+            html: message
+                .body_html(0)
+                .map(|t| t.into_owned())
+                .unwrap_or_default(),
+            header_names: headers.iter().map(|(n, _)| n.clone()).collect(),
+            headers,
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The path (and query) of the first link in the text part containing `marker`.
+    pub fn link_path(&self, marker: &str) -> String {
+        let url = self
+            .text
+            .split_whitespace()
+            .find(|w| w.contains(marker) && w.starts_with("http"))
+            .unwrap_or_else(|| panic!("no link with {marker} in {}", self.text));
+        let parsed = url::Url::parse(url).unwrap();
+        parsed.path().to_owned()
+    }
+}
+
+/// Every email in `dir`: `.eml` files, or a maildir's `new/` and `cur/` files; oldest first.
+pub fn read_mails(dir: &std::path::Path) -> Vec<Mail> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for sub in [dir.to_path_buf(), dir.join("new"), dir.join("cur")] {
+        if let Ok(entries) = std::fs::read_dir(&sub) {
+            for e in entries.flatten() {
+                let p = e.path();
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if p.is_file() && !name.starts_with('.') {
+                    files.push(p);
+                }
+            }
+        }
+    }
+    files.sort_by_key(|p| {
+        std::fs::metadata(p)
+            .and_then(|m| m.modified())
+            .ok()
+            .zip(Some(p.clone()))
+    });
+    files.into_iter().filter_map(Mail::parse).collect()
+}
+
+/// Waits (up to 20 s) for an email in `dir` that satisfies `pred`.
+pub async fn wait_for_mail(dir: &std::path::Path, pred: impl Fn(&Mail) -> bool) -> Mail {
+    for _ in 0..200 {
+        if let Some(m) = read_mails(dir).into_iter().find(|m| pred(m)) {
+            return m;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let seen: Vec<String> = read_mails(dir)
+        .iter()
+        .map(|m| format!("{} | {}", m.to, m.subject))
+        .collect();
+    panic!(
+        "no such email in {} after 20 s; there are: {seen:#?}",
+        dir.display()
+    );
+}
+
+/// A real SMTP server for tests: Python's aiosmtpd (Debian's `python3-aiosmtpd`), storing
+/// what it receives in a maildir. Killed when dropped.
+pub struct SmtpServer {
+    child: std::process::Child,
+    pub port: u16,
+    pub maildir: PathBuf,
+}
+
+const SMTP_PYTHON: &str = "/usr/bin/python3";
+const REQUIRE_SMTP_VAR: &str = "STOA_TEST_REQUIRE_SMTP";
+
+impl SmtpServer {
+    /// Whether the SMTP server can run here. Without it a test skips with a message, or
+    /// fails when `STOA_TEST_REQUIRE_SMTP=1` (CI) says it must run.
+    pub fn available(test: &str) -> bool {
+        let ok = std::process::Command::new(SMTP_PYTHON)
+            .args(["-c", "import aiosmtpd"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ok {
+            if std::env::var(REQUIRE_SMTP_VAR).is_ok_and(|v| v == "1") {
+                panic!("{test}: {REQUIRE_SMTP_VAR}=1 but {SMTP_PYTHON} cannot import aiosmtpd");
+            }
+            eprintln!(
+                "{test}: skipped: install Debian's python3-aiosmtpd to run it against a real \
+                 SMTP server"
+            );
+        }
+        ok
+    }
+
+    /// A port nothing listens on (yet).
+    pub fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    /// Starts the server on `port` and waits until it accepts connections.
+    pub async fn start(port: u16, maildir: &std::path::Path) -> Self {
+        std::fs::create_dir_all(maildir).unwrap();
+        let child = std::process::Command::new(SMTP_PYTHON)
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return Self {
+                    child,
+                    port,
+                    maildir: maildir.to_path_buf(),
+                };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("aiosmtpd did not start on port {port}");
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
