@@ -612,25 +612,25 @@ impl SmtpServer {
     /// Starts the server on `port` and waits until it accepts connections.
     pub async fn start(port: u16, maildir: &std::path::Path) -> Self {
         std::fs::create_dir_all(maildir).unwrap();
-        let child = std::process::Command::new(SMTP_PYTHON)
-            .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(maildir)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let server = Self {
+            child: std::process::Command::new(SMTP_PYTHON)
+                .args(["-m", "aiosmtpd", "-n", "-l"])
+                .arg(format!("127.0.0.1:{port}"))
+                .args(["-c", "aiosmtpd.handlers.Mailbox"])
+                .arg(maildir)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+            port,
+            maildir: maildir.to_path_buf(),
+        };
         for _ in 0..100 {
             if tokio::net::TcpStream::connect(("127.0.0.1", port))
                 .await
                 .is_ok()
             {
-                return Self {
-                    child,
-                    port,
-                    maildir: maildir.to_path_buf(),
-                };
+                return server;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
