@@ -611,7 +611,9 @@ impl SmtpServer {
 
     /// Starts the server on `port` and waits until it accepts connections.
     pub async fn start(port: u16, maildir: &std::path::Path) -> Self {
-        std::fs::create_dir_all(maildir).unwrap();
+        for sub in ["tmp", "new", "cur"] {
+            std::fs::create_dir_all(maildir.join(sub)).unwrap();
+        }
         let server = Self {
             child: std::process::Command::new(SMTP_PYTHON)
                 .args(["-m", "aiosmtpd", "-n", "-l"])
