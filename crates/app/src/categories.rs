@@ -12,6 +12,8 @@ pub struct CategoryForm {
     pub name: String,
     pub description: String,
     pub parent_id: Option<CategoryId>,
+    /// Only staff (admins) may see it.
+    pub read_restricted: bool,
 }
 
 impl Forum {
@@ -42,6 +44,7 @@ impl Forum {
                 description: description.as_str(),
                 position,
                 parent_id: form.parent_id,
+                read_restricted: form.read_restricted,
                 created_at: now(),
             },
         )
@@ -50,16 +53,33 @@ impl Forum {
         Ok(id)
     }
 
-    /// Every category, in display order.
-    pub async fn categories(&self) -> Result<Vec<CategoryRow>> {
+    /// Every category the actor may see, in display order.
+    pub async fn categories(&self, actor: Actor) -> Result<Vec<CategoryRow>> {
+        let guardian = Guardian::new(actor);
         let mut tx = self.db.read().await?;
-        Ok(db::categories::list(&mut tx).await?)
+        Ok(db::categories::list(&mut tx)
+            .await?
+            .into_iter()
+            .filter(|c| guardian.can_see_category(c.read_restricted))
+            .collect())
     }
 
-    pub async fn category(&self, id: CategoryId) -> Result<CategoryRow> {
+    /// A category, if the actor may see it.
+    pub async fn category(&self, actor: Actor, id: CategoryId) -> Result<CategoryRow> {
         let mut tx = self.db.read().await?;
-        Ok(db::categories::find(&mut tx, id)
-            .await?
-            .ok_or(Error::NotFound("category"))?)
+        visible_category(&mut tx, actor, id).await
     }
+}
+
+/// The category, if it exists and the actor may see it (a hidden one is "not found").
+pub(crate) async fn visible_category(
+    tx: &mut db::Tx,
+    actor: Actor,
+    id: CategoryId,
+) -> Result<CategoryRow> {
+    let category = db::categories::find(tx, id)
+        .await?
+        .filter(|c| Guardian::new(actor).can_see_category(c.read_restricted))
+        .ok_or(Error::NotFound("category"))?;
+    Ok(category)
 }

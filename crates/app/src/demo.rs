@@ -104,6 +104,8 @@ pub async fn first_run(forum: &Forum, demo: bool) -> Result<Option<FirstRun>> {
             true,
         )
         .await?;
+    // The first admin's address is a placeholder under .invalid: nothing is mailed to it.
+    no_email(forum, admin_id).await?;
     let admin = Actor::Member {
         id: admin_id,
         admin: true,
@@ -116,6 +118,7 @@ pub async fn first_run(forum: &Forum, demo: bool) -> Result<Option<FirstRun>> {
                 description: "Anything that doesn't fit elsewhere, and news about this forum."
                     .into(),
                 parent_id: None,
+                read_restricted: false,
             },
         )
         .await?;
@@ -141,7 +144,16 @@ async fn member(forum: &Forum, username: &str, name: &str) -> Result<Actor> {
             false,
         )
         .await?;
+    // Demo members are made up: their addresses (under .invalid) must never be mailed.
+    no_email(forum, id).await?;
     Ok(Actor::Member { id, admin: false })
+}
+
+async fn no_email(forum: &Forum, id: crate::UserId) -> Result<()> {
+    let mut tx = forum.db.write().await?;
+    crate::db::users::set_email_notifications(&mut tx, id, false).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn seed(forum: &Forum, admin: Actor, general: stoa_core::CategoryId) -> Result<()> {
@@ -162,6 +174,20 @@ async fn seed(forum: &Forum, admin: Actor, general: stoa_core::CategoryId) -> Re
                 name: "History".into(),
                 description: "Questions about the past, with sources.".into(),
                 parent_id: None,
+                read_restricted: false,
+            },
+        )
+        .await?;
+    forum
+        .create_category(
+            admin,
+            &CategoryForm {
+                name: "Staff".into(),
+                description: "Private discussions among the people who run this forum. Only \
+                              admins see this category."
+                    .into(),
+                parent_id: None,
+                read_restricted: true,
             },
         )
         .await?;

@@ -105,12 +105,14 @@ fn can_see(user: &UserRow, post: &PostRow, topic: &TopicRow) -> bool {
         id: user.user_id(),
         admin: user.admin,
     };
-    Guardian::new(actor).can_see_post(PostFacts {
-        author: UserId(post.user_id),
-        deleted: post.deleted_at.is_some(),
-        topic_deleted: topic.deleted_at.is_some(),
-        topic_closed: topic.closed,
-    })
+    let guardian = Guardian::new(actor);
+    guardian.can_see_category(topic.category_read_restricted)
+        && guardian.can_see_post(PostFacts {
+            author: UserId(post.user_id),
+            deleted: post.deleted_at.is_some(),
+            topic_deleted: topic.deleted_at.is_some(),
+            topic_closed: topic.closed,
+        })
 }
 
 impl Forum {
@@ -460,9 +462,7 @@ impl Forum {
         let user = member(actor)?;
         let level = NotificationLevel::parse(level)?;
         let mut tx = self.db.write().await?;
-        db::categories::find(&mut tx, category)
-            .await?
-            .ok_or(Error::NotFound("category"))?;
+        crate::categories::visible_category(&mut tx, actor, category).await?;
         watching::set_category_level(&mut tx, user, category, level.id()).await?;
         tx.commit().await?;
         Ok(level)

@@ -47,6 +47,9 @@ pub struct TopicPage {
     pub reply_refusal: Option<Error>,
     /// The member's notification level for the topic (None for visitors).
     pub notification_level: Option<NotificationLevel>,
+    /// How many of the member's notifications this page view marked read (the bell, counted
+    /// before the page was read, is that much lower now).
+    pub notifications_read: i64,
 }
 
 /// Where a post number lives: which page of its topic.
@@ -65,7 +68,10 @@ pub(crate) async fn visible_topic(tx: &mut Tx, actor: Actor, id: TopicId) -> Res
     let topic = db_topics::find(tx, id)
         .await?
         .ok_or(Error::NotFound("topic"))?;
-    if topic.deleted_at.is_some() && !Guardian::new(actor).can_see_deleted() {
+    let guardian = Guardian::new(actor);
+    if (topic.deleted_at.is_some() && !guardian.can_see_deleted())
+        || !guardian.can_see_category(topic.category_read_restricted)
+    {
         return Err(Error::NotFound("topic").into());
     }
     Ok(topic)
@@ -87,9 +93,9 @@ impl Forum {
             .category_id
             .ok_or_else(|| Error::invalid("category", "Choose a category"))?;
         let mut tx = self.db.write().await?;
-        db::categories::find(&mut tx, category_id)
-            .await?
-            .ok_or_else(|| Error::invalid("category", "That category does not exist"))?;
+        crate::categories::visible_category(&mut tx, actor, category_id)
+            .await
+            .map_err(|_| Error::invalid("category", "That category does not exist"))?;
         let at = now();
         let slug = slugify(title.as_str());
         let topic_id = db_topics::insert(
@@ -135,6 +141,8 @@ impl Forum {
             category,
             author,
             include_deleted: Guardian::new(actor).can_see_deleted(),
+            include_restricted: Guardian::new(actor).can_see_category(true),
+            hide_muted: category.is_none() && author.is_none(),
             viewer: actor.user_id(),
         };
         let mut tx = self.db.read().await?;
@@ -198,13 +206,16 @@ impl Forum {
             .collect();
         // Record reading only when it moves forward, and mark read the notifications about
         // the posts shown (the member has now seen them): otherwise a page view is no write.
+        let mut notifications_read = 0;
         if let (Some(user), Some((first, last))) = (actor.user_id(), shown)
             && (last_read.is_none_or(|r| r < last) || unread_notes > 0)
         {
             let mut tx = self.db.write().await?;
             reads::mark_read(&mut tx, user, id, last).await?;
-            db::notifications::mark_read_for_posts(&mut tx, user, id, first, last).await?;
+            let marked =
+                db::notifications::mark_read_for_posts(&mut tx, user, id, first, last).await?;
             tx.commit().await?;
+            notifications_read = i64::try_from(marked).unwrap_or(0);
         }
         let reply_refusal = guardian.can_reply(topic_deleted, topic.closed).err();
         Ok(TopicPage {
@@ -215,6 +226,7 @@ impl Forum {
             pages,
             reply_refusal,
             notification_level,
+            notifications_read,
         })
     }
 

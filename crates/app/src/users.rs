@@ -23,7 +23,8 @@ impl Forum {
             .await?
             .ok_or(Error::NotFound("user"))?;
         let stats = db::users::stats(&mut tx, user.user_id()).await?;
-        let replies = db::posts::recent_replies_by(&mut tx, user.user_id(), 20).await?;
+        let staff = stoa_core::Guardian::new(actor).can_see_category(true);
+        let replies = db::posts::recent_replies_by(&mut tx, user.user_id(), staff, 20).await?;
         drop(tx);
         let topics = self
             .topic_list(actor, None, Some(user.user_id()), 1)

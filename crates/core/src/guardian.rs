@@ -140,6 +140,12 @@ impl Guardian {
         Ok(())
     }
 
+    /// May the actor see a category and what is in it? Read-restricted categories are for
+    /// staff (admins) only.
+    pub fn can_see_category(&self, read_restricted: bool) -> bool {
+        !read_restricted || self.actor.is_admin()
+    }
+
     /// May the actor read a post with these facts?
     pub fn can_see_post(&self, post: PostFacts) -> bool {
         !(post.deleted || post.topic_deleted) || self.can_see_deleted()

@@ -14,6 +14,8 @@ pub struct CategoryRow {
     pub parent_id: Option<i64>,
     pub topic_count: i64,
     pub post_count: i64,
+    /// Only staff (admins) see this category and its topics.
+    pub read_restricted: bool,
 }
 
 impl CategoryRow {
@@ -29,12 +31,14 @@ pub struct NewCategory<'a> {
     pub description: &'a str,
     pub position: i64,
     pub parent_id: Option<CategoryId>,
+    pub read_restricted: bool,
     pub created_at: Timestamp,
 }
 
 pub async fn insert(tx: &mut Tx, cat: &NewCategory<'_>) -> Result<CategoryId> {
     const SQL: &str = "INSERT INTO categories (name, slug, description, position, parent_id, \
-                       created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+                       created_at, read_restricted) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                       RETURNING id";
     let id: i64 = run!(tx, c => sqlx::query_scalar(SQL)
         .bind(cat.name)
         .bind(cat.slug)
@@ -42,6 +46,7 @@ pub async fn insert(tx: &mut Tx, cat: &NewCategory<'_>) -> Result<CategoryId> {
         .bind(cat.position)
         .bind(cat.parent_id.map(|p| p.0))
         .bind(cat.created_at)
+        .bind(cat.read_restricted)
         .fetch_one(&mut **c)
         .await)?;
     Ok(CategoryId(id))
@@ -49,14 +54,14 @@ pub async fn insert(tx: &mut Tx, cat: &NewCategory<'_>) -> Result<CategoryId> {
 
 pub async fn find(tx: &mut Tx, id: CategoryId) -> Result<Option<CategoryRow>> {
     const SQL: &str = "SELECT id, name, slug, description, position, parent_id, topic_count, \
-                       post_count FROM categories WHERE id = $1";
+                       post_count, read_restricted FROM categories WHERE id = $1";
     Ok(run!(tx, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut **c).await)?)
 }
 
 /// All categories, in their display order.
 pub async fn list(tx: &mut Tx) -> Result<Vec<CategoryRow>> {
     const SQL: &str = "SELECT id, name, slug, description, position, parent_id, topic_count, \
-                       post_count FROM categories ORDER BY position, id";
+                       post_count, read_restricted FROM categories ORDER BY position, id";
     Ok(run!(tx, c => sqlx::query_as(SQL).fetch_all(&mut **c).await)?)
 }
 

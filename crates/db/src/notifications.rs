@@ -37,11 +37,13 @@ pub struct NotificationRow {
 }
 
 /// The join and visibility filter every read shares; `$1` is the member, `$2` whether they
-/// may see deleted content.
+/// are staff (who see deleted content and read-restricted categories).
 const VISIBLE: &str = "FROM notifications n \
     LEFT JOIN topics t ON t.id = n.topic_id \
+    LEFT JOIN categories c ON c.id = t.category_id \
     LEFT JOIN posts p ON p.topic_id = n.topic_id AND p.post_number = n.post_number \
-    WHERE n.user_id = $1 AND ($2 OR (t.deleted_at IS NULL AND p.deleted_at IS NULL))";
+    WHERE n.user_id = $1 AND ($2 OR (t.deleted_at IS NULL AND p.deleted_at IS NULL \
+        AND (c.read_restricted IS NULL OR c.read_restricted = FALSE)))";
 
 pub async fn insert(tx: &mut Tx, n: &NewNotification<'_>) -> Result<i64> {
     const SQL: &str = "INSERT INTO notifications (user_id, notification_type, topic_id, \

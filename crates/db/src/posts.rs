@@ -182,13 +182,21 @@ pub struct UserPostRow {
 }
 
 /// A member's most recent live replies (post number > 1) in live topics.
-pub async fn recent_replies_by(tx: &mut Tx, user: UserId, limit: i64) -> Result<Vec<UserPostRow>> {
+pub async fn recent_replies_by(
+    tx: &mut Tx,
+    user: UserId,
+    include_restricted: bool,
+    limit: i64,
+) -> Result<Vec<UserPostRow>> {
     const SQL: &str = "SELECT p.topic_id, t.title AS topic_title, t.slug AS topic_slug, \
         p.post_number, p.cooked, p.created_at FROM posts p JOIN topics t ON t.id = p.topic_id \
+        JOIN categories c ON c.id = t.category_id \
         WHERE p.user_id = $1 AND p.post_number > 1 AND p.deleted_at IS NULL \
-          AND t.deleted_at IS NULL \
+          AND t.deleted_at IS NULL AND ($3 OR c.read_restricted = FALSE) \
         ORDER BY p.created_at DESC, p.id DESC LIMIT $2";
-    Ok(run!(tx, c => sqlx::query_as(SQL).bind(user.0).bind(limit).fetch_all(&mut **c).await)?)
+    Ok(
+        run!(tx, c => sqlx::query_as(SQL).bind(user.0).bind(limit).bind(include_restricted).fetch_all(&mut **c).await)?,
+    )
 }
 
 pub async fn count(tx: &mut Tx) -> Result<i64> {

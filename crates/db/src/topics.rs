@@ -21,6 +21,8 @@ pub struct TopicRow {
     pub bumped_at: Timestamp,
     pub last_posted_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
+    /// Whether the topic's category is read-restricted (staff only).
+    pub category_read_restricted: bool,
 }
 
 impl TopicRow {
@@ -56,7 +58,9 @@ pub async fn insert(tx: &mut Tx, topic: &NewTopic<'_>) -> Result<TopicId> {
 pub async fn find(tx: &mut Tx, id: TopicId) -> Result<Option<TopicRow>> {
     const SQL: &str = "SELECT id, title, slug, category_id, user_id, posts_count, reply_count, \
                        highest_post_number, like_count, views, closed, created_at, bumped_at, \
-                       last_posted_at, deleted_at FROM topics WHERE id = $1";
+                       last_posted_at, deleted_at, \
+                       (SELECT read_restricted FROM categories c WHERE c.id = topics.category_id) \
+                       AS category_read_restricted FROM topics WHERE id = $1";
     Ok(run!(tx, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut **c).await)?)
 }
 
@@ -146,6 +150,8 @@ pub struct TopicListRow {
     pub deleted_at: Option<Timestamp>,
     /// The viewer's last read post here; None when never opened or anonymous.
     pub last_read_post_number: Option<i64>,
+    /// False when the viewer chose normal or muted for the topic: no unread count then.
+    pub show_unread: bool,
 }
 
 /// Which topics a list shows.
@@ -154,9 +160,26 @@ pub struct ListFilter {
     pub category: Option<CategoryId>,
     pub author: Option<UserId>,
     pub include_deleted: bool,
+    /// Include topics of read-restricted categories (for staff).
+    pub include_restricted: bool,
+    /// Leave out what the viewer muted, by topic or by category (the latest list).
+    pub hide_muted: bool,
     /// Whose read state to join; None for anonymous visitors.
     pub viewer: Option<UserId>,
 }
+
+/// The conditions [`list`] and [`list_count`] share. `$1` viewer, `$2` category, `$3` author,
+/// `$4` include deleted, `$5` include restricted, `$6` hide muted; `tu` is the viewer's
+/// `topic_users` row.
+const LIST_WHERE: &str = "WHERE ($2 IS NULL OR t.category_id = $2) \
+      AND ($3 IS NULL OR t.user_id = $3) \
+      AND ($4 OR t.deleted_at IS NULL) \
+      AND ($5 OR c.read_restricted = FALSE) \
+      AND NOT ($6 AND ( \
+          (tu.notifications_reason_id IS NOT NULL AND tu.notification_level = 0) \
+          OR (tu.notifications_reason_id IS NULL AND EXISTS (SELECT 1 FROM category_users cu \
+              WHERE cu.user_id = $1 AND cu.category_id = t.category_id \
+              AND cu.notification_level = 0))))";
 
 /// Topics in bumped order, newest activity first.
 pub async fn list(
@@ -165,24 +188,28 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<TopicListRow>> {
-    const SQL: &str = "SELECT t.id, t.title, t.slug, t.category_id, c.name AS category_name, \
+    let sql = format!(
+        "SELECT t.id, t.title, t.slug, t.category_id, c.name AS category_name, \
         c.slug AS category_slug, t.user_id, a.username AS author, l.username AS last_poster, \
         t.posts_count, t.reply_count, t.highest_post_number, t.like_count, t.views, t.closed, \
-        t.created_at, t.bumped_at, t.deleted_at, tu.last_read_post_number \
+        t.created_at, t.bumped_at, t.deleted_at, tu.last_read_post_number, \
+        CASE WHEN tu.notifications_reason_id IS NOT NULL AND tu.notification_level < 2 \
+             THEN FALSE ELSE TRUE END AS show_unread \
         FROM topics t \
         JOIN categories c ON c.id = t.category_id \
         JOIN users a ON a.id = t.user_id \
         JOIN users l ON l.id = t.last_post_user_id \
         LEFT JOIN topic_users tu ON tu.topic_id = t.id AND tu.user_id = $1 \
-        WHERE ($2 IS NULL OR t.category_id = $2) \
-          AND ($3 IS NULL OR t.user_id = $3) \
-          AND ($4 OR t.deleted_at IS NULL) \
-        ORDER BY t.bumped_at DESC, t.id DESC LIMIT $5 OFFSET $6";
-    Ok(run!(tx, c => sqlx::query_as(SQL)
+        {LIST_WHERE} \
+        ORDER BY t.bumped_at DESC, t.id DESC LIMIT $7 OFFSET $8"
+    );
+    Ok(run!(tx, c => sqlx::query_as(&sql)
         .bind(f.viewer.map_or(0, |u| u.0))
         .bind(f.category.map(|c| c.0))
         .bind(f.author.map(|u| u.0))
         .bind(f.include_deleted)
+        .bind(f.include_restricted)
+        .bind(f.hide_muted)
         .bind(limit)
         .bind(offset)
         .fetch_all(&mut **c)
@@ -191,14 +218,17 @@ pub async fn list(
 
 /// How many topics [`list`] would show over all pages.
 pub async fn list_count(tx: &mut Tx, f: ListFilter) -> Result<i64> {
-    const SQL: &str = "SELECT COUNT(*) FROM topics t \
-        WHERE ($1 IS NULL OR t.category_id = $1) \
-          AND ($2 IS NULL OR t.user_id = $2) \
-          AND ($3 OR t.deleted_at IS NULL)";
-    Ok(run!(tx, c => sqlx::query_scalar(SQL)
+    let sql = format!(
+        "SELECT COUNT(*) FROM topics t JOIN categories c ON c.id = t.category_id \
+        LEFT JOIN topic_users tu ON tu.topic_id = t.id AND tu.user_id = $1 {LIST_WHERE}"
+    );
+    Ok(run!(tx, c => sqlx::query_scalar(&sql)
+        .bind(f.viewer.map_or(0, |u| u.0))
         .bind(f.category.map(|c| c.0))
         .bind(f.author.map(|u| u.0))
         .bind(f.include_deleted)
+        .bind(f.include_restricted)
+        .bind(f.hide_muted)
         .fetch_one(&mut **c)
         .await)?)
 }

@@ -788,12 +788,12 @@ async fn admins_create_categories_and_members_cannot(b: Backend) {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert!(res.url.ends_with("/c/diplomacy/3"), "{}", res.url);
+    assert!(res.url.ends_with("/c/diplomacy/4"), "{}", res.url);
     let index = s.visitor().get("/categories").await;
     assert!(
         index
             .body
-            .contains("<ul class=\"subcategories\"><li><a href=\"/c/diplomacy/3\">Diplomacy</a>"),
+            .contains("<ul class=\"subcategories\"><li><a href=\"/c/diplomacy/4\">Diplomacy</a>"),
         "{}",
         index.body
     );

@@ -217,10 +217,11 @@ async fn names_and_categories_keep_their_text(b: Backend) {
             name: line.clone(),
             description: line.clone(),
             parent_id: None,
+            read_restricted: false,
         };
         match forum.create_category(admin, &form).await {
             Ok(id) => {
-                let c = forum.category(id).await.unwrap();
+                let c = forum.category(admin, id).await.unwrap();
                 assert_eq!(c.name, CategoryName::parse(line).unwrap().as_str());
                 assert_eq!(c.name, line.trim());
                 assert_eq!(c.description, Description::parse(line).unwrap().as_str());

@@ -370,6 +370,26 @@ async fn levels_decide_who_hears(b: Backend) {
     let first = anna.get(&format!("/t/{}/{}", t.1, t.0)).await.post_id(1);
     like(&cleo, first, true).await;
     assert_eq!(notes(&anna).await.len(), before, "muted topic");
+    // A muted topic leaves Latest (it stays in its category).
+    assert!(
+        !anna
+            .get("/latest")
+            .await
+            .body
+            .contains("On the Khalkhin Gol battles")
+    );
+    assert!(
+        anna.get("/c/general/1")
+            .await
+            .body
+            .contains("On the Khalkhin Gol battles")
+    );
+    assert!(
+        ben.get("/latest")
+            .await
+            .body
+            .contains("On the Khalkhin Gol battles")
+    );
     // A bad level is refused with a message.
     let token = anna.token().await;
     let res = anna
@@ -490,6 +510,102 @@ async fn notifications_follow_what_the_member_may_see(b: Backend) {
     assert!(notes(&cleo).await.is_empty());
 }
 
+async fn staff_only_categories_stay_hidden_and_silent(b: Backend) {
+    let Some(s) = TestServer::start_configured(b, false, |c| c.email_away_minutes = 0).await else {
+        return;
+    };
+    let dir = s.mail_dir();
+    let anna = s.confirmed_member("anna", &dir).await;
+    let t = topic(
+        &anna,
+        "A public question about the 1941 pact",
+        "Anna asks in public.",
+    )
+    .await;
+    let admin = s.admin().await;
+    let made = admin
+        .submit(
+            "/categories",
+            "/categories",
+            &[
+                ("name", "Staff room"),
+                ("description", "For admins"),
+                ("read_restricted", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let staff_url = made.url.trim_start_matches(&admin.base).to_owned();
+    let staff_id: i64 = staff_url.rsplit('/').next().unwrap().parse().unwrap();
+    // The admin mentions anna, quotes her and watches... in a topic she may not see.
+    let page = admin
+        .new_topic(
+            staff_id,
+            "Private: should we pin anna's pact question?",
+            &format!(
+                "@anna asked a good one.\n\n[quote=\"anna, post:1, topic:{}\"]\nAnna asks in public.\n[/quote]",
+                t.0
+            ),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let (private_id, private_slug) = page.topic_of_url();
+    let private_path = format!("/t/{private_slug}/{private_id}");
+    assert!(
+        notes(&anna).await.is_empty(),
+        "no notification from a hidden topic"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let mails = common::read_mails(&dir);
+    assert!(
+        mails.iter().all(|m| !m.subject.contains("Private")),
+        "no email about it either"
+    );
+    // Nothing of it shows to anna or to visitors: not the lists, not the pages.
+    for who in [&anna, &s.visitor()] {
+        assert!(
+            !who.get("/latest")
+                .await
+                .body
+                .contains("Private: should we pin")
+        );
+        assert!(!who.get("/categories").await.body.contains("Staff room"));
+        assert_eq!(who.get(&private_path).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(who.get(&staff_url).await.status, StatusCode::NOT_FOUND);
+        assert!(
+            !who.get("/u/admin")
+                .await
+                .body
+                .contains("Private: should we pin")
+        );
+    }
+    let token = anna.token().await;
+    let res = anna
+        .post_form(
+            &format!("/category/{staff_id}/notifications"),
+            &[("authenticity_token", &token), ("notification_level", "3")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = anna
+        .new_topic(
+            staff_id,
+            "Anna tries to post in the staff room",
+            "She should not be able to.",
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Admins see it all, marked as staff only.
+    assert!(
+        admin
+            .get("/latest")
+            .await
+            .body
+            .contains("Private: should we pin")
+    );
+    assert!(admin.get("/categories").await.body.contains("staff only"));
+}
+
 async fn mentions_complete_from_usernames(b: Backend) {
     let Some(s) = TestServer::start_empty(b).await else {
         return;
@@ -545,5 +661,6 @@ on_both_backends!(
     likes_merge_and_unlikes_withdraw,
     levels_decide_who_hears,
     notifications_follow_what_the_member_may_see,
+    staff_only_categories_stay_hidden_and_silent,
     mentions_complete_from_usernames,
 );

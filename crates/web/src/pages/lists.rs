@@ -60,7 +60,7 @@ pub(crate) async fn category(
     RawQuery(q): RawQuery,
 ) -> Result<Response, WebError> {
     let id = CategoryId(parse_id(&id)?);
-    let category = state.forum.category(id).await?;
+    let category = state.forum.category(visit.actor(), id).await?;
     if category.slug != slug {
         return Ok(moved(&format!("/c/{}/{}", category.slug, category.id)));
     }
@@ -123,7 +123,7 @@ async fn categories_page(
     form: CategoryFields,
     refusal: Option<(String, &'static str)>,
 ) -> Result<Response, WebError> {
-    let all = state.forum.categories().await?;
+    let all = state.forum.categories(visit.actor()).await?;
     let can_create = Guardian::new(visit.actor()).can_create_category().is_ok();
     let status = if refusal.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -162,6 +162,9 @@ pub(crate) struct CategoryFields {
     description: String,
     #[serde(default)]
     parent: String,
+    /// A checkbox: present ("on") when ticked.
+    #[serde(default)]
+    read_restricted: Option<String>,
 }
 
 impl CategoriesPage {
@@ -179,10 +182,11 @@ pub(crate) async fn create_category(
         name: form.name.clone(),
         description: form.description.clone(),
         parent_id: form.parent.trim().parse::<i64>().ok().map(CategoryId),
+        read_restricted: form.read_restricted.is_some(),
     };
     match state.forum.create_category(visit.actor(), &input).await {
         Ok(id) => {
-            let c = state.forum.category(id).await?;
+            let c = state.forum.category(visit.actor(), id).await?;
             Ok(see_other(&format!("/c/{}/{}", c.slug, c.id)))
         }
         Err(e) => {

@@ -114,7 +114,7 @@ pub(crate) async fn set_category_level(
         .forum
         .set_category_notification_level(visit.actor(), id, level(&form))
         .await?;
-    let category = state.forum.category(id).await?;
+    let category = state.forum.category(visit.actor(), id).await?;
     Ok(see_other(&format!("/c/{}/{}", category.slug, category.id)))
 }
 

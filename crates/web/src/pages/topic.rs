@@ -33,8 +33,12 @@ struct TopicTemplate {
 
 fn topic_response(state: &AppState, visit: &Visit, tp: TopicPage) -> Result<Response, WebError> {
     let return_to = format!("/t/{}/{}", tp.topic.slug, tp.topic.id);
+    let mut chrome = Chrome::new(state, visit, tp.topic.title.clone());
+    if let Some(u) = chrome.user.as_mut() {
+        u.unread_notifications = (u.unread_notifications - tp.notifications_read).max(0);
+    }
     ok(&TopicTemplate {
-        chrome: Chrome::new(state, visit, tp.topic.title.clone()),
+        chrome,
         reply_refusal: tp.reply_refusal.map(|e| e.to_string()),
         topic: tp.topic,
         category: tp.category,
@@ -264,7 +268,7 @@ pub(crate) async fn new_topic_form(
         .and_then(|c| c.parse().ok());
     ok(&NewTopicTemplate {
         chrome: Chrome::new(&state, &visit, "New topic"),
-        categories: state.forum.categories().await?,
+        categories: state.forum.categories(visit.actor()).await?,
         selected,
         title: String::new(),
         raw: String::new(),
@@ -305,7 +309,7 @@ pub(crate) async fn create(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &NewTopicTemplate {
                     chrome: Chrome::new(&state, &visit, "New topic"),
-                    categories: state.forum.categories().await?,
+                    categories: state.forum.categories(visit.actor()).await?,
                     selected: category,
                     title: form.title,
                     raw: form.raw,
