@@ -1,7 +1,7 @@
 //! The authorization matrix: every route × every role (anonymous, the owner, another member,
 //! an admin) × the object it touches, with the answer each cell must get. One test walks the
-//! table on each backend. Deleted content carries a marker that must appear nowhere an
-//! anonymous visitor or another member can reach.
+//! table on each backend. Deleted content, and a staff-only category's topic, carry a marker
+//! that must appear nowhere an anonymous visitor or another member can reach.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -50,6 +50,8 @@ const TOPIC: &[(&str, &str)] = &[
 ];
 const LIKE: &[(&str, &str)] = &[("like", "true")];
 const CATEGORY: &[(&str, &str)] = &[("name", "Matrix category")];
+const WATCH: &[(&str, &str)] = &[("notification_level", "3")];
+const RESET: &[(&str, &str)] = &[("login", "owner")];
 
 /// 200 OK, 303 See Other (a form that worked, or a redirect to log in), 403, 404.
 const TABLE: &[Cell] = &[
@@ -266,6 +268,129 @@ const TABLE: &[Cell] = &[
         target: Target::None,
         expect: [403, 403, 403, 303],
     },
+    // Notifications, levels, email links (issue 5).
+    Cell {
+        method: "GET",
+        path: "/notifications",
+        form: &[],
+        target: Target::None,
+        expect: [403, 200, 200, 200],
+    },
+    Cell {
+        method: "POST",
+        path: "/notifications/mark-read",
+        form: &[],
+        target: Target::None,
+        expect: [403, 303, 303, 303],
+    },
+    Cell {
+        method: "POST",
+        path: "/t/{topic}/notifications",
+        form: WATCH,
+        target: Target::None,
+        expect: [403, 303, 303, 303],
+    },
+    Cell {
+        method: "POST",
+        path: "/t/{dtopic}/notifications",
+        form: WATCH,
+        target: Target::None,
+        expect: [403, 404, 404, 303],
+    },
+    Cell {
+        method: "POST",
+        path: "/category/1/notifications",
+        form: WATCH,
+        target: Target::None,
+        expect: [403, 303, 303, 303],
+    },
+    Cell {
+        method: "GET",
+        path: "/u/search/users.json?term=own",
+        form: &[],
+        target: Target::None,
+        expect: [200, 200, 200, 200],
+    },
+    Cell {
+        method: "POST",
+        path: "/u/confirm-email/resend",
+        form: &[],
+        target: Target::None,
+        expect: [403, 200, 200, 422],
+    },
+    Cell {
+        method: "GET",
+        path: "/password-reset",
+        form: &[],
+        target: Target::None,
+        expect: [200, 200, 200, 200],
+    },
+    // The same answer for everyone; the fourth request for one account within the hour is
+    // refused (each one sends an email).
+    Cell {
+        method: "POST",
+        path: "/password-reset",
+        form: RESET,
+        target: Target::None,
+        expect: [200, 200, 200, 429],
+    },
+    Cell {
+        method: "GET",
+        path: "/u/password-reset/0123456789abcdef",
+        form: &[],
+        target: Target::None,
+        expect: [410, 410, 410, 410],
+    },
+    Cell {
+        method: "GET",
+        path: "/u/activate-account/0123456789abcdef",
+        form: &[],
+        target: Target::None,
+        expect: [410, 410, 410, 410],
+    },
+    Cell {
+        method: "GET",
+        path: "/email/unsubscribe/0123456789abcdef0123456789abcdef",
+        form: &[],
+        target: Target::None,
+        expect: [404, 404, 404, 404],
+    },
+    // A staff-only (read-restricted) category and its topic: admins only.
+    Cell {
+        method: "GET",
+        path: "/c/staff-room/{rcat}",
+        form: &[],
+        target: Target::None,
+        expect: [404, 404, 404, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/t/{rslug}/{rtopic}",
+        form: &[],
+        target: Target::None,
+        expect: [404, 404, 404, 200],
+    },
+    Cell {
+        method: "POST",
+        path: "/t/{rslug}/{rtopic}/reply",
+        form: REPLY,
+        target: Target::None,
+        expect: [403, 404, 404, 303],
+    },
+    Cell {
+        method: "POST",
+        path: "/t/{rtopic}/notifications",
+        form: WATCH,
+        target: Target::None,
+        expect: [403, 404, 404, 303],
+    },
+    Cell {
+        method: "POST",
+        path: "/category/{rcat}/notifications",
+        form: WATCH,
+        target: Target::None,
+        expect: [403, 404, 404, 303],
+    },
     Cell {
         method: "POST",
         path: "/logout",
@@ -280,6 +405,9 @@ struct World {
     slug: String,
     deleted_post: (i64, i64),
     deleted_topic: i64,
+    /// A topic in a staff-only category, and that category.
+    restricted_topic: (i64, String),
+    restricted_category: i64,
 }
 
 async fn reply_as(b: &Browser, topic: i64, slug: &str, raw: &str) -> (i64, i64) {
@@ -347,11 +475,31 @@ async fn authorization_matrix(backend: Backend) {
             &[],
         )
         .await;
+    let admin = s.admin().await;
+    let made = admin
+        .submit(
+            "/categories",
+            "/categories",
+            &[("name", "Staff room"), ("read_restricted", "on")],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let restricted_category: i64 = made.url.rsplit('/').next().unwrap().parse().unwrap();
+    let rpage = admin
+        .new_topic(
+            restricted_category,
+            &format!("A staff-only topic {MARKER}"),
+            &format!("Only admins may read this: {MARKER}."),
+        )
+        .await;
+    assert_eq!(rpage.status, StatusCode::OK, "{}", rpage.body);
     let world = World {
         topic,
         slug,
         deleted_post,
         deleted_topic,
+        restricted_topic: rpage.topic_of_url(),
+        restricted_category,
     };
 
     let mut cells = 0;
@@ -387,6 +535,9 @@ async fn authorization_matrix(backend: Backend) {
                 .replace("{slug}", &world.slug)
                 .replace("{topic}", &world.topic.to_string())
                 .replace("{dtopic}", &world.deleted_topic.to_string())
+                .replace("{rtopic}", &world.restricted_topic.0.to_string())
+                .replace("{rslug}", &world.restricted_topic.1)
+                .replace("{rcat}", &world.restricted_category.to_string())
                 .replace("{post}", &post.to_string())
                 .replace("{n}", &n.to_string());
             let status = if cell.method == "GET" {
@@ -448,6 +599,10 @@ async fn authorization_matrix(backend: Backend) {
             "/u/owner".to_owned(),
             format!("/t/{}/{}", world.slug, world.topic),
             format!("/t/x/{}", world.deleted_topic),
+            format!("/t/x/{}", world.restricted_topic.0),
+            format!("/c/x/{}", world.restricted_category),
+            "/u/admin".to_owned(),
+            "/notifications".to_owned(),
             format!("/p/{}", world.deleted_post.0),
             format!("/posts/{}/revisions", world.deleted_post.0),
             format!("/posts/{}/edit", world.deleted_post.0),

@@ -626,6 +626,76 @@ async fn email_headers_cannot_be_injected(b: Backend) {
     drop(smtp);
 }
 
+async fn nodes_sharing_a_database_send_each_email_once(b: Backend) {
+    // The server's own mailer plus two more "nodes" on the same database, each delivering to
+    // its own folder: every queued email must land in exactly one of them.
+    let Some(s) = TestServer::start_empty(b).await else {
+        return;
+    };
+    const EMAILS: usize = 60;
+    let forum = s.forum().await;
+    let mut tx = forum.db().write().await.unwrap();
+    for i in 0..EMAILS {
+        let subject = format!("Queued email {i}");
+        stoa_app::db::mail::enqueue(
+            &mut tx,
+            &stoa_app::db::mail::NewEmail {
+                kind: "test",
+                user: None,
+                notification: None,
+                to: "someone@example.org",
+                subject: &subject,
+                text: "text part",
+                html: "<p>html part</p>",
+                unsubscribe_url: None,
+                at: stoa_app::now(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let node = |name: &str| {
+        let mut config = s.config.mail();
+        config.folder = s.dir.path().join(name);
+        stoa_app::mailer::Mailer::new(forum.db().clone(), config, forum.mail_wake()).unwrap()
+    };
+    let (a, b2) = (node("node-a"), node("node-b"));
+    let (pa, pb) = tokio::join!(a.deliver_due(), b2.deliver_due());
+    let (pa, pb) = (pa.unwrap(), pb.unwrap());
+    eprintln!("{b:?}: node a {pa:?}, node b {pb:?}");
+    // Wait for the server's mailer to finish whatever it claimed.
+    for _ in 0..100 {
+        let rows = queue(&s).await;
+        if rows.iter().all(|r| r.sent_at.is_some()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut subjects: Vec<String> = ["node-a", "node-b"]
+        .iter()
+        .map(|n| s.dir.path().join(n))
+        .chain([s.mail_dir()])
+        .flat_map(|d| read_mails(&d))
+        .map(|m| m.subject)
+        .collect();
+    let total = subjects.len();
+    subjects.sort();
+    subjects.dedup();
+    assert_eq!(
+        total, EMAILS,
+        "sent {total} for {EMAILS} queued (a: {pa:?}, b: {pb:?})"
+    );
+    assert_eq!(subjects.len(), EMAILS, "no email twice");
+    assert!(
+        queue(&s)
+            .await
+            .iter()
+            .all(|r| r.sent_at.is_some() && r.attempts == 1)
+    );
+    forum.db().close().await;
+}
+
 /// `%XX` → byte, for the corpus lines (invalid sequences are kept as typed).
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -655,4 +725,5 @@ on_both_backends!(
     members_who_are_active_get_no_email,
     smtp_delivers_once_and_retries_while_down,
     email_headers_cannot_be_injected,
+    nodes_sharing_a_database_send_each_email_once,
 );

@@ -67,9 +67,21 @@ async fn submit_all(b: &Browser, lines: Vec<String>) -> Vec<Accepted> {
 }
 
 async fn check_corpus(b: Backend, name: &str) {
-    let Some(s) = TestServer::start_empty(b).await else {
+    // Everyone is "away", so every notification is also emailed.
+    let Some(s) = TestServer::start_configured(b, false, |c| c.email_away_minutes = 0).await else {
         return;
     };
+    // A member who watches General hears of every topic: the notifications page and the
+    // notification emails show each hostile title (and the emails each body).
+    let watcher = s.confirmed_member("watcher", &s.mail_dir()).await;
+    let res = watcher
+        .submit(
+            "/c/general/1",
+            "/category/1/notifications",
+            &[("notification_level", "3")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
     let b = s.member("corpus").await;
     let lines = corpus(name);
     let total = lines.len();
@@ -127,6 +139,46 @@ async fn check_corpus(b: Backend, name: &str) {
     assert!(page > 1);
     let profile = v.get("/u/corpus").await;
     assert!(script_findings(&profile.body).is_empty());
+
+    // The watcher's notifications, every page, and every email's HTML part.
+    let mut page = 1;
+    let mut listed = 0;
+    loop {
+        let list = watcher.get(&format!("/notifications?page={page}")).await;
+        assert_eq!(list.status, StatusCode::OK);
+        let findings = script_findings(&list.body);
+        assert!(
+            findings.is_empty(),
+            "/notifications?page={page}: {findings:?}"
+        );
+        listed += list.body.matches("<li class=\"notification").count();
+        if !list.body.contains("rel=\"next\"") {
+            break;
+        }
+        page += 1;
+    }
+    assert_eq!(listed, accepted.len(), "one notification per topic");
+    let mut mails = Vec::new();
+    for _ in 0..600 {
+        mails = common::read_mails(&s.mail_dir());
+        if mails.len() > accepted.len() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let notices: Vec<_> = mails
+        .iter()
+        .filter(|m| m.to == "watcher@example.org")
+        .collect();
+    assert_eq!(
+        notices.len(),
+        accepted.len() + 1,
+        "a confirmation, then one per topic"
+    );
+    for m in notices {
+        let findings = script_findings(&m.html);
+        assert!(findings.is_empty(), "{:?}: {findings:?}", m.file);
+    }
     forum.db().close().await;
 }
 
