@@ -403,20 +403,6 @@ impl Forum {
         Ok(())
     }
 
-    /// The member's level for a topic: (level in force, chosen for this topic itself).
-    pub async fn topic_notification_level(
-        &self,
-        actor: Actor,
-        topic: TopicId,
-    ) -> Result<(NotificationLevel, bool)> {
-        let user = member(actor)?;
-        let mut tx = self.db.read().await?;
-        let row = crate::topics::visible_topic(&mut tx, actor, topic).await?;
-        let (level, chosen) =
-            watching::topic_level(&mut tx, user, topic, CategoryId(row.category_id)).await?;
-        Ok((NotificationLevel::from_stored(level), chosen))
-    }
-
     /// Sets the member's level for a topic (Discourse: `POST /t/{id}/notifications`).
     pub async fn set_topic_notification_level(
         &self,
@@ -434,6 +420,7 @@ impl Forum {
             topic,
             level.id(),
             LevelReason::UserChanged.id(),
+            false,
         )
         .await?;
         tx.commit().await?;

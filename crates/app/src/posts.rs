@@ -155,12 +155,13 @@ impl Forum {
             Some(3) => NotificationLevel::Watching,
             _ => NotificationLevel::Tracking,
         };
-        db::watching::set_topic_level_if_unset(
+        db::watching::set_topic_level(
             &mut tx,
             user,
             topic_id,
             level.id(),
             LevelReason::CreatedPost.id(),
+            true,
         )
         .await?;
         let (post, topic, author) = post_context(&mut tx, post_id).await?;

@@ -7,36 +7,30 @@ use stoa_core::{CategoryId, TopicId, UserId};
 
 use crate::{Result, Tx, exec, run};
 
-/// Sets the member's level for a topic, with Discourse's reason number.
+/// Sets the member's level for a topic, with Discourse's reason number. With `only_if_unset`,
+/// only when none has been chosen for it yet (the automatic rules: watching what one starts,
+/// tracking what one replies to).
 pub async fn set_topic_level(
     tx: &mut Tx,
     user: UserId,
     topic: TopicId,
     level: i64,
     reason: i64,
+    only_if_unset: bool,
 ) -> Result<()> {
     const SQL: &str = "INSERT INTO topic_users (user_id, topic_id, notification_level, \
         notifications_reason_id) VALUES ($1, $2, $3, $4) \
         ON CONFLICT (user_id, topic_id) DO UPDATE SET notification_level = $3, \
-        notifications_reason_id = $4";
-    exec!(tx, c => sqlx::query(SQL).bind(user.0).bind(topic.0).bind(level).bind(reason).execute(&mut **c).await)?;
-    Ok(())
-}
-
-/// Sets the level only if none has been chosen for this topic yet (the automatic rules:
-/// watching what one starts, tracking what one replies to).
-pub async fn set_topic_level_if_unset(
-    tx: &mut Tx,
-    user: UserId,
-    topic: TopicId,
-    level: i64,
-    reason: i64,
-) -> Result<()> {
-    const SQL: &str = "INSERT INTO topic_users (user_id, topic_id, notification_level, \
-        notifications_reason_id) VALUES ($1, $2, $3, $4) \
-        ON CONFLICT (user_id, topic_id) DO UPDATE SET notification_level = $3, \
-        notifications_reason_id = $4 WHERE topic_users.notifications_reason_id IS NULL";
-    exec!(tx, c => sqlx::query(SQL).bind(user.0).bind(topic.0).bind(level).bind(reason).execute(&mut **c).await)?;
+        notifications_reason_id = $4 \
+        WHERE NOT $5 OR topic_users.notifications_reason_id IS NULL";
+    exec!(tx, c => sqlx::query(SQL)
+        .bind(user.0)
+        .bind(topic.0)
+        .bind(level)
+        .bind(reason)
+        .bind(only_if_unset)
+        .execute(&mut **c)
+        .await)?;
     Ok(())
 }
 

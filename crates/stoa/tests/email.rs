@@ -37,6 +37,14 @@ async fn reply(who: &Browser, t: &(i64, String), raw: &str, to: &str) {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
 }
 
+/// Send through the test SMTP server on `port`, and count everyone as away.
+fn smtp_settings(c: &mut stoa::Config, port: u16) {
+    c.smtp_host = Some("127.0.0.1".into());
+    c.smtp_port = Some(port);
+    c.smtp_tls = "none".into();
+    c.email_away_minutes = 0;
+}
+
 fn mails_to(dir: &std::path::Path, to: &str) -> Vec<Mail> {
     read_mails(dir).into_iter().filter(|m| m.to == to).collect()
 }
@@ -416,11 +424,8 @@ async fn smtp_delivers_once_and_retries_while_down(b: Backend) {
     }
     let port = SmtpServer::free_port();
     let Some(s) = TestServer::start_configured(b, false, |c| {
-        c.smtp_host = Some("127.0.0.1".into());
-        c.smtp_port = Some(port);
-        c.smtp_tls = "none".into();
+        smtp_settings(c, port);
         c.email_retry_base_secs = 1;
-        c.email_away_minutes = 0;
     })
     .await
     else {
@@ -498,10 +503,7 @@ async fn email_headers_cannot_be_injected(b: Backend) {
     }
     let port = SmtpServer::free_port();
     let Some(s) = TestServer::start_configured(b, false, |c| {
-        c.smtp_host = Some("127.0.0.1".into());
-        c.smtp_port = Some(port);
-        c.smtp_tls = "none".into();
-        c.email_away_minutes = 0;
+        smtp_settings(c, port);
         // The site name reaches From and every Subject; config is not validated for this.
         c.site_name = "Stoa\r\nBcc: site@evil.example\r\nX-Injected: site".into();
     })
