@@ -23,9 +23,23 @@ stoa_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$stoa_port/latest" > /dev/null && break; sleep 0.1; done
 
 topic=/t/why-did-the-ussr-trust-its-april-1941-neutrality-pact-with-japan/2
+
+# A signed-in member too: their pages also count unread notifications for the bell and look up
+# their notification level. (wrk sends the session cookie; nginx serves the member's bytes.)
+echo "a long enough passphrase" | "$bin" --data-dir "$work/data" admin create-user bencher \
+  --email bencher@example.org --password-stdin > /dev/null
+jar="$work/cookies"
+token=$(curl -sf -c "$jar" "http://127.0.0.1:$stoa_port/login" | grep -o 'name="authenticity_token" value="[0-9a-f]*"' | head -1 | grep -o '[0-9a-f]\{64\}')
+curl -sf -b "$jar" -c "$jar" -o /dev/null \
+  --data-urlencode "authenticity_token=$token" --data-urlencode "login=bencher" \
+  --data-urlencode "password=a long enough passphrase" --data-urlencode "return_to=/" \
+  "http://127.0.0.1:$stoa_port/login"
+session=$(awk '$6 == "_t" {print $7}' "$jar")
+[ -n "$session" ] || { echo "could not log in the bench member" >&2; exit 1; }
 mkdir -p "$work/www/t" "$work/www/latest"
 curl -sf "http://127.0.0.1:$stoa_port$topic" > "$work/www/topic.html"
 curl -sf "http://127.0.0.1:$stoa_port/latest" > "$work/www/latest.html"
+curl -sf -H "Cookie: _t=$session" "http://127.0.0.1:$stoa_port$topic" > "$work/www/member-topic.html"
 cat > "$work/nginx.conf" <<CONF
 worker_processes 1;
 error_log $work/nginx-error.log;
@@ -44,20 +58,21 @@ nginx -c "$work/nginx.conf" -g 'daemon off;' &
 nginx_pid=$!
 sleep 0.5
 
-rps() { wrk -t1 -c8 -d"${secs}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
+rps() { wrk -t1 -c8 -d"${secs}s" "$@" | awk '/Requests\/sec/ {print $2}'; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-for page in topic latest; do
+for page in topic latest member-topic; do
   path=$topic; [ "$page" = latest ] && path=/latest
+  cookie=(); [ "$page" = member-topic ] && cookie=(-H "Cookie: _t=$session")
   s=(); n=()
   for i in $(seq "$runs"); do
-    s+=("$(rps "http://127.0.0.1:$stoa_port$path")")
+    s+=("$(rps "${cookie[@]}" "http://127.0.0.1:$stoa_port$path")")
     n+=("$(rps "http://127.0.0.1:$nginx_port/$page.html")")
   done
   sm=$(printf '%s\n' "${s[@]}" | median); nm=$(printf '%s\n' "${n[@]}" | median)
-  printf '%-7s stoa runs: %s\n' "$page" "${s[*]}"
-  printf '%-7s nginx runs: %s\n' "$page" "${n[*]}"
-  awk -v p="$page" -v s="$sm" -v n="$nm" 'BEGIN { printf "%-7s median stoa %.0f req/s, nginx %.0f req/s, stoa/nginx = %.2f, stoa %.3f ms per request per connection\n", p, s, n, s/n, 8000/s }'
+  printf '%-12s stoa runs: %s\n' "$page" "${s[*]}"
+  printf '%-12s nginx runs: %s\n' "$page" "${n[*]}"
+  awk -v p="$page" -v s="$sm" -v n="$nm" 'BEGIN { printf "%-12s median stoa %.0f req/s, nginx %.0f req/s, stoa/nginx = %.2f, stoa %.3f ms per request per connection\n", p, s, n, s/n, 8000/s }'
 done
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$stoa_pid/status")
 echo "stoa resident memory after the runs: $((rss / 1024)) MiB"
