@@ -179,6 +179,12 @@ async fn check_corpus(b: Backend, name: &str) {
         let findings = script_findings(&m.html);
         assert!(findings.is_empty(), "{:?}: {findings:?}", m.file);
     }
+    eprintln!(
+        "{name}: {} of {total} topics accepted; {listed} notifications listed and {} emails \
+         checked for script",
+        accepted.len(),
+        accepted.len() + 1
+    );
     forum.db().close().await;
 }
 
