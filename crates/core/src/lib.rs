@@ -9,6 +9,7 @@ mod input;
 pub mod limits;
 pub mod notify;
 mod passwords;
+pub mod search;
 pub mod slug;
 pub mod throttle;
 
