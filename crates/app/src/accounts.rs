@@ -277,15 +277,13 @@ impl Forum {
         }
         let at = now();
         let mut tx = self.db.read().await?;
-        let Some(row) = db::sessions::find_user(&mut tx, &sha256_hex(token), at).await? else {
+        let Some(found) = db::sessions::find_user(&mut tx, &sha256_hex(token), at).await? else {
             return Ok(None);
         };
-        let mut user = current(&row);
-        let see_deleted = stoa_core::Guardian::new(user.actor()).can_see_deleted();
-        user.unread_notifications = db::notifications::counts(&mut tx, user.id, see_deleted)
-            .await?
-            .1;
         drop(tx);
+        let row = found.user;
+        let mut user = current(&row);
+        user.unread_notifications = found.unread_notifications;
         let stale = row
             .last_seen_at
             .is_none_or(|seen| (at - seen).num_seconds() >= SEEN_RESOLUTION_SECS);

@@ -183,23 +183,27 @@ impl Forum {
             (Some(a), Some(b)) => Some((a.post_number, b.post_number)),
             _ => None,
         };
-        let (last_read, unread_notes) = match (actor.user_id(), shown) {
-            (Some(user), Some((first, last))) => (
-                reads::last_read(&mut tx, user, id).await?,
-                db::notifications::unread_for_posts(&mut tx, user, id, first, last).await?,
+        let (first, last) = shown.unwrap_or((0, 0));
+        let state = match actor.user_id() {
+            Some(user) => Some(
+                reads::reader_state(
+                    &mut tx,
+                    user,
+                    id,
+                    CategoryId(topic.category_id),
+                    first,
+                    last,
+                )
+                .await?,
             ),
-            _ => (None, 0),
-        };
-        let notification_level = match actor.user_id() {
-            Some(user) => {
-                let (level, _) =
-                    db::watching::topic_level(&mut tx, user, id, CategoryId(topic.category_id))
-                        .await?;
-                Some(NotificationLevel::from_stored(level))
-            }
             None => None,
         };
         drop(tx);
+        let last_read = state.and_then(|s| s.last_read);
+        let unread_notes = state.map_or(0, |s| s.unread_notifications);
+        let notification_level = state.map(|s| {
+            NotificationLevel::from_stored(s.topic_level.or(s.category_level).unwrap_or(1))
+        });
         let topic_deleted = topic.deleted_at.is_some();
         let posts: Vec<PostItem> = views
             .into_iter()

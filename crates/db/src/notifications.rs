@@ -142,6 +142,16 @@ pub async fn list(
         .await)?)
 }
 
+/// The unread count of member `u` (a `users u` row in the outer query), with the same
+/// visibility as [`VISIBLE`]; staff are the admins.
+pub(crate) const UNREAD_OF_U: &str = "(SELECT COUNT(*) FROM notifications n \
+    LEFT JOIN topics t ON t.id = n.topic_id \
+    LEFT JOIN categories c ON c.id = t.category_id \
+    LEFT JOIN posts p ON p.topic_id = n.topic_id AND p.post_number = n.post_number \
+    WHERE n.user_id = u.id AND n.read = FALSE AND (u.admin OR (t.deleted_at IS NULL \
+        AND p.deleted_at IS NULL \
+        AND (c.read_restricted IS NULL OR c.read_restricted = FALSE))))";
+
 /// How many notifications the member has in all, and how many of them are unread.
 pub async fn counts(tx: &mut Tx, user: UserId, see_deleted: bool) -> Result<(i64, i64)> {
     let sql =
@@ -176,21 +186,6 @@ pub async fn mark_read_for_posts(
         AND post_number >= $3 AND post_number <= $4 AND read = FALSE";
     Ok(
         exec!(tx, c => sqlx::query(SQL).bind(user.0).bind(topic.0).bind(from).bind(to).execute(&mut **c).await)?,
-    )
-}
-
-/// How many of the member's notifications about posts `from..=to` of a topic are unread.
-pub async fn unread_for_posts(
-    tx: &mut Tx,
-    user: UserId,
-    topic: TopicId,
-    from: i64,
-    to: i64,
-) -> Result<i64> {
-    const SQL: &str = "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND topic_id = $2 \
-        AND post_number >= $3 AND post_number <= $4 AND read = FALSE";
-    Ok(
-        run!(tx, c => sqlx::query_scalar(SQL).bind(user.0).bind(topic.0).bind(from).bind(to).fetch_one(&mut **c).await)?,
     )
 }
 

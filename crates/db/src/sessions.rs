@@ -25,11 +25,26 @@ pub async fn insert(
     Ok(())
 }
 
-/// The member whose unexpired session has this token hash.
-pub async fn find_user(tx: &mut Tx, token_hash: &str, now: Timestamp) -> Result<Option<UserRow>> {
+/// A session's member and their unread notification count (the bell on every page).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionUser {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub unread_notifications: i64,
+}
+
+/// The member whose unexpired session has this token hash, in one query with their unread
+/// count, since every page a member opens needs both.
+pub async fn find_user(
+    tx: &mut Tx,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<Option<SessionUser>> {
     let sql = format!(
-        "SELECT {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2"
+        "SELECT {USER_COLUMNS}, {} AS unread_notifications \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2",
+        crate::notifications::UNREAD_OF_U
     );
     Ok(
         run!(tx, c => sqlx::query_as(&sql).bind(token_hash).bind(now).fetch_optional(&mut **c).await)?,
