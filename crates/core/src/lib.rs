@@ -2,6 +2,7 @@
 //! limits and the domain [`Error`]. No I/O happens here, so every rule is a plain function that
 //! tests can call directly, and both the HTML pages and the JSON API reach the same rule.
 
+pub mod analyzer;
 mod error;
 mod guardian;
 mod ids;

@@ -83,6 +83,43 @@ pub fn cook(raw: &str, ctx: &CookContext) -> String {
     sanitize::clean(&html)
 }
 
+/// The text a reader sees in `raw`, without markup: what search indexes and what its snippets
+/// quote. Quoted passages are included; link targets, image addresses and raw HTML tags are
+/// not. Blocks are separated by newlines.
+pub fn plain_text(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    plain_nodes(&bbcode::parse(raw), &mut out);
+    out.trim().to_owned()
+}
+
+fn plain_nodes(nodes: &[bbcode::Node], out: &mut String) {
+    for node in nodes {
+        match node {
+            bbcode::Node::Markdown(text) => {
+                for event in Parser::new_ext(text, options()) {
+                    match event {
+                        Event::Text(t) | Event::Code(t) => out.push_str(&t),
+                        Event::SoftBreak | Event::HardBreak | Event::Rule => out.push('\n'),
+                        Event::End(
+                            TagEnd::Paragraph
+                            | TagEnd::Heading(_)
+                            | TagEnd::Item
+                            | TagEnd::CodeBlock
+                            | TagEnd::TableCell
+                            | TagEnd::BlockQuote(_),
+                        ) => out.push('\n'),
+                        _ => {}
+                    }
+                }
+            }
+            bbcode::Node::Quote { children, .. } => {
+                plain_nodes(children, out);
+                out.push('\n');
+            }
+        }
+    }
+}
+
 /// Renders arbitrary HTML through the same allowlist as posts (used by tests and fuzzing).
 pub fn sanitize_html(html: &str) -> String {
     sanitize::clean(html)

@@ -194,3 +194,19 @@ fn rel_cannot_be_overridden() {
     assert!(html.contains(r#"rel="nofollow ugc noopener""#), "{html}");
     assert!(!html.contains(r#"rel="follow""#), "{html}");
 }
+
+#[test]
+fn plain_text_is_what_a_reader_sees() {
+    let raw = "Why did the USSR **trust** the [pact](https://example.com/pact)?\n\n\
+               > Izvestia, 14 April 1941: the pact\n\n\
+               [quote=\"ben, post:2, topic:1\"]\nNeutrality for `five` years\n[/quote]\n\n\
+               - one\n- two <b>bold</b>\n\n![a map](https://example.com/m.png)";
+    let text = plain_text(raw);
+    assert_eq!(
+        text,
+        "Why did the USSR trust the pact?\nIzvestia, 14 April 1941: the pact\n\n\
+         Neutrality for five years\n\none\ntwo bold\na map"
+    );
+    assert!(!text.contains("example.com"));
+    assert_eq!(plain_text(""), "");
+}
