@@ -13,6 +13,7 @@ pub mod mailer;
 mod notifications;
 pub mod outbox;
 mod posts;
+mod search;
 mod topics;
 mod users;
 
@@ -32,6 +33,7 @@ pub use categories::CategoryForm;
 pub use error::{AppError, Result};
 pub use notifications::{NOTIFICATIONS_PER_PAGE, NotificationItem, NotificationPage};
 pub use posts::{EditForm, PostCan, PostItem, ReplyForm, Revision};
+pub use search::{SearchHit, SearchResults};
 pub use topics::{NewTopicForm, PostLocation, TopicList, TopicPage};
 pub use users::UserProfile;
 

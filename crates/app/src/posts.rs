@@ -231,6 +231,7 @@ impl Forum {
             revisions::insert(&mut tx, id, post.version, user, &post.raw, at).await?;
             let cooked = cooking::cook(&mut tx, body.as_str()).await?;
             db_posts::update_raw(&mut tx, id, body.as_str(), &cooked, at).await?;
+            crate::search::index_post(&mut tx, id).await?;
         }
         if let Some(title) = title.filter(|t| t.as_str() != topic.title) {
             db_topics::set_title(
@@ -240,6 +241,7 @@ impl Forum {
                 &slugify(title.as_str()),
             )
             .await?;
+            db::search::set_topic_title(&mut tx, topic.topic_id(), title.as_str()).await?;
         }
         let updated = db_posts::find(&mut tx, id)
             .await?

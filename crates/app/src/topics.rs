@@ -50,6 +50,8 @@ pub struct TopicPage {
     /// How many of the member's notifications this page view marked read (the bell, counted
     /// before the page was read, is that much lower now).
     pub notifications_read: i64,
+    /// Topics like this one (on its last page only).
+    pub similar: Vec<stoa_db::search::HitRow>,
 }
 
 /// Where a post number lives: which page of its topic.
@@ -198,6 +200,12 @@ impl Forum {
             ),
             None => None,
         };
+        // Where a reader finishes, topics like this one.
+        let similar = if page == pages {
+            crate::search::similar_in(&mut tx, actor, &topic.title, Some(id)).await?
+        } else {
+            Vec::new()
+        };
         drop(tx);
         let last_read = state.and_then(|s| s.last_read);
         let unread_notes = state.map_or(0, |s| s.unread_notifications);
@@ -232,6 +240,7 @@ impl Forum {
             reply_refusal,
             notification_level,
             notifications_read,
+            similar,
         })
     }
 
@@ -321,5 +330,6 @@ pub(crate) async fn insert_post(
     db_topics::recount(tx, topic).await?;
     reads::mark_posted(tx, user, topic).await?;
     reads::mark_read(tx, user, topic, number).await?;
+    crate::search::index_post(tx, post_id).await?;
     Ok(post_id)
 }

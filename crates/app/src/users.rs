@@ -52,7 +52,7 @@ const COMPLETIONS: i64 = 8;
 impl Forum {
     /// Usernames starting with `term` (an `@` in front is ignored), for @mention completion.
     /// A term that no username could start with answers with none.
-    pub async fn complete_usernames(&self, term: &str) -> Result<Vec<(String, String)>> {
+    pub async fn complete_usernames(&self, term: &str) -> Result<Vec<db::users::NameMatch>> {
         let term = term.trim().trim_start_matches('@').to_ascii_lowercase();
         let valid = !term.is_empty()
             && term.len() <= stoa_core::limits::USERNAME_MAX

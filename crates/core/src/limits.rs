@@ -34,3 +34,10 @@ pub const LOGIN_WINDOW_SECS: u64 = 300;
 pub const RESETS_PER_IP: u32 = 10;
 pub const RESETS_PER_ACCOUNT: u32 = 3;
 pub const RESET_WINDOW_SECS: u64 = 3_600;
+
+/// Topics on one page of search results.
+pub const SEARCH_RESULTS_PER_PAGE: i64 = 20;
+/// Deeper pages are not served (1,000 topics is more than anyone reads; the offset stays cheap).
+pub const SEARCH_MAX_PAGE: i64 = 50;
+/// Similar topics shown beside the new-topic form and under a topic.
+pub const SIMILAR_TOPICS: i64 = 5;

@@ -116,7 +116,7 @@ impl SearchQuery {
     }
 
     /// Words, phrases and exclusions so far.
-    fn term_count(&self) -> usize {
+    pub fn term_count(&self) -> usize {
         self.words.len() + self.phrases.len() + self.excluded.len()
     }
 
@@ -228,6 +228,104 @@ impl SearchQuery {
             None => (None, value),
         };
         self.category = Some(CategoryRef { parent, slug });
+    }
+}
+
+/// A filter a query can carry: one removable chip on the results page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    Scope,
+    Author,
+    Category,
+    Before,
+    After,
+    Status,
+    InLikes,
+    InPosted,
+    Order,
+}
+
+impl SearchQuery {
+    /// The filters this query carries, each with the operator text that sets it.
+    pub fn filters(&self) -> Vec<(Filter, String)> {
+        let mut out = Vec::new();
+        match self.scope {
+            Scope::Everywhere => {}
+            Scope::Title => out.push((Filter::Scope, "in:title".to_owned())),
+            Scope::FirstPost => out.push((Filter::Scope, "in:first".to_owned())),
+        }
+        match &self.author {
+            Some(Author::Me) => out.push((Filter::Author, "@me".to_owned())),
+            Some(Author::Named(n)) => out.push((Filter::Author, format!("@{n}"))),
+            None => {}
+        }
+        if let Some(c) = &self.category {
+            let label = match &c.parent {
+                Some(p) => format!("#{p}:{}", c.slug),
+                None => format!("#{}", c.slug),
+            };
+            out.push((Filter::Category, label));
+        }
+        if let Some(d) = self.before {
+            out.push((Filter::Before, format!("before:{d}")));
+        }
+        if let Some(d) = self.after {
+            out.push((Filter::After, format!("after:{d}")));
+        }
+        match self.status {
+            Some(Status::Open) => out.push((Filter::Status, "status:open".to_owned())),
+            Some(Status::Closed) => out.push((Filter::Status, "status:closed".to_owned())),
+            None => {}
+        }
+        if self.in_likes {
+            out.push((Filter::InLikes, "in:likes".to_owned()));
+        }
+        if self.in_posted {
+            out.push((Filter::InPosted, "in:posted".to_owned()));
+        }
+        let order = match self.order {
+            Order::Relevance => None,
+            Order::Latest => Some("order:latest"),
+            Order::Oldest => Some("order:oldest"),
+            Order::Likes => Some("order:likes"),
+            Order::Views => Some("order:views"),
+        };
+        if let Some(o) = order {
+            out.push((Filter::Order, o.to_owned()));
+        }
+        out
+    }
+
+    /// This query without one filter.
+    pub fn without(&self, filter: Filter) -> SearchQuery {
+        let mut q = self.clone();
+        match filter {
+            Filter::Scope => q.scope = Scope::Everywhere,
+            Filter::Author => q.author = None,
+            Filter::Category => q.category = None,
+            Filter::Before => q.before = None,
+            Filter::After => q.after = None,
+            Filter::Status => q.status = None,
+            Filter::InLikes => q.in_likes = false,
+            Filter::InPosted => q.in_posted = false,
+            Filter::Order => q.order = Order::Relevance,
+        }
+        q
+    }
+
+    /// The query as one would type it: parsing this gives the same query back.
+    pub fn to_text(&self) -> String {
+        let mut parts: Vec<String> = self.words.clone();
+        parts.extend(self.phrases.iter().map(|p| format!("\"{p}\"")));
+        parts.extend(self.excluded.iter().map(|e| {
+            if e.contains(char::is_whitespace) {
+                format!("-\"{e}\"")
+            } else {
+                format!("-{e}")
+            }
+        }));
+        parts.extend(self.filters().into_iter().map(|(_, label)| label));
+        parts.join(" ")
     }
 }
 
@@ -468,6 +566,35 @@ mod tests {
             "+1941",
         ] {
             assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn filters_become_chips_and_text_round_trips() {
+        let typed = r#"pact "neutrality pact" -war -"von Ribbentrop" in:title @lena #history:diplomacy before:1941-06 after:1941 status:open in:likes in:posted order:likes"#;
+        let q = SearchQuery::parse(typed);
+        let labels: Vec<String> = q.filters().into_iter().map(|(_, l)| l).collect();
+        assert_eq!(
+            labels,
+            [
+                "in:title",
+                "@lena",
+                "#history:diplomacy",
+                "before:1941-06-01",
+                "after:1941-01-01",
+                "status:open",
+                "in:likes",
+                "in:posted",
+                "order:likes"
+            ]
+        );
+        assert_eq!(SearchQuery::parse(&q.to_text()), q);
+        let without = q.without(Filter::Author);
+        assert_eq!(without.author, None);
+        assert!(!without.to_text().contains("@lena"));
+        assert_eq!(without.words, q.words);
+        for (f, _) in q.filters() {
+            assert_eq!(q.without(f).filters().len(), q.filters().len() - 1, "{f:?}");
         }
     }
 }

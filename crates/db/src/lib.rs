@@ -23,6 +23,7 @@ pub mod notifications;
 pub mod posts;
 pub mod reads;
 pub mod revisions;
+pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod testing;

@@ -124,8 +124,16 @@ pub async fn find_by_unsubscribe_key(tx: &mut Tx, key: &str) -> Result<Option<Us
 
 /// Members whose usernames start with `prefix` (lower case), for @mention completion:
 /// an exact match first, then those who posted most recently.
-pub async fn complete(tx: &mut Tx, prefix: &str, limit: i64) -> Result<Vec<(String, String)>> {
-    const SQL: &str = "SELECT username, name FROM users \
+/// A member suggested by name (mention completion, search).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct NameMatch {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+}
+
+pub async fn complete(tx: &mut Tx, prefix: &str, limit: i64) -> Result<Vec<NameMatch>> {
+    const SQL: &str = "SELECT id, username, name FROM users \
         WHERE username_lower LIKE $1 ESCAPE '\\' \
         ORDER BY CASE WHEN username_lower = $2 THEN 0 ELSE 1 END, \
         (SELECT MAX(created_at) FROM posts WHERE posts.user_id = users.id) DESC NULLS LAST, \

@@ -2,6 +2,7 @@
 //! configuration, opening the forum, first run, and serving with graceful shutdown.
 
 pub mod config;
+pub mod progress;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -57,6 +58,26 @@ pub async fn open(config: &Config) -> anyhow::Result<Forum> {
     ))
 }
 
+/// Indexes posts written before the search index existed (an upgraded database), so search
+/// is complete from the first request; a no-op on an up-to-date forum.
+async fn catch_up_search_index(forum: &Forum) -> anyhow::Result<()> {
+    let (_, stale) = forum
+        .search_index_status()
+        .await
+        .context("checking the search index")?;
+    if stale == 0 {
+        return Ok(());
+    }
+    tracing::info!(posts = stale, "indexing posts for search");
+    let mut bar = progress::Bar::new("Indexing posts for search", false);
+    forum
+        .reindex(false, |done, total| bar.update(done, total))
+        .await
+        .context("indexing posts for search")?;
+    bar.finish();
+    Ok(())
+}
+
 /// A server listening on its port, not yet serving.
 #[derive(Debug)]
 pub struct Server {
@@ -75,6 +96,7 @@ impl Server {
         let first_run = stoa_app::demo::first_run(&forum, config.demo)
             .await
             .context("first-run setup")?;
+        catch_up_search_index(&forum).await?;
         let web = WebConfig {
             secure_cookies: config.secure_cookies,
             site_name: config.site_name.clone(),

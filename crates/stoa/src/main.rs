@@ -35,6 +35,13 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Rebuild the search index (after an upgrade that changed how text is analysed), with a
+    /// progress bar. The forum may keep serving meanwhile.
+    Reindex {
+        /// Only posts whose index row is missing or out of date.
+        #[arg(long)]
+        stale: bool,
+    },
 }
 
 #[derive(Debug, Default, Args)]
@@ -137,7 +144,29 @@ async fn main() -> anyhow::Result<()> {
             init_logging("warn");
             admin(&config, cmd).await
         }
+        Some(Command::Reindex { stale }) => {
+            let config = load_config(&cli, None)?;
+            init_logging("warn");
+            reindex(&config, !*stale).await
+        }
     }
+}
+
+async fn reindex(config: &Config, all: bool) -> anyhow::Result<()> {
+    let forum = stoa::open(config).await?;
+    let started = std::time::Instant::now();
+    let mut bar = stoa::progress::Bar::new("Indexing posts", std::io::stderr().is_terminal());
+    let result = forum
+        .reindex(all, |done, total| bar.update(done, total))
+        .await;
+    bar.finish();
+    forum.db().close().await;
+    let written = result.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "Search index: {written} posts indexed in {:.1} s.",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {

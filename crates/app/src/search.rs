@@ -1,0 +1,280 @@
+//! Search: keeping the index exact as posts change, and answering queries.
+//!
+//! Every write that changes what a post's index row holds calls in here inside its own
+//! transaction: [`index_post`] after a post is written or edited, `db::search::set_topic_title`
+//! after a retitle. Deletes and restores change nothing in the index: visibility is decided
+//! when searching, so a restored post is findable again at once.
+
+use stoa_core::analyzer::{self, Fragment};
+use stoa_core::limits::{SEARCH_MAX_PAGE, SEARCH_RESULTS_PER_PAGE, SIMILAR_TOPICS};
+use stoa_core::search::{Author, Scope, SearchQuery};
+use stoa_core::{Actor, Guardian, PostId, TopicId};
+use stoa_db::Tx;
+use stoa_db::categories::CategoryRow;
+use stoa_db::search::{self as db_search, HitRow, SearchDoc, Searcher, SourceRow};
+
+use crate::{Forum, Result};
+
+/// One topic in the results: its best-matching post, with the matching words marked.
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    pub row: HitRow,
+    /// Higher is better (relevance order only).
+    pub score: f64,
+    pub title: Vec<Fragment>,
+    pub snippet: Vec<Fragment>,
+}
+
+/// A results page.
+#[derive(Debug, Clone, Default)]
+pub struct SearchResults {
+    /// What was typed.
+    pub text: String,
+    pub query: SearchQuery,
+    pub hits: Vec<SearchHit>,
+    /// Topics that matched, over all pages.
+    pub total: i64,
+    /// 1-based.
+    pub page: i64,
+    pub more: bool,
+    /// Categories whose name matches the words (first page only).
+    pub categories: Vec<CategoryRow>,
+    /// Members whose name starts with the word (first page, one-word queries only).
+    pub users: Vec<stoa_db::users::NameMatch>,
+    /// Why the query could not run as typed (nothing to search for; a filter that needs a
+    /// signed-in member). None when it ran, whether or not it found anything.
+    pub message: Option<String>,
+}
+
+/// The row a post's index entry is built from, analysed.
+fn doc_of(s: &SourceRow) -> SearchDoc {
+    SearchDoc::new(
+        &s.title,
+        &stoa_markup::plain_text(&s.raw),
+        &s.category,
+        &s.username,
+        &s.name,
+    )
+}
+
+/// Writes a post's index row from what is stored now (call after writing the post).
+pub(crate) async fn index_post(tx: &mut Tx, id: PostId) -> Result<()> {
+    if let Some(source) = db_search::source(tx, id).await? {
+        db_search::upsert(tx, id, &doc_of(&source)).await?;
+    }
+    Ok(())
+}
+
+/// Words that say nothing about what a topic is about, left out when looking for similar
+/// topics.
+const STOP_WORDS: &[&str] = &[
+    "about", "after", "also", "been", "before", "being", "both", "could", "does", "each", "from",
+    "have", "having", "here", "into", "just", "more", "most", "much", "only", "other", "over",
+    "same", "should", "some", "such", "than", "that", "their", "them", "then", "there", "these",
+    "they", "this", "those", "very", "were", "what", "when", "where", "which", "while", "whom",
+    "why", "will", "with", "would", "your",
+];
+
+/// The query for "topics like this title": its telling words (any of them), and each pair of
+/// adjacent CJK characters as a phrase; first posts only.
+fn similar_query(title: &str) -> SearchQuery {
+    let tokens = analyzer::tokens(title);
+    let mut q = SearchQuery {
+        scope: Scope::FirstPost,
+        ..SearchQuery::default()
+    };
+    for pair in tokens.windows(2) {
+        if pair.iter().all(|t| t.chars().all(analyzer::is_cjk)) {
+            q.phrases.push(format!("{}{}", pair[0], pair[1]));
+        }
+    }
+    for t in tokens {
+        if t.chars().count() >= 4
+            && !t.chars().all(|c| c.is_ascii_digit())
+            && !STOP_WORDS.contains(&t.as_str())
+            && !q.words.contains(&t)
+        {
+            q.words.push(t);
+        }
+    }
+    q.words.truncate(12);
+    q.phrases.truncate(12);
+    q
+}
+
+/// [`Forum::similar_topics`] inside a transaction the caller holds.
+pub(crate) async fn similar_in(
+    tx: &mut Tx,
+    actor: Actor,
+    title: &str,
+    exclude: Option<TopicId>,
+) -> Result<Vec<HitRow>> {
+    let query = similar_query(title);
+    if query.words.is_empty() && query.phrases.is_empty() {
+        return Ok(Vec::new());
+    }
+    let results = db_search::search(
+        tx,
+        &query,
+        &db_search::Options {
+            searcher: Forum::searcher(actor),
+            any_word: true,
+            exclude_topic: exclude,
+            offset: 0,
+            limit: SIMILAR_TOPICS,
+        },
+    )
+    .await?;
+    Ok(results.hits.into_iter().map(|(row, _)| row).collect())
+}
+
+impl Forum {
+    fn searcher(actor: Actor) -> Searcher {
+        Searcher {
+            user: actor.user_id(),
+            see_restricted: Guardian::new(actor).can_see_category(true),
+        }
+    }
+
+    /// Runs what was typed in the search box; `page` is 1-based.
+    pub async fn search(&self, actor: Actor, text: &str, page: i64) -> Result<SearchResults> {
+        let query = SearchQuery::parse(text);
+        let page = page.clamp(1, SEARCH_MAX_PAGE);
+        let mut out = SearchResults {
+            text: text.to_owned(),
+            query: query.clone(),
+            page,
+            ..SearchResults::default()
+        };
+        if query.is_empty() {
+            if !text.trim().is_empty() {
+                out.message = Some("Type a word to search for.".into());
+            }
+            return Ok(out);
+        }
+        let needs_member = query.in_likes || query.in_posted || query.author == Some(Author::Me);
+        if needs_member && actor.user_id().is_none() {
+            out.message = Some(
+                "Log in to search your own posts and likes (@me, in:likes, in:posted).".into(),
+            );
+            return Ok(out);
+        }
+        let mut tx = self.db.read().await?;
+        let results = db_search::search(
+            &mut tx,
+            &query,
+            &db_search::Options {
+                searcher: Self::searcher(actor),
+                any_word: false,
+                exclude_topic: None,
+                offset: (page - 1) * SEARCH_RESULTS_PER_PAGE,
+                limit: SEARCH_RESULTS_PER_PAGE,
+            },
+        )
+        .await?;
+        let terms = db_search::highlight_terms(&query);
+        out.total = results.total;
+        out.more = page * SEARCH_RESULTS_PER_PAGE < results.total;
+        out.hits = results
+            .hits
+            .into_iter()
+            .map(|(row, score)| {
+                let text = stoa_markup::plain_text(&row.raw);
+                SearchHit {
+                    title: analyzer::snippet(&row.title, &terms),
+                    snippet: analyzer::snippet(&text, &terms),
+                    row,
+                    score,
+                }
+            })
+            .collect();
+        drop(tx);
+        if page == 1 && !query.words.is_empty() {
+            let words = query.words.join(" ");
+            let folded = analyzer::index_text(&words);
+            if !folded.is_empty() {
+                out.categories = self
+                    .categories(actor)
+                    .await?
+                    .into_iter()
+                    .filter(|c| analyzer::index_text(&c.name).contains(&folded))
+                    .take(5)
+                    .collect();
+            }
+            if let [word] = query.words.as_slice() {
+                let mut users = self.complete_usernames(word).await?;
+                users.truncate(5);
+                out.users = users;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Up to [`SIMILAR_TOPICS`] visible topics whose opening post is most like `title`
+    /// (for the new-topic form and under a topic), leaving out `exclude`.
+    pub async fn similar_topics(
+        &self,
+        actor: Actor,
+        title: &str,
+        exclude: Option<TopicId>,
+    ) -> Result<Vec<HitRow>> {
+        let mut tx = self.db.read().await?;
+        similar_in(&mut tx, actor, title, exclude).await
+    }
+
+    /// Rebuilds index rows: every post's (`all`), or only those missing or built by another
+    /// analyzer version. Works in batches, one transaction each, calling `progress(done,
+    /// total)` after each; returns how many rows it wrote.
+    pub async fn reindex(&self, all: bool, mut progress: impl FnMut(u64, u64)) -> Result<u64> {
+        const BATCH: i64 = 500;
+        let (posts, stale) = {
+            let mut tx = self.db.read().await?;
+            db_search::status(&mut tx).await?
+        };
+        let total = u64::try_from(if all { posts } else { stale }).unwrap_or(0);
+        let mut done = 0u64;
+        let mut after = 0i64;
+        progress(0, total);
+        loop {
+            let mut tx = self.db.write().await?;
+            let batch = db_search::sources(&mut tx, after, BATCH, !all).await?;
+            let Some(last) = batch.last() else {
+                break;
+            };
+            after = last.id;
+            for source in &batch {
+                db_search::upsert(&mut tx, PostId(source.id), &doc_of(source)).await?;
+            }
+            tx.commit().await?;
+            done += batch.len() as u64;
+            progress(done, total.max(done));
+        }
+        if all {
+            let mut tx = self.db.write().await?;
+            db_search::optimize(&mut tx).await?;
+            tx.commit().await?;
+        }
+        Ok(done)
+    }
+
+    /// How many posts there are, and how many lack an up-to-date index row.
+    pub async fn search_index_status(&self) -> Result<(i64, i64)> {
+        let mut tx = self.db.read().await?;
+        Ok(db_search::status(&mut tx).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn similar_topics_look_for_the_telling_words() {
+        let q = similar_query("Why did the USSR trust its 1941 neutrality pact with Japan?");
+        assert_eq!(q.words, ["ussr", "trust", "neutrality", "pact", "japan"]);
+        assert_eq!(q.scope, Scope::FirstPost);
+        let q = similar_query("日ソ中立条約");
+        assert_eq!(q.phrases, ["日ソ", "ソ中", "中立", "立条", "条約"]);
+        assert!(similar_query("Why? What? How?").words.is_empty());
+    }
+}

@@ -1,0 +1,601 @@
+//! Full-text search: the index rows, and running a [`SearchQuery`] against them.
+//!
+//! Each post has one `post_search_data` row: its title, body, category name and author as
+//! [`stoa_core::analyzer`] tokens. SQLite indexes the rows with FTS5 (external content, kept in
+//! step by triggers), PostgreSQL with a generated tsvector and a GIN index (migration 0005).
+//! Everything else — the filters, permissions, grouping by topic, ordering and paging — is the
+//! same SQL on both; only the match expression and the rank differ:
+//!
+//! | | SQLite | PostgreSQL |
+//! |---|---|---|
+//! | word (prefix) | `"molot"*` | `'molot':*` |
+//! | phrase | `"izvestia" + "printed"` | `'izvestia' <-> 'printed'` |
+//! | in:title | `title : …` | `…:A` |
+//! | rank | `-bm25(…, 10, 1, 0.5, 0.5)` | `ts_rank(search, q)` (A 1.0, B 0.4, C 0.2, D 0.1) |
+//!
+//! Rows are written by `app` in the transaction that writes the post (or renames its topic or
+//! category), so the index never drifts; deleted posts keep their rows (a restore needs no
+//! work) and are filtered out when searching, like everything the searcher may not see.
+
+use stoa_core::analyzer::{self, ANALYZER_VERSION};
+use stoa_core::search::{Author, Order, Scope, SearchQuery, Status};
+use stoa_core::{CategoryId, PostId, TopicId, UserId};
+
+use crate::{Result, Timestamp, Tx, exec, run};
+
+/// A post's searchable text, already analysed ([`analyzer::index_text`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchDoc {
+    pub title: String,
+    pub body: String,
+    pub category: String,
+    pub author: String,
+}
+
+impl SearchDoc {
+    /// Analyses a post's parts: `text` is its plain text (`stoa_markup::plain_text`).
+    pub fn new(title: &str, text: &str, category: &str, username: &str, name: &str) -> Self {
+        Self {
+            title: analyzer::index_text(title),
+            body: analyzer::index_text(text),
+            category: analyzer::index_text(category),
+            author: analyzer::index_text(&format!("{username} {name}")),
+        }
+    }
+}
+
+/// Writes (or rewrites) a post's row.
+pub async fn upsert(tx: &mut Tx, post: PostId, doc: &SearchDoc) -> Result<()> {
+    const SQL: &str = "INSERT INTO post_search_data (post_id, title, body, category, author, \
+                       version) VALUES ($1, $2, $3, $4, $5, $6) \
+                       ON CONFLICT (post_id) DO UPDATE SET title = excluded.title, \
+                       body = excluded.body, category = excluded.category, \
+                       author = excluded.author, version = excluded.version";
+    exec!(tx, c => sqlx::query(SQL)
+        .bind(post.0)
+        .bind(&doc.title)
+        .bind(&doc.body)
+        .bind(&doc.category)
+        .bind(&doc.author)
+        .bind(ANALYZER_VERSION)
+        .execute(&mut **c)
+        .await)?;
+    Ok(())
+}
+
+/// A topic was retitled: every post's row carries the title.
+pub async fn set_topic_title(tx: &mut Tx, topic: TopicId, title: &str) -> Result<u64> {
+    const SQL: &str = "UPDATE post_search_data SET title = $1 \
+                       WHERE post_id IN (SELECT id FROM posts WHERE topic_id = $2)";
+    let title = analyzer::index_text(title);
+    Ok(exec!(tx, c => sqlx::query(SQL).bind(&title).bind(topic.0).execute(&mut **c).await)?)
+}
+
+/// A category was renamed: the rows of every post in it carry the name.
+pub async fn set_category_name(tx: &mut Tx, category: CategoryId, name: &str) -> Result<u64> {
+    const SQL: &str = "UPDATE post_search_data SET category = $1 WHERE post_id IN \
+                       (SELECT p.id FROM posts p JOIN topics t ON t.id = p.topic_id \
+                        WHERE t.category_id = $2)";
+    let name = analyzer::index_text(name);
+    Ok(exec!(tx, c => sqlx::query(SQL).bind(&name).bind(category.0).execute(&mut **c).await)?)
+}
+
+/// What `stoa reindex` works from: a post with what its row is built of.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SourceRow {
+    pub id: i64,
+    pub raw: String,
+    pub title: String,
+    pub category: String,
+    pub username: String,
+    pub name: String,
+}
+
+/// The source of one post's row.
+pub async fn source(tx: &mut Tx, post: PostId) -> Result<Option<SourceRow>> {
+    const SQL: &str = "SELECT p.id, p.raw, t.title, c.name AS category, u.username, u.name \
+        FROM posts p JOIN topics t ON t.id = p.topic_id \
+        JOIN categories c ON c.id = t.category_id JOIN users u ON u.id = p.user_id \
+        WHERE p.id = $1";
+    Ok(run!(tx, c => sqlx::query_as(SQL).bind(post.0).fetch_optional(&mut **c).await)?)
+}
+
+/// Up to `limit` posts with ids above `after`, in id order; with `only_stale`, only those
+/// whose row is missing or was built by another analyzer version.
+pub async fn sources(
+    tx: &mut Tx,
+    after: i64,
+    limit: i64,
+    only_stale: bool,
+) -> Result<Vec<SourceRow>> {
+    const SQL: &str = "SELECT p.id, p.raw, t.title, c.name AS category, u.username, u.name \
+        FROM posts p JOIN topics t ON t.id = p.topic_id \
+        JOIN categories c ON c.id = t.category_id JOIN users u ON u.id = p.user_id \
+        LEFT JOIN post_search_data d ON d.post_id = p.id \
+        WHERE p.id > $1 AND (NOT $3 OR d.post_id IS NULL OR d.version <> $4) \
+        ORDER BY p.id LIMIT $2";
+    Ok(run!(tx, c => sqlx::query_as(SQL)
+        .bind(after)
+        .bind(limit)
+        .bind(only_stale)
+        .bind(ANALYZER_VERSION)
+        .fetch_all(&mut **c)
+        .await)?)
+}
+
+/// How many posts there are, and how many of them lack an up-to-date row.
+pub async fn status(tx: &mut Tx) -> Result<(i64, i64)> {
+    const SQL: &str = "SELECT (SELECT COUNT(*) FROM posts), \
+        (SELECT COUNT(*) FROM posts p LEFT JOIN post_search_data d ON d.post_id = p.id \
+         WHERE d.post_id IS NULL OR d.version <> $1)";
+    Ok(run!(tx, c => sqlx::query_as(SQL).bind(ANALYZER_VERSION).fetch_one(&mut **c).await)?)
+}
+
+/// On SQLite, rebuilds the FTS5 index from the rows and merges its segments (after a full
+/// reindex); nothing to do on PostgreSQL, whose index follows the rows.
+pub async fn optimize(tx: &mut Tx) -> Result<()> {
+    if let Tx::Sqlite(c) = tx {
+        sqlx::query("INSERT INTO post_search_fts (post_search_fts) VALUES ('rebuild')")
+            .execute(&mut **c)
+            .await?;
+        sqlx::query("INSERT INTO post_search_fts (post_search_fts) VALUES ('optimize')")
+            .execute(&mut **c)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Checks the index against the rows it indexes: FTS5's own integrity check on SQLite (an
+/// error if they differ; needs a write transaction, and changes nothing). PostgreSQL's
+/// tsvector is generated from the row itself and cannot differ.
+pub async fn verify(tx: &mut Tx) -> Result<()> {
+    if let Tx::Sqlite(c) = tx {
+        sqlx::query(
+            "INSERT INTO post_search_fts (post_search_fts, rank) VALUES ('integrity-check', 1)",
+        )
+        .execute(&mut **c)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Who is searching, as far as storage needs to know: the Guardian decided the rest.
+#[derive(Debug, Clone, Copy)]
+pub struct Searcher {
+    pub user: Option<UserId>,
+    /// May see read-restricted categories (staff).
+    pub see_restricted: bool,
+}
+
+/// How to run a query.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub searcher: Searcher,
+    /// Any word may match (similar topics), not every word (the search box).
+    pub any_word: bool,
+    /// Leave this topic out (similar topics under a topic).
+    pub exclude_topic: Option<TopicId>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// The best-matching post of one topic.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Hit {
+    pub post_id: i64,
+    pub topic_id: i64,
+    pub score: f64,
+    pub total: i64,
+}
+
+/// A hit with what a results page shows.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HitRow {
+    pub post_id: i64,
+    pub post_number: i64,
+    pub raw: String,
+    pub like_count: i64,
+    pub created_at: Timestamp,
+    pub user_id: i64,
+    pub username: String,
+    pub name: String,
+    pub topic_id: i64,
+    pub title: String,
+    pub slug: String,
+    pub closed: bool,
+    pub posts_count: i64,
+    pub highest_post_number: i64,
+    pub last_poster: String,
+    pub views: i64,
+    pub topic_like_count: i64,
+    pub bumped_at: Timestamp,
+    pub topic_created_at: Timestamp,
+    pub category_id: i64,
+    pub category_name: String,
+    pub category_slug: String,
+}
+
+/// One page of results: the best post of each matching topic, and how many topics matched.
+#[derive(Debug, Clone, Default)]
+pub struct Results {
+    pub hits: Vec<(HitRow, f64)>,
+    pub total: i64,
+}
+
+/// The match expression a query needs, per backend; None when it has no words or phrases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchExpr {
+    pub fts5: String,
+    pub tsquery: String,
+}
+
+/// A query term as tokens, and whether its last token is a prefix.
+struct Term {
+    tokens: Vec<String>,
+    prefix: bool,
+}
+
+fn terms(q: &SearchQuery) -> (Vec<Term>, Vec<Term>) {
+    let word = |w: &String| {
+        let tokens = analyzer::tokens(w);
+        // A one-letter prefix would expand to a good part of the vocabulary: exact instead.
+        let prefix = tokens.last().is_some_and(|t| t.chars().count() > 1);
+        Term { tokens, prefix }
+    };
+    let exact = |p: &String| Term {
+        tokens: analyzer::tokens(p),
+        prefix: false,
+    };
+    let positive = q
+        .words
+        .iter()
+        .map(word)
+        .chain(q.phrases.iter().map(exact))
+        .filter(|t| !t.tokens.is_empty())
+        .collect();
+    let negative = q
+        .excluded
+        .iter()
+        .map(exact)
+        .filter(|t| !t.tokens.is_empty())
+        .collect();
+    (positive, negative)
+}
+
+/// The analyzer tokens a query looks for (for marking snippets).
+pub fn highlight_terms(q: &SearchQuery) -> Vec<String> {
+    terms(q).0.into_iter().flat_map(|t| t.tokens).collect()
+}
+
+fn fts5_term(t: &Term, title_only: bool) -> String {
+    let phrase = t
+        .tokens
+        .iter()
+        .map(|tok| format!("\"{tok}\""))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let star = if t.prefix { "*" } else { "" };
+    let column = if title_only { "title : " } else { "" };
+    format!("{column}{phrase}{star}")
+}
+
+fn ts_term(t: &Term, title_only: bool) -> String {
+    let weight = if title_only { "A" } else { "" };
+    let last = t.tokens.len().saturating_sub(1);
+    let lexemes: Vec<String> = t
+        .tokens
+        .iter()
+        .enumerate()
+        .map(|(i, tok)| {
+            let star = if t.prefix && i == last { "*" } else { "" };
+            let flags = format!("{star}{weight}");
+            if flags.is_empty() {
+                format!("'{tok}'")
+            } else {
+                format!("'{tok}':{flags}")
+            }
+        })
+        .collect();
+    let joined = lexemes.join(" <-> ");
+    if t.tokens.len() > 1 {
+        format!("({joined})")
+    } else {
+        joined
+    }
+}
+
+/// The match expressions for `q`: what must match, and what must not (`-word`).
+pub fn match_exprs(q: &SearchQuery, any_word: bool) -> (Option<MatchExpr>, Option<MatchExpr>) {
+    let (positive, negative) = terms(q);
+    let title_only = q.scope == Scope::Title;
+    let (fts_and, ts_and) = if any_word {
+        (" OR ", " | ")
+    } else {
+        (" AND ", " & ")
+    };
+    let build = |terms: &[Term], title_only: bool, fts_join: &str, ts_join: &str| {
+        (!terms.is_empty()).then(|| MatchExpr {
+            fts5: terms
+                .iter()
+                .map(|t| fts5_term(t, title_only))
+                .collect::<Vec<_>>()
+                .join(fts_join),
+            tsquery: terms
+                .iter()
+                .map(|t| ts_term(t, title_only))
+                .collect::<Vec<_>>()
+                .join(ts_join),
+        })
+    };
+    (
+        build(&positive, title_only, fts_and, ts_and),
+        build(&negative, false, " OR ", " | "),
+    )
+}
+
+/// A value bound to a placeholder of the search SQL.
+#[derive(Debug, Clone)]
+enum Arg {
+    Int(i64),
+    Text(String),
+    Bool(bool),
+    Time(Timestamp),
+}
+
+/// The search SQL, built clause by clause with numbered placeholders.
+#[derive(Debug, Default)]
+struct Sql {
+    conditions: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    /// Adds an argument; returns its placeholder.
+    fn arg(&mut self, a: Arg) -> String {
+        self.args.push(a);
+        format!("${}", self.args.len())
+    }
+
+    fn when(&mut self, condition: String) {
+        self.conditions.push(condition);
+    }
+}
+
+fn midnight(d: chrono::NaiveDate) -> Timestamp {
+    d.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// Runs `q` for `searcher`: one page of topics (`limit` from `offset`), each with its
+/// best-matching post, and the number of topics that matched.
+pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<Results> {
+    let Options {
+        searcher,
+        offset,
+        limit,
+        ..
+    } = *options;
+    let sqlite = matches!(tx, Tx::Sqlite(_));
+    let (positive, negative) = match_exprs(q, options.any_word);
+    if positive.is_none() && q.term_count() > 0 && negative.is_none() {
+        // Words that are all punctuation: nothing can match them.
+        return Ok(Results::default());
+    }
+    let mut sql = Sql::default();
+    let viewer = searcher.user.map_or(0, |u| u.0);
+    // The match.
+    let (from, score) = match (&positive, sqlite) {
+        (Some(m), true) => {
+            let p = sql.arg(Arg::Text(m.fts5.clone()));
+            sql.when(format!("post_search_fts MATCH {p}"));
+            (
+                "post_search_fts JOIN posts p ON p.id = post_search_fts.rowid".to_owned(),
+                "-bm25(post_search_fts, 10.0, 1.0, 0.5, 0.5)".to_owned(),
+            )
+        }
+        (Some(m), false) => {
+            let p = sql.arg(Arg::Text(m.tsquery.clone()));
+            sql.when(format!("d.search @@ {p}::tsquery"));
+            (
+                "post_search_data d JOIN posts p ON p.id = d.post_id".to_owned(),
+                format!("ts_rank(d.search, {p}::tsquery)::float8"),
+            )
+        }
+        (None, _) => (
+            "posts p".to_owned(),
+            "CAST(0 AS DOUBLE PRECISION)".to_owned(),
+        ),
+    };
+    if let Some(m) = &negative {
+        if sqlite {
+            let p = sql.arg(Arg::Text(m.fts5.clone()));
+            sql.when(format!(
+                "p.id NOT IN (SELECT rowid FROM post_search_fts WHERE post_search_fts MATCH {p})"
+            ));
+        } else {
+            let p = sql.arg(Arg::Text(m.tsquery.clone()));
+            sql.when(format!(
+                "NOT EXISTS (SELECT 1 FROM post_search_data x WHERE x.post_id = p.id \
+                 AND x.search @@ {p}::tsquery)"
+            ));
+        }
+    }
+    // What the searcher may see: never deleted posts or topics; restricted categories for
+    // staff only.
+    sql.when("p.deleted_at IS NULL AND t.deleted_at IS NULL".into());
+    if !searcher.see_restricted {
+        sql.when("c.read_restricted = FALSE".into());
+    }
+    // The filters.
+    if let Some(topic) = options.exclude_topic {
+        let p = sql.arg(Arg::Int(topic.0));
+        sql.when(format!("p.topic_id <> {p}"));
+    }
+    if q.scope != Scope::Everywhere {
+        sql.when("p.post_number = 1".into());
+    }
+    match &q.author {
+        Some(Author::Me) => {
+            let p = sql.arg(Arg::Int(viewer));
+            sql.when(format!("p.user_id = {p}"));
+        }
+        Some(Author::Named(name)) => {
+            let p = sql.arg(Arg::Text(name.clone()));
+            sql.when(format!(
+                "p.user_id = (SELECT id FROM users WHERE username_lower = {p})"
+            ));
+        }
+        None => {}
+    }
+    if let Some(cat) = &q.category {
+        let slug = sql.arg(Arg::Text(cat.slug.clone()));
+        let parent = match &cat.parent {
+            Some(parent) => {
+                let pp = sql.arg(Arg::Text(parent.clone()));
+                format!(" AND named.parent_id = (SELECT id FROM categories WHERE slug = {pp})")
+            }
+            None => String::new(),
+        };
+        // A category includes its subcategories, as in Discourse.
+        sql.when(format!(
+            "t.category_id IN (SELECT sub.id FROM categories named JOIN categories sub \
+             ON sub.id = named.id OR sub.parent_id = named.id \
+             WHERE named.slug = {slug}{parent})"
+        ));
+    }
+    if let Some(d) = q.before {
+        let p = sql.arg(Arg::Time(midnight(d)));
+        sql.when(format!("p.created_at < {p}"));
+    }
+    if let Some(d) = q.after {
+        let p = sql.arg(Arg::Time(midnight(d)));
+        sql.when(format!("p.created_at >= {p}"));
+    }
+    if let Some(status) = q.status {
+        let p = sql.arg(Arg::Bool(status == Status::Closed));
+        sql.when(format!("t.closed = {p}"));
+    }
+    if q.in_likes {
+        let p = sql.arg(Arg::Int(viewer));
+        sql.when(format!(
+            "EXISTS (SELECT 1 FROM post_actions a WHERE a.post_id = p.id AND a.user_id = {p} \
+             AND a.post_action_type_id = 2)"
+        ));
+    }
+    if q.in_posted {
+        let p = sql.arg(Arg::Int(viewer));
+        sql.when(format!(
+            "EXISTS (SELECT 1 FROM posts mine WHERE mine.topic_id = p.topic_id \
+             AND mine.user_id = {p} AND mine.deleted_at IS NULL)"
+        ));
+    }
+    let order = match q.order {
+        Order::Relevance => "score DESC, created_at DESC",
+        Order::Latest => "created_at DESC",
+        Order::Oldest => "created_at ASC",
+        Order::Likes => "like_count DESC, score DESC",
+        Order::Views => "views DESC, score DESC",
+    };
+    let lim = sql.arg(Arg::Int(limit));
+    let off = sql.arg(Arg::Int(offset));
+    let text = format!(
+        "WITH hits AS (SELECT p.id AS post_id, p.topic_id, {score} AS score, p.created_at, \
+            p.like_count, t.views FROM {from} \
+            JOIN topics t ON t.id = p.topic_id JOIN categories c ON c.id = t.category_id \
+            WHERE {conditions}), \
+         best AS (SELECT hits.*, ROW_NUMBER() OVER (PARTITION BY topic_id \
+            ORDER BY {order}, post_id) AS rank_in_topic FROM hits) \
+         SELECT post_id, topic_id, score, COUNT(*) OVER () AS total FROM best \
+         WHERE rank_in_topic = 1 ORDER BY {order}, post_id LIMIT {lim} OFFSET {off}",
+        conditions = sql.conditions.join(" AND "),
+    );
+    let hits: Vec<Hit> = run!(tx, c => {
+        let mut query = sqlx::query_as(&text);
+        for a in &sql.args {
+            query = match a {
+                Arg::Int(v) => query.bind(*v),
+                Arg::Text(v) => query.bind(v.clone()),
+                Arg::Bool(v) => query.bind(*v),
+                Arg::Time(v) => query.bind(*v),
+            };
+        }
+        query.fetch_all(&mut **c).await
+    })?;
+    let total = hits.first().map_or(0, |h| h.total);
+    let rows = hit_rows(tx, &hits).await?;
+    let hits = hits
+        .iter()
+        .filter_map(|h| {
+            rows.iter()
+                .find(|r| r.post_id == h.post_id)
+                .map(|r| (r.clone(), h.score))
+        })
+        .collect();
+    Ok(Results { hits, total })
+}
+
+/// What a results page shows for each hit.
+async fn hit_rows(tx: &mut Tx, hits: &[Hit]) -> Result<Vec<HitRow>> {
+    if hits.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=hits.len()).map(|i| format!("${i}")).collect();
+    let text = format!(
+        "SELECT p.id AS post_id, p.post_number, p.raw, p.like_count, p.created_at, p.user_id, \
+         u.username, u.name, t.id AS topic_id, t.title, t.slug, t.closed, t.posts_count, \
+         t.highest_post_number, lu.username AS last_poster, t.views, t.like_count AS topic_like_count, t.bumped_at, \
+         t.created_at AS topic_created_at, t.category_id, c.name AS category_name, \
+         c.slug AS category_slug \
+         FROM posts p JOIN topics t ON t.id = p.topic_id JOIN users u ON u.id = p.user_id \
+         JOIN categories c ON c.id = t.category_id JOIN users lu ON lu.id = t.last_post_user_id \
+         WHERE p.id IN ({})",
+        placeholders.join(", ")
+    );
+    Ok(run!(tx, c => {
+        let mut query = sqlx::query_as(&text);
+        for h in hits {
+            query = query.bind(h.post_id);
+        }
+        query.fetch_all(&mut **c).await
+    })?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn match_expressions_per_backend() {
+        let q = SearchQuery::parse("Mólotov \"neutrality pact\" soviet-japanese -war in:title");
+        let (pos, neg) = match_exprs(&q, false);
+        let pos = pos.unwrap();
+        assert_eq!(
+            pos.fts5,
+            "title : \"molotov\"* AND title : \"soviet\" + \"japanese\"* AND \
+             title : \"neutrality\" + \"pact\""
+        );
+        assert_eq!(
+            pos.tsquery,
+            "'molotov':*A & ('soviet':A <-> 'japanese':*A) & ('neutrality':A <-> 'pact':A)"
+        );
+        let neg = neg.unwrap();
+        assert_eq!(neg.fts5, "\"war\"");
+        assert_eq!(neg.tsquery, "'war'");
+    }
+
+    #[test]
+    fn hostile_words_become_plain_tokens() {
+        let q = SearchQuery::parse("\"'); DROP TABLE posts; --\" a* NEAR(x y) ' \\");
+        let (pos, _) = match_exprs(&q, false);
+        let pos = pos.unwrap();
+        assert!(
+            !pos.tsquery.contains(';') && !pos.fts5.contains(';'),
+            "{pos:?}"
+        );
+        assert_eq!(
+            pos.fts5,
+            "\"a\" AND \"near\" + \"x\" AND \"y\" AND \"drop\" + \"table\" + \"posts\""
+        );
+        // Punctuation only: no expression.
+        assert_eq!(match_exprs(&SearchQuery::parse("!!! ??"), false).0, None);
+    }
+}
