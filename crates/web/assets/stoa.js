@@ -154,4 +154,45 @@
       post.scrollIntoView({ block: "start" });
     }
   }
+
+  // Similar topics under the new-topic title, as it is typed (GET /topics/similar_to.json).
+  const similarTitle = document.querySelector("input[data-similar]");
+  if (similarTitle) {
+    const box = document.getElementById(similarTitle.dataset.similar);
+    const list = box.querySelector("ul");
+    let timer = null;
+    let asked = "";
+    const show = async () => {
+      const title = similarTitle.value.trim();
+      if (title === asked) return;
+      asked = title;
+      if (title.length < 8) { box.hidden = true; return; }
+      try {
+        const response = await fetch(`/topics/similar_to.json?title=${encodeURIComponent(title)}`,
+          { headers: { "Accept": "application/json" }, credentials: "same-origin" });
+        if (!response.ok || title !== asked) return;
+        const data = await response.json();
+        list.replaceChildren(...data.similar_topics.map((t) => {
+          const li = document.createElement("li");
+          const a = document.createElement("a");
+          a.href = t.url;
+          a.textContent = t.title;
+          a.target = "_blank";
+          a.rel = "noopener";
+          const meta = document.createElement("span");
+          meta.className = "topic-meta";
+          meta.textContent = ` in ${t.category_name}`;
+          li.append(a, meta);
+          return li;
+        }));
+        box.hidden = data.similar_topics.length === 0;
+      } catch (_) {
+        // Suggestions are a nicety; the form works without them.
+      }
+    };
+    similarTitle.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(show, 300);
+    });
+  }
 })();

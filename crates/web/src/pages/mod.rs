@@ -5,6 +5,7 @@ mod email;
 mod lists;
 pub(crate) mod notifications;
 mod posts;
+mod search;
 mod topic;
 mod users;
 
@@ -43,6 +44,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/posts/{id}/like", post(posts::like))
         .route("/posts/{id}/revisions", get(posts::revisions))
         .route("/u/{username}", get(users::show))
+        .route("/search", get(search::page))
+        .route("/search.json", get(search::json))
+        .route("/topics/similar_to", get(search::similar))
+        .route("/topics/similar_to.json", get(search::similar))
         .route("/login", get(accounts::login_form).post(accounts::login))
         .route("/signup", get(accounts::signup_form).post(accounts::signup))
         .route("/logout", post(accounts::logout))

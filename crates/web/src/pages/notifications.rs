@@ -152,10 +152,10 @@ pub(crate) async fn complete_users(
         .complete_usernames(&term)
         .await?
         .into_iter()
-        .map(|(username, name)| CompleteUser {
+        .map(|u| CompleteUser {
             avatar_template: String::new(),
-            username,
-            name,
+            username: u.username,
+            name: u.name,
         })
         .collect();
     Ok(Json(CompleteResponse { users }).into_response())

@@ -29,6 +29,7 @@ struct TopicTemplate {
     reply_refusal: Option<String>,
     return_to: String,
     notification_level: Option<stoa_app::NotificationLevel>,
+    similar: Vec<stoa_app::db::search::HitRow>,
 }
 
 fn topic_response(state: &AppState, visit: &Visit, tp: TopicPage) -> Result<Response, WebError> {
@@ -43,6 +44,7 @@ fn topic_response(state: &AppState, visit: &Visit, tp: TopicPage) -> Result<Resp
         topic: tp.topic,
         category: tp.category,
         posts: tp.posts,
+        similar: tp.similar,
         page: tp.page,
         pages: tp.pages,
         return_to,
