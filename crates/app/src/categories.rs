@@ -1,4 +1,4 @@
-//! Categories: creating and listing.
+//! Categories: creating, editing and listing.
 
 use stoa_core::slug::slugify;
 use stoa_core::{Actor, CategoryId, CategoryName, Description, Error, Guardian};
@@ -51,6 +51,41 @@ impl Forum {
         .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Renames a category and sets its description and visibility (its place stays); the
+    /// search index follows the new name in the same transaction.
+    pub async fn update_category(
+        &self,
+        actor: Actor,
+        id: CategoryId,
+        form: &CategoryForm,
+    ) -> Result<CategoryRow> {
+        Guardian::new(actor).can_edit_category()?;
+        let name = CategoryName::parse(&form.name)?;
+        let description = Description::parse(&form.description)?;
+        let mut tx = self.db.write().await?;
+        let old = db::categories::find(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("category"))?;
+        let slug = slugify(name.as_str());
+        db::categories::update(
+            &mut tx,
+            id,
+            name.as_str(),
+            &slug,
+            description.as_str(),
+            form.read_restricted,
+        )
+        .await?;
+        if old.name != name.as_str() {
+            db::search::set_category_name(&mut tx, id, name.as_str()).await?;
+        }
+        let updated = db::categories::find(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("category"))?;
+        tx.commit().await?;
+        Ok(updated)
     }
 
     /// Every category the actor may see, in display order.

@@ -249,7 +249,7 @@ impl Forum {
             done += batch.len() as u64;
             progress(done, total.max(done));
         }
-        if all {
+        if done > 0 {
             let mut tx = self.db.write().await?;
             db_search::optimize(&mut tx).await?;
             tx.commit().await?;

@@ -72,6 +72,15 @@ impl Guardian {
         }
     }
 
+    pub fn can_edit_category(&self) -> Result<()> {
+        let (_, admin) = self.member()?;
+        if admin {
+            Ok(())
+        } else {
+            Err(Error::Forbidden("only admins can edit categories"))
+        }
+    }
+
     /// Replying needs a live, open topic (admins may reply to closed ones).
     pub fn can_reply(&self, topic_deleted: bool, topic_closed: bool) -> Result<()> {
         let (_, admin) = self.member()?;
@@ -200,5 +209,8 @@ mod tests {
         assert!(admin.can_reply(false, true).is_ok());
         assert!(anna.can_create_category().is_err());
         assert!(admin.can_create_category().is_ok());
+        assert!(anna.can_edit_category().is_err());
+        assert!(anon.can_edit_category().is_err());
+        assert!(admin.can_edit_category().is_ok());
     }
 }

@@ -52,6 +52,28 @@ pub async fn insert(tx: &mut Tx, cat: &NewCategory<'_>) -> Result<CategoryId> {
     Ok(CategoryId(id))
 }
 
+/// Renames a category (and its slug) and sets its description and visibility.
+pub async fn update(
+    tx: &mut Tx,
+    id: CategoryId,
+    name: &str,
+    slug: &str,
+    description: &str,
+    read_restricted: bool,
+) -> Result<()> {
+    const SQL: &str = "UPDATE categories SET name = $1, slug = $2, description = $3, \
+                       read_restricted = $4 WHERE id = $5";
+    exec!(tx, c => sqlx::query(SQL)
+        .bind(name)
+        .bind(slug)
+        .bind(description)
+        .bind(read_restricted)
+        .bind(id.0)
+        .execute(&mut **c)
+        .await)?;
+    Ok(())
+}
+
 pub async fn find(tx: &mut Tx, id: CategoryId) -> Result<Option<CategoryRow>> {
     const SQL: &str = "SELECT id, name, slug, description, position, parent_id, topic_count, \
                        post_count, read_restricted FROM categories WHERE id = $1";

@@ -131,13 +131,10 @@ pub async fn status(tx: &mut Tx) -> Result<(i64, i64)> {
     Ok(run!(tx, c => sqlx::query_as(SQL).bind(ANALYZER_VERSION).fetch_one(&mut **c).await)?)
 }
 
-/// On SQLite, rebuilds the FTS5 index from the rows and merges its segments (after a full
-/// reindex); nothing to do on PostgreSQL, whose index follows the rows.
+/// On SQLite, merges the FTS5 index's segments into one (after many rows were written at
+/// once, as by a reindex); PostgreSQL's GIN index needs nothing.
 pub async fn optimize(tx: &mut Tx) -> Result<()> {
     if let Tx::Sqlite(c) = tx {
-        sqlx::query("INSERT INTO post_search_fts (post_search_fts) VALUES ('rebuild')")
-            .execute(&mut **c)
-            .await?;
         sqlx::query("INSERT INTO post_search_fts (post_search_fts) VALUES ('optimize')")
             .execute(&mut **c)
             .await?;

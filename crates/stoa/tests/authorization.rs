@@ -52,6 +52,7 @@ const LIKE: &[(&str, &str)] = &[("like", "true")];
 const CATEGORY: &[(&str, &str)] = &[("name", "Matrix category")];
 const WATCH: &[(&str, &str)] = &[("notification_level", "3")];
 const RESET: &[(&str, &str)] = &[("login", "owner")];
+const CATEGORY_EDIT: &[(&str, &str)] = &[("name", "General")];
 
 /// 200 OK, 303 See Other (a form that worked, or a redirect to log in), 403, 404.
 const TABLE: &[Cell] = &[
@@ -267,6 +268,42 @@ const TABLE: &[Cell] = &[
         form: CATEGORY,
         target: Target::None,
         expect: [403, 403, 403, 303],
+    },
+    Cell {
+        method: "GET",
+        path: "/c/general/1/edit",
+        form: &[],
+        target: Target::None,
+        expect: [403, 403, 403, 200],
+    },
+    Cell {
+        method: "POST",
+        path: "/c/general/1/edit",
+        form: CATEGORY_EDIT,
+        target: Target::None,
+        expect: [403, 403, 403, 303],
+    },
+    // Search (issue 6): open to all; what it finds is checked with the marker below.
+    Cell {
+        method: "GET",
+        path: "/search?q=pact+in%3Alikes",
+        form: &[],
+        target: Target::None,
+        expect: [200, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/search.json?q=matrix",
+        form: &[],
+        target: Target::None,
+        expect: [200, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/topics/similar_to.json?title=authorization+matrix",
+        form: &[],
+        target: Target::None,
+        expect: [200, 200, 200, 200],
     },
     // Notifications, levels, email links (issue 5).
     Cell {
@@ -610,6 +647,11 @@ async fn authorization_matrix(backend: Backend) {
                 "/t/{}/{}/reply?quote={}",
                 world.slug, world.topic, world.deleted_post.0
             ),
+            // Search for the marker's first letters (the page repeats the query itself).
+            "/search?q=deletedmark".to_owned(),
+            "/search.json?q=deletedmark".to_owned(),
+            "/search?q=deletedmark+in%3Atitle+order%3Alatest".to_owned(),
+            "/topics/similar_to.json?title=deletedmark+staff+topic+deleted".to_owned(),
         ];
         for n in 1..=world.deleted_post.1 + 40 {
             reachable.push(format!("/t/{}/{}/{n}", world.slug, world.topic));
@@ -633,6 +675,11 @@ async fn authorization_matrix(backend: Backend) {
             .unwrap();
         assert!(!json.contains(MARKER), "{json}");
     }
+    // The same search finds the staff-only topic for an admin: the queries above are not
+    // empty by accident.
+    let admin = s.admin().await;
+    let found = admin.get("/search.json?q=deletedmark").await;
+    assert!(found.body.contains(MARKER), "{}", found.body);
     eprintln!("{backend:?}: {cells} authorization cells, all as expected");
 }
 

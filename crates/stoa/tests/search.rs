@@ -283,6 +283,47 @@ async fn permissions_and_an_exact_index(backend: Backend) {
     assert!(topics(&visitor, "quokka").await.is_empty());
     assert_eq!(hits(&visitor, "numbat platypus").await, [(t.0, 2)]);
 
+    // A category rename reaches the rows of every post in it.
+    let marsupials = create_category(&admin, "Marsupials").await;
+    let pouch = start_topic(
+        &anna,
+        marsupials,
+        "Where the joeys sleep",
+        "In the pouch, mostly.",
+    )
+    .await;
+    assert_eq!(topics(&visitor, "marsupials").await, [pouch.0]);
+    let renamed = admin
+        .submit(
+            &format!("/c/marsupials/{marsupials}/edit"),
+            &format!("/c/marsupials/{marsupials}/edit"),
+            &[
+                ("name", "Monotremes"),
+                ("description", "Egg-laying mammals"),
+            ],
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    assert!(
+        renamed
+            .url
+            .ends_with(&format!("/c/monotremes/{marsupials}")),
+        "{}",
+        renamed.url
+    );
+    assert!(topics(&visitor, "marsupials").await.is_empty());
+    assert_eq!(topics(&visitor, "monotremes").await, [pouch.0]);
+    assert_eq!(topics(&visitor, "#monotremes joeys").await, [pouch.0]);
+    // Members cannot rename.
+    let refused = anna
+        .submit(
+            &format!("/c/monotremes/{marsupials}"),
+            &format!("/c/monotremes/{marsupials}/edit"),
+            &[("name", "Hijacked")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
     // The index holds a current row for every post, and matches its content (FTS5 checks
     // itself against post_search_data; PostgreSQL's tsvector is generated from it).
     let forum = server.forum().await;

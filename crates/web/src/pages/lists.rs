@@ -28,6 +28,8 @@ struct LatestPage {
     show_new: bool,
     /// The member's level for the category shown (None: not a category page, or a visitor).
     category_level: Option<stoa_app::NotificationLevel>,
+    /// The viewer may edit the category shown.
+    can_edit: bool,
 }
 
 pub(crate) async fn latest(
@@ -50,6 +52,7 @@ pub(crate) async fn latest(
         more: list.more,
         base_url: "/latest".into(),
         category_level: None,
+        can_edit: false,
     })
 }
 
@@ -80,6 +83,7 @@ pub(crate) async fn category(
     };
     ok(&LatestPage {
         category_level,
+        can_edit: Guardian::new(visit.actor()).can_edit_category().is_ok(),
         chrome: Chrome::new(&state, &visit, category.name.clone()),
         heading: category.name.clone(),
         base_url: format!("/c/{}/{}", category.slug, category.id),
@@ -192,6 +196,74 @@ pub(crate) async fn create_category(
         Err(e) => {
             let refusal = form_refusal(e)?;
             categories_page(&state, &visit, form, Some(refusal)).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "category_edit.html")]
+struct CategoryEditPage {
+    chrome: Chrome,
+    category: CategoryRow,
+    form: CategoryFields,
+    error: Option<String>,
+    error_field: &'static str,
+}
+
+/// The edit form, for admins (others get the Guardian's refusal).
+pub(crate) async fn edit_category_form(
+    State(state): State<AppState>,
+    visit: Viewer,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let id = CategoryId(parse_id(&id)?);
+    let category = state.forum.category(visit.actor(), id).await?;
+    Guardian::new(visit.actor())
+        .can_edit_category()
+        .map_err(stoa_app::AppError::from)?;
+    let form = CategoryFields {
+        name: category.name.clone(),
+        description: category.description.clone(),
+        parent: String::new(),
+        read_restricted: category.read_restricted.then(|| "on".to_owned()),
+    };
+    ok(&CategoryEditPage {
+        chrome: Chrome::new(&state, &visit, format!("Edit {}", category.name)),
+        category,
+        form,
+        error: None,
+        error_field: "",
+    })
+}
+
+pub(crate) async fn edit_category(
+    State(state): State<AppState>,
+    visit: Viewer,
+    Path((_, id)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<CategoryFields>,
+) -> Result<Response, WebError> {
+    let id = CategoryId(parse_id(&id)?);
+    let input = CategoryForm {
+        name: form.name.clone(),
+        description: form.description.clone(),
+        parent_id: None,
+        read_restricted: form.read_restricted.is_some(),
+    };
+    match state.forum.update_category(visit.actor(), id, &input).await {
+        Ok(c) => Ok(see_other(&format!("/c/{}/{}", c.slug, c.id))),
+        Err(e) => {
+            let (message, field) = form_refusal(e)?;
+            let category = state.forum.category(visit.actor(), id).await?;
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &CategoryEditPage {
+                    chrome: Chrome::new(&state, &visit, format!("Edit {}", category.name)),
+                    category,
+                    form,
+                    error: Some(message),
+                    error_field: field,
+                },
+            )
         }
     }
 }

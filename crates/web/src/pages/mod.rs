@@ -30,6 +30,10 @@ pub(crate) fn routes() -> Router<AppState> {
             get(lists::categories).post(lists::create_category),
         )
         .route("/c/{slug}/{id}", get(lists::category))
+        .route(
+            "/c/{slug}/{id}/edit",
+            get(lists::edit_category_form).post(lists::edit_category),
+        )
         .route("/t/{slug}/{id}", get(topic::show))
         .route(
             "/t/{slug}/{id}/reply",
