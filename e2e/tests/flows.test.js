@@ -3,7 +3,7 @@
 
 const { test, describe, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startStoa, launch, shot, signUp, logIn, DEMO_TOPIC } = require('./lib');
+const { startStoa, launch, shot, signUp, logIn, DEMO_TOPIC, newPage: newPageIn } = require('./lib');
 
 let stoa;
 let browser;
@@ -18,15 +18,7 @@ after(async () => {
   await stoa?.stop();
 });
 
-/** A fresh browser context; the page fails the test on any script error. */
-async function newPage(options = {}) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  return { context, page, errors };
-}
+const newPage = (options = {}) => newPageIn(browser, options);
 
 const TITLE = 'How did Tokyo read the pact in the summer of 1941?';
 const BODY = 'Was the **southern advance** already decided when the pact was signed?\n\n> A quoted line';

@@ -165,7 +165,18 @@ async function waitForMail(dir, pred) {
   throw new Error(`no such email; have: ${JSON.stringify(readMaildir(dir).map((m) => [m.to, m.subject]))}`);
 }
 
+/** A fresh browser context; the page records script errors for the test to check. */
+async function newPage(browser, options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  return { context, page, errors };
+}
+
 module.exports = {
+  newPage,
   startStoa, launch, shot, signUp, logIn, DEMO_TOPIC, ROOT,
   freePort, startSmtp, readMaildir, waitForMail,
 };

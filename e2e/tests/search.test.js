@@ -4,7 +4,7 @@
 
 const { test, describe, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startStoa, launch, shot, signUp, DEMO_TOPIC } = require('./lib');
+const { startStoa, launch, shot, signUp, DEMO_TOPIC, newPage: newPageIn } = require('./lib');
 
 let stoa;
 let browser;
@@ -19,14 +19,7 @@ after(async () => {
   await stoa?.stop();
 });
 
-async function newPage(options = {}) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  return { context, page, errors };
-}
+const newPage = (options = {}) => newPageIn(browser, options);
 
 for (const javaScriptEnabled of [true, false]) {
   describe(javaScriptEnabled ? 'with JavaScript' : 'without JavaScript', () => {

@@ -63,22 +63,22 @@ impl Guardian {
         self.member().map(|_| ())
     }
 
-    pub fn can_create_category(&self) -> Result<()> {
+    /// Ok for admins; members are refused with `why`, visitors asked to log in.
+    fn admin_only(&self, why: &'static str) -> Result<()> {
         let (_, admin) = self.member()?;
         if admin {
             Ok(())
         } else {
-            Err(Error::Forbidden("only admins can create categories"))
+            Err(Error::Forbidden(why))
         }
     }
 
+    pub fn can_create_category(&self) -> Result<()> {
+        self.admin_only("only admins can create categories")
+    }
+
     pub fn can_edit_category(&self) -> Result<()> {
-        let (_, admin) = self.member()?;
-        if admin {
-            Ok(())
-        } else {
-            Err(Error::Forbidden("only admins can edit categories"))
-        }
+        self.admin_only("only admins can edit categories")
     }
 
     /// Replying needs a live, open topic (admins may reply to closed ones).
