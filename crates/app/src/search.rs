@@ -7,7 +7,7 @@
 
 use stoa_core::analyzer::{self, Fragment};
 use stoa_core::limits::{SEARCH_MAX_PAGE, SEARCH_RESULTS_PER_PAGE, SIMILAR_TOPICS};
-use stoa_core::search::{Author, Scope, SearchQuery};
+use stoa_core::search::{Author, SearchQuery};
 use stoa_core::{Actor, Guardian, PostId, TopicId};
 use stoa_db::Tx;
 use stoa_db::categories::CategoryRow;
@@ -34,6 +34,9 @@ pub struct SearchResults {
     pub hits: Vec<SearchHit>,
     /// Topics that matched, over all pages.
     pub total: i64,
+    /// More posts matched than the query ranks (a query of words alone ranks the best
+    /// `db::search::CANDIDATES`): `total` is the topics among those.
+    pub capped: bool,
     /// 1-based.
     pub page: i64,
     pub more: bool,
@@ -76,13 +79,10 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 /// The query for "topics like this title": its telling words (any of them), and each pair of
-/// adjacent CJK characters as a phrase; first posts only.
+/// adjacent CJK characters as a phrase.
 fn similar_query(title: &str) -> SearchQuery {
     let tokens = analyzer::tokens(title);
-    let mut q = SearchQuery {
-        scope: Scope::FirstPost,
-        ..SearchQuery::default()
-    };
+    let mut q = SearchQuery::default();
     for pair in tokens.windows(2) {
         if pair.iter().all(|t| t.chars().all(analyzer::is_cjk)) {
             q.phrases.push(format!("{}{}", pair[0], pair[1]));
@@ -174,6 +174,7 @@ impl Forum {
         .await?;
         let terms = db_search::highlight_terms(&query);
         out.total = results.total;
+        out.capped = results.capped;
         out.more = page * SEARCH_RESULTS_PER_PAGE < results.total;
         out.hits = results
             .hits
@@ -272,7 +273,6 @@ mod tests {
     fn similar_topics_look_for_the_telling_words() {
         let q = similar_query("Why did the USSR trust its 1941 neutrality pact with Japan?");
         assert_eq!(q.words, ["ussr", "trust", "neutrality", "pact", "japan"]);
-        assert_eq!(q.scope, Scope::FirstPost);
         let q = similar_query("日ソ中立条約");
         assert_eq!(q.phrases, ["日ソ", "ソ中", "中立", "立条", "条約"]);
         assert!(similar_query("Why? What? How?").words.is_empty());

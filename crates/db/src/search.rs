@@ -108,27 +108,46 @@ pub async fn sources(
     limit: i64,
     only_stale: bool,
 ) -> Result<Vec<SourceRow>> {
-    const SQL: &str = "SELECT p.id, p.raw, t.title, c.name AS category, u.username, u.name \
+    // Two texts rather than one with `(NOT $3 OR …)`: PostgreSQL plans that OR as a join of
+    // every post, not as a walk of the primary key that stops after `limit` rows.
+    const ALL: &str = "SELECT p.id, p.raw, t.title, c.name AS category, u.username, u.name \
         FROM posts p JOIN topics t ON t.id = p.topic_id \
         JOIN categories c ON c.id = t.category_id JOIN users u ON u.id = p.user_id \
-        LEFT JOIN post_search_data d ON d.post_id = p.id \
-        WHERE p.id > $1 AND (NOT $3 OR d.post_id IS NULL OR d.version <> $4) \
+        WHERE p.id > $1 ORDER BY p.id LIMIT $2";
+    const STALE: &str = "SELECT p.id, p.raw, t.title, c.name AS category, u.username, u.name \
+        FROM posts p JOIN topics t ON t.id = p.topic_id \
+        JOIN categories c ON c.id = t.category_id JOIN users u ON u.id = p.user_id \
+        WHERE p.id > $1 AND NOT EXISTS (SELECT 1 FROM post_search_data d WHERE d.post_id > $1 \
+            AND d.post_id = p.id AND d.version = $3) \
         ORDER BY p.id LIMIT $2";
-    Ok(run!(tx, c => sqlx::query_as(SQL)
-        .bind(after)
-        .bind(limit)
-        .bind(only_stale)
-        .bind(ANALYZER_VERSION)
-        .fetch_all(&mut **c)
-        .await)?)
+    Ok(if only_stale {
+        run!(tx, c => sqlx::query_as(STALE)
+            .bind(after)
+            .bind(limit)
+            .bind(ANALYZER_VERSION)
+            .fetch_all(&mut **c)
+            .await)?
+    } else {
+        run!(tx, c => sqlx::query_as(ALL).bind(after).bind(limit).fetch_all(&mut **c).await)?
+    })
 }
 
 /// How many posts there are, and how many of them lack an up-to-date row.
 pub async fn status(tx: &mut Tx) -> Result<(i64, i64)> {
-    const SQL: &str = "SELECT (SELECT COUNT(*) FROM posts), \
-        (SELECT COUNT(*) FROM posts p LEFT JOIN post_search_data d ON d.post_id = p.id \
-         WHERE d.post_id IS NULL OR d.version <> $1)";
-    Ok(run!(tx, c => sqlx::query_as(SQL).bind(ANALYZER_VERSION).fetch_one(&mut **c).await)?)
+    // Every row belongs to one post, so equal counts mean nothing is stale: two counts are
+    // cheap; looking for a missing row behind every post is not (seconds on a million).
+    const COUNTS: &str = "SELECT (SELECT COUNT(*) FROM posts), \
+        (SELECT COUNT(*) FROM post_search_data WHERE version = $1)";
+    const STALE: &str = "SELECT COUNT(*) FROM posts p WHERE NOT EXISTS \
+        (SELECT 1 FROM post_search_data d WHERE d.post_id = p.id AND d.version = $1)";
+    let (posts, current): (i64, i64) =
+        run!(tx, c => sqlx::query_as(COUNTS).bind(ANALYZER_VERSION).fetch_one(&mut **c).await)?;
+    if posts == current {
+        return Ok((posts, 0));
+    }
+    let stale: i64 =
+        run!(tx, c => sqlx::query_scalar(STALE).bind(ANALYZER_VERSION).fetch_one(&mut **c).await)?;
+    Ok((posts, stale))
 }
 
 /// On SQLite, merges the FTS5 index's segments into one (after many rows were written at
@@ -183,6 +202,8 @@ pub struct Hit {
     pub topic_id: i64,
     pub score: f64,
     pub total: i64,
+    /// How many candidate posts the index gave (0 when it gave all matches).
+    pub considered: Option<i64>,
 }
 
 /// A hit with what a results page shows.
@@ -217,6 +238,9 @@ pub struct HitRow {
 pub struct Results {
     pub hits: Vec<(HitRow, f64)>,
     pub total: i64,
+    /// The query ranked only the best [`CANDIDATES`] posts and more matched: `total` is a
+    /// lower bound.
+    pub capped: bool,
 }
 
 /// The match expression a query needs, per backend; None when it has no words or phrases.
@@ -330,6 +354,9 @@ pub fn match_exprs(q: &SearchQuery, any_word: bool) -> (Option<MatchExpr>, Optio
     )
 }
 
+/// How many of the best-matching posts a query of words alone considers (see [`search`]).
+pub const CANDIDATES: i64 = 1000;
+
 /// A value bound to a placeholder of the search SQL.
 #[derive(Debug, Clone)]
 enum Arg {
@@ -379,23 +406,115 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
     }
     let mut sql = Sql::default();
     let viewer = searcher.user.map_or(0, |u| u.0);
-    // The match.
+    // The match. A query of words alone (no filter that could leave most matches out) ranks
+    // only the best CANDIDATES matching posts, inside the index: the rows of posts and topics
+    // are then read for those few, not for every post that holds a common word.
+    let order_in_index = match q.order {
+        Order::Relevance => Some("score DESC"),
+        // Post ids grow with time, so the index can walk them newest (or oldest) first.
+        Order::Latest => Some("post_id DESC"),
+        Order::Oldest => Some("post_id ASC"),
+        Order::Likes | Order::Views => None,
+    };
+    let filtered = q.author.is_some()
+        || q.category.is_some()
+        || q.before.is_some()
+        || q.after.is_some()
+        || q.status.is_some()
+        || q.in_likes
+        || q.in_posted;
+    let capped = match order_in_index {
+        Some(o) if !filtered => Some(o),
+        _ => None,
+    };
+    // For relevance, the candidates are the newest CANDIDATES matching posts and the newest
+    // CANDIDATES whose title matches (on SQLite: every match since the older of the two), so a
+    // common word costs a bounded amount of ranking; a rarer one is ranked in full.
+    let title_expr = match_exprs(
+        &SearchQuery {
+            scope: Scope::Title,
+            ..q.clone()
+        },
+        options.any_word,
+    )
+    .0;
     let (from, score) = match (&positive, sqlite) {
         (Some(m), true) => {
             let p = sql.arg(Arg::Text(m.fts5.clone()));
-            sql.when(format!("post_search_fts MATCH {p}"));
-            (
-                "post_search_fts JOIN posts p ON p.id = post_search_fts.rowid".to_owned(),
-                "-bm25(post_search_fts, 10.0, 1.0, 0.5, 0.5)".to_owned(),
-            )
+            const RANK: &str = "-bm25(post_search_fts, 10.0, 1.0, 0.5, 0.5)";
+            let ranked = match (capped, &title_expr) {
+                (Some("score DESC"), Some(t)) => {
+                    let pt = sql.arg(Arg::Text(t.fts5.clone()));
+                    Some(format!(
+                        "SELECT rowid AS post_id, {RANK} AS score FROM post_search_fts \
+                         WHERE post_search_fts MATCH {p} AND rowid >= (SELECT MIN(r) FROM \
+                         (SELECT MIN(rowid) AS r FROM (SELECT rowid FROM post_search_fts \
+                           WHERE post_search_fts MATCH {p} ORDER BY rowid DESC LIMIT {CANDIDATES}) \
+                          UNION ALL SELECT MIN(rowid) FROM (SELECT rowid FROM post_search_fts \
+                           WHERE post_search_fts MATCH {pt} ORDER BY rowid DESC LIMIT {CANDIDATES}))) \
+                         ORDER BY score DESC LIMIT {CANDIDATES}"
+                    ))
+                }
+                (Some(order), _) => Some(format!(
+                    "SELECT rowid AS post_id, {RANK} AS score FROM post_search_fts \
+                     WHERE post_search_fts MATCH {p} ORDER BY {order} LIMIT {CANDIDATES}"
+                )),
+                (None, _) => None,
+            };
+            match ranked {
+                Some(ranked) => (
+                    format!(
+                        "(SELECT post_id, score, COUNT(*) OVER () AS candidates FROM ({ranked})) \
+                         cand JOIN posts p ON p.id = cand.post_id"
+                    ),
+                    "cand.score".to_owned(),
+                ),
+                None => {
+                    sql.when(format!("post_search_fts MATCH {p}"));
+                    (
+                        "post_search_fts JOIN posts p ON p.id = post_search_fts.rowid".to_owned(),
+                        RANK.to_owned(),
+                    )
+                }
+            }
         }
         (Some(m), false) => {
             let p = sql.arg(Arg::Text(m.tsquery.clone()));
-            sql.when(format!("d.search @@ {p}::tsquery"));
-            (
-                "post_search_data d JOIN posts p ON p.id = d.post_id".to_owned(),
-                format!("ts_rank(d.search, {p}::tsquery)::float8"),
-            )
+            let rank = format!("ts_rank(search, {p}::tsquery)::float8");
+            let ranked = match (capped, &title_expr) {
+                (Some("score DESC"), Some(t)) => {
+                    let pt = sql.arg(Arg::Text(t.tsquery.clone()));
+                    Some(format!(
+                        "SELECT post_id, {rank} AS score FROM post_search_data WHERE post_id IN \
+                         ((SELECT post_id FROM post_search_data WHERE search @@ {p}::tsquery \
+                           ORDER BY post_id DESC LIMIT {CANDIDATES}) \
+                          UNION (SELECT post_id FROM post_search_data WHERE search @@ {pt}::tsquery \
+                           ORDER BY post_id DESC LIMIT {CANDIDATES})) \
+                         ORDER BY score DESC LIMIT {CANDIDATES}"
+                    ))
+                }
+                (Some(order), _) => Some(format!(
+                    "SELECT post_id, {rank} AS score FROM post_search_data \
+                     WHERE search @@ {p}::tsquery ORDER BY {order} LIMIT {CANDIDATES}"
+                )),
+                (None, _) => None,
+            };
+            match ranked {
+                Some(ranked) => (
+                    format!(
+                        "(SELECT post_id, score, COUNT(*) OVER () AS candidates FROM \
+                         ({ranked}) ranked) cand JOIN posts p ON p.id = cand.post_id"
+                    ),
+                    "cand.score".to_owned(),
+                ),
+                None => {
+                    sql.when(format!("d.search @@ {p}::tsquery"));
+                    (
+                        "post_search_data d JOIN posts p ON p.id = d.post_id".to_owned(),
+                        format!("ts_rank(d.search, {p}::tsquery)::float8"),
+                    )
+                }
+            }
         }
         (None, _) => (
             "posts p".to_owned(),
@@ -496,14 +615,21 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
     let off = sql.arg(Arg::Int(offset));
     let text = format!(
         "WITH hits AS (SELECT p.id AS post_id, p.topic_id, {score} AS score, p.created_at, \
-            p.like_count, t.views FROM {from} \
+            p.like_count, t.views, {candidates} AS candidates FROM {from} \
             JOIN topics t ON t.id = p.topic_id JOIN categories c ON c.id = t.category_id \
             WHERE {conditions}), \
          best AS (SELECT hits.*, ROW_NUMBER() OVER (PARTITION BY topic_id \
-            ORDER BY {order}, post_id) AS rank_in_topic FROM hits) \
-         SELECT post_id, topic_id, score, COUNT(*) OVER () AS total FROM best \
+            ORDER BY {order}, post_id) AS rank_in_topic, \
+            MAX(candidates) OVER () AS considered FROM hits) \
+         SELECT post_id, topic_id, score, COUNT(*) OVER () AS total, \
+            considered FROM best \
          WHERE rank_in_topic = 1 ORDER BY {order}, post_id LIMIT {lim} OFFSET {off}",
         conditions = sql.conditions.join(" AND "),
+        candidates = if capped.is_some() && positive.is_some() {
+            "cand.candidates"
+        } else {
+            "CAST(0 AS BIGINT)"
+        },
     );
     let hits: Vec<Hit> = run!(tx, c => {
         let mut query = sqlx::query_as(&text);
@@ -518,6 +644,10 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
         query.fetch_all(&mut **c).await
     })?;
     let total = hits.first().map_or(0, |h| h.total);
+    let capped = capped.is_some()
+        && hits
+            .first()
+            .is_some_and(|h| h.considered.unwrap_or(0) >= CANDIDATES);
     let rows = hit_rows(tx, &hits).await?;
     let hits = hits
         .iter()
@@ -527,7 +657,11 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
                 .map(|r| (r.clone(), h.score))
         })
         .collect();
-    Ok(Results { hits, total })
+    Ok(Results {
+        hits,
+        total,
+        capped,
+    })
 }
 
 /// What a results page shows for each hit.
