@@ -49,6 +49,8 @@ pub struct Forum {
     resets_by_account: Mutex<Throttle<String>>,
     /// Wakes this node's mailer when a transaction that queued an email commits.
     mail_wake: Arc<tokio::sync::Notify>,
+    /// Similar topics per topic, found at most every few minutes (see `search`).
+    similar_cache: search::SimilarCache,
 }
 
 /// Settings the use cases read.
@@ -97,6 +99,7 @@ impl Forum {
                 limits::RESET_WINDOW_SECS,
             )),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
+            similar_cache: Default::default(),
         }
     }
 

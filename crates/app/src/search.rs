@@ -102,6 +102,50 @@ fn similar_query(title: &str) -> SearchQuery {
     q
 }
 
+/// How long a topic's similar topics are remembered. They are found again after this (new
+/// topics appear); in between, each view re-reads the remembered posts, so deletes, renames
+/// and permissions apply at once.
+const SIMILAR_TTL: std::time::Duration = std::time::Duration::from_secs(600);
+/// Topics whose similar topics are remembered at most (the memory is cleared beyond).
+const SIMILAR_CACHED: usize = 10_000;
+
+/// Remembered similar topics: (topic, sees staff-only categories) → (found at, post ids).
+pub(crate) type SimilarCache =
+    std::sync::Mutex<std::collections::HashMap<(i64, bool), (std::time::Instant, Vec<i64>)>>;
+
+impl Forum {
+    /// Similar topics shown under topic `id`: a search per topic every [`SIMILAR_TTL`] at
+    /// most (it costs more than the rest of the page), re-read on every view.
+    pub(crate) async fn similar_for_topic(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        id: TopicId,
+        title: &str,
+    ) -> Result<Vec<HitRow>> {
+        let searcher = Forum::searcher(actor);
+        let key = (id.0, searcher.see_restricted);
+        let cached = self
+            .similar_cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).cloned())
+            .filter(|(at, _)| at.elapsed() < SIMILAR_TTL);
+        if let Some((_, ids)) = cached {
+            return Ok(db_search::visible_hits(tx, &ids, searcher).await?);
+        }
+        let found = similar_in(tx, actor, title, Some(id)).await?;
+        if let Ok(mut cache) = self.similar_cache.lock() {
+            if cache.len() >= SIMILAR_CACHED {
+                cache.clear();
+            }
+            let ids = found.iter().map(|r| r.post_id).collect();
+            cache.insert(key, (std::time::Instant::now(), ids));
+        }
+        Ok(found)
+    }
+}
+
 /// [`Forum::similar_topics`] inside a transaction the caller holds.
 pub(crate) async fn similar_in(
     tx: &mut Tx,

@@ -202,7 +202,8 @@ impl Forum {
         };
         // Where a reader finishes, topics like this one.
         let similar = if page == pages {
-            crate::search::similar_in(&mut tx, actor, &topic.title, Some(id)).await?
+            self.similar_for_topic(&mut tx, actor, id, &topic.title)
+                .await?
         } else {
             Vec::new()
         };

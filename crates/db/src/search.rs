@@ -664,10 +664,35 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
 
 /// What a results page shows for each hit.
 async fn hit_rows(tx: &mut Tx, hits: &[Hit]) -> Result<Vec<HitRow>> {
-    if hits.is_empty() {
+    let ids: Vec<i64> = hits.iter().map(|h| h.post_id).collect();
+    rows_of(tx, &ids, "TRUE").await
+}
+
+/// Hits found earlier (their post ids, best first), as they are now, leaving out what has
+/// since been deleted or become invisible to `searcher`; for caches of results.
+pub async fn visible_hits(
+    tx: &mut Tx,
+    post_ids: &[i64],
+    searcher: Searcher,
+) -> Result<Vec<HitRow>> {
+    let visible = if searcher.see_restricted {
+        "p.deleted_at IS NULL AND t.deleted_at IS NULL"
+    } else {
+        "p.deleted_at IS NULL AND t.deleted_at IS NULL AND c.read_restricted = FALSE"
+    };
+    let rows = rows_of(tx, post_ids, visible).await?;
+    Ok(post_ids
+        .iter()
+        .filter_map(|id| rows.iter().find(|r| r.post_id == *id).cloned())
+        .collect())
+}
+
+/// The rows of these posts that meet `condition` (constant SQL).
+async fn rows_of(tx: &mut Tx, post_ids: &[i64], condition: &str) -> Result<Vec<HitRow>> {
+    if post_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders: Vec<String> = (1..=hits.len()).map(|i| format!("${i}")).collect();
+    let placeholders: Vec<String> = (1..=post_ids.len()).map(|i| format!("${i}")).collect();
     let text = format!(
         "SELECT p.id AS post_id, p.post_number, p.raw, p.like_count, p.created_at, p.user_id, \
          u.username, u.name, t.id AS topic_id, t.title, t.slug, t.closed, t.posts_count, \
@@ -676,13 +701,13 @@ async fn hit_rows(tx: &mut Tx, hits: &[Hit]) -> Result<Vec<HitRow>> {
          c.slug AS category_slug \
          FROM posts p JOIN topics t ON t.id = p.topic_id JOIN users u ON u.id = p.user_id \
          JOIN categories c ON c.id = t.category_id JOIN users lu ON lu.id = t.last_post_user_id \
-         WHERE p.id IN ({})",
+         WHERE p.id IN ({}) AND {condition}",
         placeholders.join(", ")
     );
     Ok(run!(tx, c => {
         let mut query = sqlx::query_as(&text);
-        for h in hits {
-            query = query.bind(h.post_id);
+        for id in post_ids {
+            query = query.bind(*id);
         }
         query.fetch_all(&mut **c).await
     })?)
