@@ -19,8 +19,6 @@ use crate::{Forum, Result};
 #[derive(Debug, Clone)]
 pub struct SearchHit {
     pub row: HitRow,
-    /// Higher is better (relevance order only).
-    pub score: f64,
     pub title: Vec<Fragment>,
     pub snippet: Vec<Fragment>,
 }
@@ -223,13 +221,12 @@ impl Forum {
         out.hits = results
             .hits
             .into_iter()
-            .map(|(row, score)| {
+            .map(|(row, _)| {
                 let text = stoa_markup::plain_text(&row.raw);
                 SearchHit {
                     title: analyzer::snippet(&row.title, &terms),
                     snippet: analyzer::snippet(&text, &terms),
                     row,
-                    score,
                 }
             })
             .collect();

@@ -389,6 +389,91 @@ fn midnight(d: chrono::NaiveDate) -> Timestamp {
     d.and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
+/// Relevance on SQLite: bm25 with title weighted 10, body 1, category and author 0.5 (negated:
+/// higher is better, as `ts_rank`).
+const FTS5_RANK: &str = "-bm25(post_search_fts, 10.0, 1.0, 0.5, 0.5)";
+
+/// Which posts the index gives a query of words alone to rank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Candidates {
+    /// For relevance: the newest CANDIDATES matches (on SQLite also every match since the
+    /// newest CANDIDATES title matches), ranked, the best CANDIDATES kept. A rare word is ranked
+    /// in full; a common one costs a bounded amount.
+    Best,
+    /// Post ids grow with time, so the index walks them newest (or oldest) first.
+    Newest,
+    Oldest,
+}
+
+/// The FTS5 query giving `(post_id, score)` candidates; `p` the match, `title` its title-only
+/// form (for [`Candidates::Best`]).
+fn fts5_candidates(c: Candidates, p: &str, title: Option<&str>) -> String {
+    let rank = FTS5_RANK;
+    let newest = |m: &str| {
+        format!(
+            "SELECT MIN(rowid) AS r FROM (SELECT rowid FROM post_search_fts \
+             WHERE post_search_fts MATCH {m} ORDER BY rowid DESC LIMIT {CANDIDATES})"
+        )
+    };
+    match c {
+        Candidates::Best => {
+            let since = match title {
+                Some(t) => format!("{} UNION ALL {}", newest(p), newest(t)),
+                None => newest(p),
+            };
+            format!(
+                "SELECT rowid AS post_id, {rank} AS score FROM post_search_fts \
+                 WHERE post_search_fts MATCH {p} AND rowid >= (SELECT MIN(r) FROM ({since})) \
+                 ORDER BY score DESC LIMIT {CANDIDATES}"
+            )
+        }
+        Candidates::Newest | Candidates::Oldest => format!(
+            "SELECT rowid AS post_id, {rank} AS score FROM post_search_fts \
+             WHERE post_search_fts MATCH {p} ORDER BY rowid {} LIMIT {CANDIDATES}",
+            if c == Candidates::Newest {
+                "DESC"
+            } else {
+                "ASC"
+            }
+        ),
+    }
+}
+
+/// The PostgreSQL query giving `(post_id, score)` candidates. Only the newest matches for
+/// [`Candidates::Best`]: a title-only (weight A) query rechecks rows in the heap, and finding
+/// the newest thousand of those took half a second for a word in 3 % of posts.
+fn pg_candidates(c: Candidates, p: &str) -> String {
+    let rank = format!("ts_rank(search, {p}::tsquery)::float8");
+    match c {
+        Candidates::Best => format!(
+            "SELECT post_id, {rank} AS score FROM post_search_data WHERE post_id IN \
+             (SELECT post_id FROM post_search_data WHERE search @@ {p}::tsquery \
+              ORDER BY post_id DESC LIMIT {CANDIDATES}) \
+             ORDER BY score DESC LIMIT {CANDIDATES}"
+        ),
+        Candidates::Newest | Candidates::Oldest => format!(
+            "SELECT post_id, {rank} AS score FROM post_search_data \
+             WHERE search @@ {p}::tsquery ORDER BY post_id {} LIMIT {CANDIDATES}",
+            if c == Candidates::Newest {
+                "DESC"
+            } else {
+                "ASC"
+            }
+        ),
+    }
+}
+
+/// `FROM` and score over candidates: the posts they name, with how many there were.
+fn candidates_from(ranked: &str) -> (String, String) {
+    (
+        format!(
+            "(SELECT post_id, score, COUNT(*) OVER () AS candidates FROM ({ranked}) ranked) \
+             cand JOIN posts p ON p.id = cand.post_id"
+        ),
+        "cand.score".to_owned(),
+    )
+}
+
 /// Runs `q` for `searcher`: one page of topics (`limit` from `offset`), each with its
 /// best-matching post, and the number of topics that matched.
 pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<Results> {
@@ -407,15 +492,8 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
     let mut sql = Sql::default();
     let viewer = searcher.user.map_or(0, |u| u.0);
     // The match. A query of words alone (no filter that could leave most matches out) ranks
-    // only the best CANDIDATES matching posts, inside the index: the rows of posts and topics
-    // are then read for those few, not for every post that holds a common word.
-    let order_in_index = match q.order {
-        Order::Relevance => Some("score DESC"),
-        // Post ids grow with time, so the index can walk them newest (or oldest) first.
-        Order::Latest => Some("post_id DESC"),
-        Order::Oldest => Some("post_id ASC"),
-        Order::Likes | Order::Views => None,
-    };
+    // only CANDIDATES posts chosen inside the index: the rows of posts and topics are then read
+    // for those few, not for every post that holds a common word.
     let filtered = q.author.is_some()
         || q.category.is_some()
         || q.before.is_some()
@@ -423,88 +501,51 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
         || q.status.is_some()
         || q.in_likes
         || q.in_posted;
-    let capped = match order_in_index {
-        Some(o) if !filtered => Some(o),
-        _ => None,
+    let candidates = match q.order {
+        _ if filtered => None,
+        Order::Relevance => Some(Candidates::Best),
+        Order::Latest => Some(Candidates::Newest),
+        Order::Oldest => Some(Candidates::Oldest),
+        Order::Likes | Order::Views => None,
     };
-    // For relevance, the candidates are the newest CANDIDATES matching posts (on SQLite also
-    // every match since the newest CANDIDATES title matches), so a common word costs a bounded
-    // amount of ranking; a rarer one is ranked in full.
-    let title_expr = match_exprs(
-        &SearchQuery {
-            scope: Scope::Title,
-            ..q.clone()
-        },
-        options.any_word,
-    )
-    .0;
-    let (from, score) = match (&positive, sqlite) {
-        (Some(m), true) => {
+    let (from, score) = match &positive {
+        None => (
+            "posts p".to_owned(),
+            "CAST(0 AS DOUBLE PRECISION)".to_owned(),
+        ),
+        Some(m) if sqlite => {
             let p = sql.arg(Arg::Text(m.fts5.clone()));
-            const RANK: &str = "-bm25(post_search_fts, 10.0, 1.0, 0.5, 0.5)";
-            let ranked = match (capped, &title_expr) {
-                (Some("score DESC"), Some(t)) => {
-                    let pt = sql.arg(Arg::Text(t.fts5.clone()));
-                    Some(format!(
-                        "SELECT rowid AS post_id, {RANK} AS score FROM post_search_fts \
-                         WHERE post_search_fts MATCH {p} AND rowid >= (SELECT MIN(r) FROM \
-                         (SELECT MIN(rowid) AS r FROM (SELECT rowid FROM post_search_fts \
-                           WHERE post_search_fts MATCH {p} ORDER BY rowid DESC LIMIT {CANDIDATES}) \
-                          UNION ALL SELECT MIN(rowid) FROM (SELECT rowid FROM post_search_fts \
-                           WHERE post_search_fts MATCH {pt} ORDER BY rowid DESC LIMIT {CANDIDATES}))) \
-                         ORDER BY score DESC LIMIT {CANDIDATES}"
-                    ))
+            match candidates {
+                Some(c) => {
+                    // Title matches widen the best candidates (a column filter costs nothing
+                    // on SQLite).
+                    let title = match c {
+                        Candidates::Best => match_exprs(
+                            &SearchQuery {
+                                scope: Scope::Title,
+                                ..q.clone()
+                            },
+                            options.any_word,
+                        )
+                        .0
+                        .map(|t| sql.arg(Arg::Text(t.fts5))),
+                        _ => None,
+                    };
+                    candidates_from(&fts5_candidates(c, &p, title.as_deref()))
                 }
-                (Some(order), _) => Some(format!(
-                    "SELECT rowid AS post_id, {RANK} AS score FROM post_search_fts \
-                     WHERE post_search_fts MATCH {p} ORDER BY {order} LIMIT {CANDIDATES}"
-                )),
-                (None, _) => None,
-            };
-            match ranked {
-                Some(ranked) => (
-                    format!(
-                        "(SELECT post_id, score, COUNT(*) OVER () AS candidates FROM ({ranked})) \
-                         cand JOIN posts p ON p.id = cand.post_id"
-                    ),
-                    "cand.score".to_owned(),
-                ),
                 None => {
                     sql.when(format!("post_search_fts MATCH {p}"));
                     (
                         "post_search_fts JOIN posts p ON p.id = post_search_fts.rowid".to_owned(),
-                        RANK.to_owned(),
+                        FTS5_RANK.to_owned(),
                     )
                 }
             }
         }
-        (Some(m), false) => {
+        Some(m) => {
             let p = sql.arg(Arg::Text(m.tsquery.clone()));
-            let rank = format!("ts_rank(search, {p}::tsquery)::float8");
-            // Only the newest matches here: on PostgreSQL a title-only (weight A) query has to
-            // recheck rows in the heap, and finding the newest thousand of those took half a
-            // second for a word in 3 % of posts (bench/search.sh); SQLite's column filter is free.
-            let ranked = match capped {
-                Some("score DESC") => Some(format!(
-                    "SELECT post_id, {rank} AS score FROM post_search_data WHERE post_id IN \
-                     (SELECT post_id FROM post_search_data WHERE search @@ {p}::tsquery \
-                      ORDER BY post_id DESC LIMIT {CANDIDATES}) \
-                     ORDER BY score DESC LIMIT {CANDIDATES}"
-                )),
-                Some(order) => Some(format!(
-                    "SELECT post_id, {rank} AS score FROM post_search_data \
-                     WHERE search @@ {p}::tsquery ORDER BY {order} LIMIT {CANDIDATES}"
-                )),
-                None => None,
-            };
-            match ranked {
-                Some(ranked) => (
-                    format!(
-                        "(SELECT post_id, score, COUNT(*) OVER () AS candidates FROM \
-                         ({ranked}) ranked) cand JOIN posts p ON p.id = cand.post_id"
-                    ),
-                    "cand.score".to_owned(),
-                ),
+            match candidates {
+                Some(c) => candidates_from(&pg_candidates(c, &p)),
                 None => {
                     sql.when(format!("d.search @@ {p}::tsquery"));
                     (
@@ -514,10 +555,6 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
                 }
             }
         }
-        (None, _) => (
-            "posts p".to_owned(),
-            "CAST(0 AS DOUBLE PRECISION)".to_owned(),
-        ),
     };
     if let Some(m) = &negative {
         if sqlite {
@@ -623,7 +660,7 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
             considered FROM best \
          WHERE rank_in_topic = 1 ORDER BY {order}, post_id LIMIT {lim} OFFSET {off}",
         conditions = sql.conditions.join(" AND "),
-        candidates = if capped.is_some() && positive.is_some() {
+        candidates = if candidates.is_some() && positive.is_some() {
             "cand.candidates"
         } else {
             "CAST(0 AS BIGINT)"
@@ -642,7 +679,7 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
         query.fetch_all(&mut **c).await
     })?;
     let total = hits.first().map_or(0, |h| h.total);
-    let capped = capped.is_some()
+    let capped = candidates.is_some()
         && hits
             .first()
             .is_some_and(|h| h.considered.unwrap_or(0) >= CANDIDATES);
