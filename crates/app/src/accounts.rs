@@ -82,7 +82,7 @@ async fn verify_password(password: String, hash: String) -> Result<bool> {
     .map_err(|e| AppError::Internal(format!("verify task: {e}")))?
 }
 
-fn current(row: &db::users::UserRow) -> CurrentUser {
+pub(crate) fn current(row: &db::users::UserRow) -> CurrentUser {
     CurrentUser {
         id: row.user_id(),
         username: row.username.clone(),

@@ -1,7 +1,7 @@
 //! Categories: creating, editing and listing.
 
 use stoa_core::slug::slugify;
-use stoa_core::{Actor, CategoryId, CategoryName, Description, Error, Guardian};
+use stoa_core::{Actor, CategoryId, CategoryName, Color, Description, Error, Guardian};
 use stoa_db::categories::{CategoryRow, NewCategory};
 
 use crate::{Forum, Result, db, now};
@@ -14,6 +14,9 @@ pub struct CategoryForm {
     pub parent_id: Option<CategoryId>,
     /// Only staff (admins) may see it.
     pub read_restricted: bool,
+    /// Badge colours (hex); None keeps Discourse's defaults, 0088CC on FFFFFF.
+    pub color: Option<String>,
+    pub text_color: Option<String>,
 }
 
 impl Forum {
@@ -21,6 +24,9 @@ impl Forum {
         Guardian::new(actor).can_create_category()?;
         let name = CategoryName::parse(&form.name)?;
         let description = Description::parse(&form.description)?;
+        let color = Color::parse("color", form.color.as_deref().unwrap_or("0088CC"))?;
+        let text_color =
+            Color::parse("text_color", form.text_color.as_deref().unwrap_or("FFFFFF"))?;
         let mut tx = self.db.write().await?;
         if let Some(parent) = form.parent_id {
             let parent = db::categories::find(&mut tx, parent)
@@ -45,6 +51,8 @@ impl Forum {
                 position,
                 parent_id: form.parent_id,
                 read_restricted: form.read_restricted,
+                color: color.as_str(),
+                text_color: text_color.as_str(),
                 created_at: now(),
             },
         )
@@ -68,14 +76,23 @@ impl Forum {
         let old = db::categories::find(&mut tx, id)
             .await?
             .ok_or(Error::NotFound("category"))?;
+        let color = Color::parse("color", form.color.as_deref().unwrap_or(&old.color))?;
+        let text_color = Color::parse(
+            "text_color",
+            form.text_color.as_deref().unwrap_or(&old.text_color),
+        )?;
         let slug = slugify(name.as_str());
         db::categories::update(
             &mut tx,
             id,
-            name.as_str(),
-            &slug,
-            description.as_str(),
-            form.read_restricted,
+            &db::categories::CategoryChange {
+                name: name.as_str(),
+                slug: &slug,
+                description: description.as_str(),
+                read_restricted: form.read_restricted,
+                color: color.as_str(),
+                text_color: text_color.as_str(),
+            },
         )
         .await?;
         if old.name != name.as_str() {
@@ -96,6 +113,21 @@ impl Forum {
             .await?
             .into_iter()
             .filter(|c| guardian.can_see_category(c.read_restricted))
+            .collect())
+    }
+
+    /// The member's chosen level for each category, by category id (none for visitors).
+    pub async fn category_levels(
+        &self,
+        actor: Actor,
+    ) -> Result<std::collections::HashMap<i64, i64>> {
+        let Some(user) = actor.user_id() else {
+            return Ok(Default::default());
+        };
+        let mut tx = self.db.read().await?;
+        Ok(db::watching::category_levels(&mut tx, user)
+            .await?
+            .into_iter()
             .collect())
     }
 

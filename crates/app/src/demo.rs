@@ -119,6 +119,8 @@ pub async fn first_run(forum: &Forum, demo: bool) -> Result<Option<FirstRun>> {
                     .into(),
                 parent_id: None,
                 read_restricted: false,
+                color: Some("25AAE2".into()),
+                text_color: None,
             },
         )
         .await?;
@@ -175,6 +177,8 @@ async fn seed(forum: &Forum, admin: Actor, general: stoa_core::CategoryId) -> Re
                 description: "Questions about the past, with sources.".into(),
                 parent_id: None,
                 read_restricted: false,
+                color: Some("A4663C".into()),
+                text_color: None,
             },
         )
         .await?;
@@ -188,6 +192,8 @@ async fn seed(forum: &Forum, admin: Actor, general: stoa_core::CategoryId) -> Re
                     .into(),
                 parent_id: None,
                 read_restricted: true,
+                color: Some("E45735".into()),
+                text_color: None,
             },
         )
         .await?;

@@ -5,6 +5,7 @@
 //! Methods take the [`Actor`] first. Nothing here knows HTTP.
 
 mod accounts;
+mod api_keys;
 mod categories;
 mod cooking;
 pub mod demo;
@@ -16,6 +17,7 @@ mod posts;
 mod search;
 mod topics;
 mod users;
+mod views;
 
 use std::sync::{Arc, Mutex};
 
@@ -29,6 +31,7 @@ pub use stoa_core::{
 pub use stoa_db::{self as db, Db, Timestamp};
 
 pub use accounts::{CurrentUser, NewSession, SignupForm, generate_password};
+pub use api_keys::{ApiLimits, INVALID_KEY, NewApiKey};
 pub use categories::CategoryForm;
 pub use error::{AppError, Result};
 pub use notifications::{NOTIFICATIONS_PER_PAGE, NotificationItem, NotificationPage};
@@ -36,6 +39,9 @@ pub use posts::{EditForm, PostCan, PostItem, ReplyForm, Revision};
 pub use search::{SearchHit, SearchResults};
 pub use topics::{NewTopicForm, PostLocation, TopicList, TopicPage};
 pub use users::UserProfile;
+pub use views::{
+    CHUNK_SIZE, LATEST_POSTS, LatestPost, PostBatch, SiteStatistics, TopicView, excerpt,
+};
 
 /// The forum: storage plus the state that rules need between requests.
 #[derive(Debug)]
@@ -51,6 +57,8 @@ pub struct Forum {
     mail_wake: Arc<tokio::sync::Notify>,
     /// Similar topics per topic, found at most every few minutes (see `search`).
     similar_cache: search::SimilarCache,
+    /// The API's rate limits (see `api_keys`).
+    api_throttles: api_keys::ApiThrottles,
 }
 
 /// Settings the use cases read.
@@ -64,6 +72,8 @@ pub struct Settings {
     /// Notification emails go to members not seen for this long (Discourse's
     /// `email_time_window_mins`: 10).
     pub email_away_minutes: i64,
+    /// Requests the JSON API allows per key and per address.
+    pub api_limits: ApiLimits,
 }
 
 impl Default for Settings {
@@ -73,6 +83,7 @@ impl Default for Settings {
             base_url: "http://127.0.0.1:8080".into(),
             site_name: "Stoa".into(),
             email_away_minutes: 10,
+            api_limits: ApiLimits::default(),
         }
     }
 }
@@ -80,6 +91,7 @@ impl Default for Settings {
 impl Forum {
     pub fn new(db: Db, settings: Settings) -> Self {
         Self {
+            api_throttles: api_keys::ApiThrottles::new(settings.api_limits),
             db,
             settings,
             login_by_ip: Mutex::new(Throttle::new(

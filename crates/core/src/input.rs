@@ -235,6 +235,31 @@ impl CategoryName {
 }
 
 text_type!(
+    /// A category colour: six upper-case hex digits without `#` (Discourse's form).
+    Color
+);
+
+impl Color {
+    /// Accepts `0088cc`, `#0088CC` or the short `#08c`; `field` names the form field.
+    pub fn parse(field: &'static str, input: &str) -> Result<Self> {
+        let hex = input.trim().trim_start_matches('#');
+        let valid = matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit());
+        if !valid {
+            return Err(Error::invalid(
+                field,
+                "A colour is six hex digits, such as 0088CC",
+            ));
+        }
+        let six: String = if hex.len() == 3 {
+            hex.chars().flat_map(|c| [c, c]).collect()
+        } else {
+            hex.to_owned()
+        };
+        Ok(Self(six.to_ascii_uppercase()))
+    }
+}
+
+text_type!(
     /// A category's description: at most 1,000 characters.
     Description
 );
@@ -324,6 +349,10 @@ mod tests {
     #[test]
     fn titles_and_bodies() {
         assert!(TopicTitle::parse("Why did the USSR trust the pact?").is_ok());
+        assert_eq!(Color::parse("color", "#08c").unwrap().as_str(), "0088CC");
+        assert_eq!(Color::parse("color", "b3b5b4").unwrap().as_str(), "B3B5B4");
+        assert!(Color::parse("color", "red").is_err());
+        assert!(Color::parse("color", "#12345").is_err());
         assert_eq!(
             TopicTitle::parse("too short").unwrap_err().to_string(),
             "Title is too short (minimum is 15 characters)"

@@ -16,6 +16,9 @@ pub struct CategoryRow {
     pub post_count: i64,
     /// Only staff (admins) see this category and its topics.
     pub read_restricted: bool,
+    /// Badge colour and its text's, six hex digits without `#`.
+    pub color: String,
+    pub text_color: String,
 }
 
 impl CategoryRow {
@@ -32,13 +35,15 @@ pub struct NewCategory<'a> {
     pub position: i64,
     pub parent_id: Option<CategoryId>,
     pub read_restricted: bool,
+    pub color: &'a str,
+    pub text_color: &'a str,
     pub created_at: Timestamp,
 }
 
 pub async fn insert(tx: &mut Tx, cat: &NewCategory<'_>) -> Result<CategoryId> {
     const SQL: &str = "INSERT INTO categories (name, slug, description, position, parent_id, \
-                       created_at, read_restricted) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                       RETURNING id";
+                       created_at, read_restricted, color, text_color) \
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
     let id: i64 = run!(tx, c => sqlx::query_scalar(SQL)
         .bind(cat.name)
         .bind(cat.slug)
@@ -47,27 +52,35 @@ pub async fn insert(tx: &mut Tx, cat: &NewCategory<'_>) -> Result<CategoryId> {
         .bind(cat.parent_id.map(|p| p.0))
         .bind(cat.created_at)
         .bind(cat.read_restricted)
+        .bind(cat.color)
+        .bind(cat.text_color)
         .fetch_one(&mut **c)
         .await)?;
     Ok(CategoryId(id))
 }
 
-/// Renames a category (and its slug) and sets its description and visibility.
-pub async fn update(
-    tx: &mut Tx,
-    id: CategoryId,
-    name: &str,
-    slug: &str,
-    description: &str,
-    read_restricted: bool,
-) -> Result<()> {
+/// A category's editable fields.
+#[derive(Debug)]
+pub struct CategoryChange<'a> {
+    pub name: &'a str,
+    pub slug: &'a str,
+    pub description: &'a str,
+    pub read_restricted: bool,
+    pub color: &'a str,
+    pub text_color: &'a str,
+}
+
+/// Renames a category (and its slug) and sets its description, visibility and colours.
+pub async fn update(tx: &mut Tx, id: CategoryId, change: &CategoryChange<'_>) -> Result<()> {
     const SQL: &str = "UPDATE categories SET name = $1, slug = $2, description = $3, \
-                       read_restricted = $4 WHERE id = $5";
+                       read_restricted = $4, color = $5, text_color = $6 WHERE id = $7";
     exec!(tx, c => sqlx::query(SQL)
-        .bind(name)
-        .bind(slug)
-        .bind(description)
-        .bind(read_restricted)
+        .bind(change.name)
+        .bind(change.slug)
+        .bind(change.description)
+        .bind(change.read_restricted)
+        .bind(change.color)
+        .bind(change.text_color)
         .bind(id.0)
         .execute(&mut **c)
         .await)?;
@@ -76,14 +89,14 @@ pub async fn update(
 
 pub async fn find(tx: &mut Tx, id: CategoryId) -> Result<Option<CategoryRow>> {
     const SQL: &str = "SELECT id, name, slug, description, position, parent_id, topic_count, \
-                       post_count, read_restricted FROM categories WHERE id = $1";
+                       post_count, read_restricted, color, text_color FROM categories WHERE id = $1";
     Ok(run!(tx, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut **c).await)?)
 }
 
 /// All categories, in their display order.
 pub async fn list(tx: &mut Tx) -> Result<Vec<CategoryRow>> {
     const SQL: &str = "SELECT id, name, slug, description, position, parent_id, topic_count, \
-                       post_count, read_restricted FROM categories ORDER BY position, id";
+                       post_count, read_restricted, color, text_color FROM categories ORDER BY position, id";
     Ok(run!(tx, c => sqlx::query_as(SQL).fetch_all(&mut **c).await)?)
 }
 

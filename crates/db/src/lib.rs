@@ -13,6 +13,7 @@
 //! (`synchronous_commit`, on by default); concurrent writers take row locks in one order
 //! ([`locks`]) so counters stay exact.
 
+pub mod api_keys;
 pub mod audit;
 pub mod categories;
 mod error;
@@ -26,6 +27,7 @@ pub mod revisions;
 pub mod search;
 pub mod sessions;
 pub mod settings;
+pub mod stats;
 pub mod testing;
 pub mod topics;
 pub mod users;

@@ -37,3 +37,17 @@ pub async fn recount(tx: &mut Tx, post: PostId) -> Result<i64> {
                        WHERE id = $1 RETURNING like_count";
     Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(post.0).bind(LIKE).fetch_one(&mut **c).await)?)
 }
+
+/// The members who liked a post, in the order they liked it.
+pub async fn likers(tx: &mut Tx, post: PostId, limit: i64) -> Result<Vec<crate::users::NameMatch>> {
+    const SQL: &str = "SELECT u.id, u.username, u.name FROM post_actions a \
+                       JOIN users u ON u.id = a.user_id \
+                       WHERE a.post_id = $1 AND a.post_action_type_id = $2 \
+                       ORDER BY a.created_at, a.id LIMIT $3";
+    Ok(run!(tx, c => sqlx::query_as(SQL)
+        .bind(post.0)
+        .bind(LIKE)
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?)
+}

@@ -36,6 +36,7 @@ pub struct PostView {
     pub user_id: i64,
     pub username: String,
     pub name: String,
+    pub author_admin: bool,
     pub post_number: i64,
     pub reply_to_post_number: Option<i64>,
     pub reply_to_username: Option<String>,
@@ -94,6 +95,18 @@ pub async fn find_by_number(tx: &mut Tx, topic: TopicId, number: i64) -> Result<
     )
 }
 
+/// The columns of [`PostView`] and the joins they need; `$1` is the viewer (0 for none).
+const VIEW_SELECT: &str = "SELECT p.id, p.topic_id, p.user_id, u.username, u.name, \
+    u.admin AS author_admin, p.post_number, p.reply_to_post_number, \
+    ru.username AS reply_to_username, p.raw, p.cooked, p.version, p.like_count, p.reply_count, \
+    p.created_at, p.updated_at, p.deleted_at, \
+    EXISTS (SELECT 1 FROM post_actions a WHERE a.post_id = p.id AND a.user_id = $1 \
+            AND a.post_action_type_id = 2) AS liked \
+    FROM posts p \
+    JOIN users u ON u.id = p.user_id \
+    LEFT JOIN posts r ON r.topic_id = p.topic_id AND r.post_number = p.reply_to_post_number \
+    LEFT JOIN users ru ON ru.id = r.user_id";
+
 /// One page of a topic's posts in order, deleted ones included (the page shows a placeholder).
 pub async fn page(
     tx: &mut Tx,
@@ -102,24 +115,140 @@ pub async fn page(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<PostView>> {
-    const SQL: &str = "SELECT p.id, p.topic_id, p.user_id, u.username, u.name, p.post_number, \
-        p.reply_to_post_number, ru.username AS reply_to_username, p.raw, p.cooked, p.version, \
-        p.like_count, p.reply_count, p.created_at, p.updated_at, p.deleted_at, \
-        EXISTS (SELECT 1 FROM post_actions a WHERE a.post_id = p.id AND a.user_id = $2 \
-                AND a.post_action_type_id = 2) AS liked \
-        FROM posts p \
-        JOIN users u ON u.id = p.user_id \
-        LEFT JOIN posts r ON r.topic_id = p.topic_id AND r.post_number = p.reply_to_post_number \
-        LEFT JOIN users ru ON ru.id = r.user_id \
-        WHERE p.topic_id = $1 \
-        ORDER BY p.post_number LIMIT $3 OFFSET $4";
-    Ok(run!(tx, c => sqlx::query_as(SQL)
-        .bind(topic.0)
+    let sql =
+        format!("{VIEW_SELECT} WHERE p.topic_id = $2 ORDER BY p.post_number LIMIT $3 OFFSET $4");
+    Ok(run!(tx, c => sqlx::query_as(&sql)
         .bind(viewer.map_or(0, |u| u.0))
+        .bind(topic.0)
         .bind(limit)
         .bind(offset)
         .fetch_all(&mut **c)
         .await)?)
+}
+
+/// These posts (at most [`MAX_IDS`] of them), in topic and post-number order; deleted ones
+/// included, unknown ids left out.
+pub async fn views(tx: &mut Tx, ids: &[i64], viewer: Option<UserId>) -> Result<Vec<PostView>> {
+    let ids = &ids[..ids.len().min(MAX_IDS)];
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = (0..ids.len())
+        .map(|i| format!("${}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("{VIEW_SELECT} WHERE p.id IN ({list}) ORDER BY p.topic_id, p.post_number");
+    Ok(run!(tx, c => {
+        let mut q = sqlx::query_as(&sql).bind(viewer.map_or(0, |u| u.0));
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&mut **c).await
+    })?)
+}
+
+/// The most ids [`views`] reads in one query.
+pub const MAX_IDS: usize = 200;
+
+/// The ids of a topic's posts in order (Discourse's `post_stream.stream`); deleted posts only
+/// when `include_deleted`.
+pub async fn stream(tx: &mut Tx, topic: TopicId, include_deleted: bool) -> Result<Vec<i64>> {
+    const SQL: &str = "SELECT id FROM posts WHERE topic_id = $1 AND ($2 OR deleted_at IS NULL) \
+                       ORDER BY post_number";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL)
+        .bind(topic.0)
+        .bind(include_deleted)
+        .fetch_all(&mut **c)
+        .await)?)
+}
+
+/// How many deleted posts of the topic come before post `number`.
+pub async fn deleted_before(tx: &mut Tx, topic: TopicId, number: i64) -> Result<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM posts WHERE topic_id = $1 AND post_number < $2 \
+                       AND deleted_at IS NOT NULL";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(topic.0).bind(number).fetch_one(&mut **c).await)?)
+}
+
+/// The author of the topic's newest live post.
+pub async fn last_poster(tx: &mut Tx, topic: TopicId) -> Result<Option<i64>> {
+    const SQL: &str = "SELECT user_id FROM posts WHERE topic_id = $1 AND deleted_at IS NULL \
+                       ORDER BY post_number DESC LIMIT 1";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(topic.0).fetch_optional(&mut **c).await)?)
+}
+
+/// Who wrote the topic's live posts, most posts first, with how many each.
+pub async fn participants(
+    tx: &mut Tx,
+    topic: TopicId,
+    limit: i64,
+) -> Result<Vec<(crate::users::NameMatch, i64)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        username: String,
+        name: String,
+        post_count: i64,
+    }
+    const SQL: &str = "SELECT u.id, u.username, u.name, COUNT(*) AS post_count \
+        FROM posts p JOIN users u ON u.id = p.user_id \
+        WHERE p.topic_id = $1 AND p.deleted_at IS NULL \
+        GROUP BY u.id, u.username, u.name ORDER BY COUNT(*) DESC, MIN(p.post_number) LIMIT $2";
+    let rows: Vec<Row> =
+        run!(tx, c => sqlx::query_as(SQL).bind(topic.0).bind(limit).fetch_all(&mut **c).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                crate::users::NameMatch {
+                    id: r.id,
+                    username: r.username,
+                    name: r.name,
+                },
+                r.post_count,
+            )
+        })
+        .collect())
+}
+
+/// A post with its topic, for the list of newest posts (`/posts.json`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LatestPostRow {
+    pub id: i64,
+    pub topic_title: String,
+    pub topic_slug: String,
+    pub category_id: i64,
+}
+
+/// The newest live posts in live topics with ids below `before`, newest first.
+pub async fn latest(
+    tx: &mut Tx,
+    before: Option<i64>,
+    include_restricted: bool,
+    limit: i64,
+) -> Result<Vec<LatestPostRow>> {
+    const SQL: &str = "SELECT p.id, t.title AS topic_title, t.slug AS topic_slug, t.category_id \
+        FROM posts p JOIN topics t ON t.id = p.topic_id JOIN categories c ON c.id = t.category_id \
+        WHERE p.id < $1 AND p.deleted_at IS NULL AND t.deleted_at IS NULL \
+          AND ($2 OR c.read_restricted = FALSE) \
+        ORDER BY p.id DESC LIMIT $3";
+    Ok(run!(tx, c => sqlx::query_as(SQL)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(include_restricted)
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?)
+}
+
+/// Each of these members' live posts, as (user id, count).
+pub async fn counts_by_author(tx: &mut Tx, users: &[i64]) -> Result<Vec<(i64, i64)>> {
+    // One indexed count per member: pages name few authors.
+    const SQL: &str = "SELECT COUNT(*) FROM posts WHERE user_id = $1 AND deleted_at IS NULL";
+    let mut out = Vec::with_capacity(users.len());
+    for &u in users.iter().take(MAX_IDS) {
+        let n: i64 = run!(tx, c => sqlx::query_scalar(SQL).bind(u).fetch_one(&mut **c).await)?;
+        out.push((u, n));
+    }
+    Ok(out)
 }
 
 /// How many posts of the topic come before post `number` (to find the page it is on).

@@ -138,7 +138,10 @@ pub struct TopicListRow {
     pub category_slug: String,
     pub user_id: i64,
     pub author: String,
+    pub author_name: String,
+    pub last_poster_id: i64,
     pub last_poster: String,
+    pub last_poster_name: String,
     pub posts_count: i64,
     pub reply_count: i64,
     pub highest_post_number: i64,
@@ -190,7 +193,8 @@ pub async fn list(
 ) -> Result<Vec<TopicListRow>> {
     let sql = format!(
         "SELECT t.id, t.title, t.slug, t.category_id, c.name AS category_name, \
-        c.slug AS category_slug, t.user_id, a.username AS author, l.username AS last_poster, \
+        c.slug AS category_slug, t.user_id, a.username AS author, a.name AS author_name, \
+        t.last_post_user_id AS last_poster_id, l.username AS last_poster, l.name AS last_poster_name, \
         t.posts_count, t.reply_count, t.highest_post_number, t.like_count, t.views, t.closed, \
         t.created_at, t.bumped_at, t.deleted_at, tu.last_read_post_number, \
         CASE WHEN tu.notifications_reason_id IS NOT NULL AND tu.notification_level < 2 \

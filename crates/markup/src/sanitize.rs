@@ -2,7 +2,7 @@
 //!
 //! Anything not named here is dropped: no `script`/`style` (removed with their content), no `svg`
 //! or `math`, no `style` or event-handler attributes, URLs only `http`, `https`, `mailto` or
-//! relative. Links get `rel="nofollow ugc noopener"` as Discourse gives user links.
+//! relative. Links get `rel="noopener nofollow ugc"` as Discourse gives user links.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -28,7 +28,7 @@ static CLEANER: LazyLock<Builder<'static>> = LazyLock::new(|| {
     ]));
     b.url_schemes(HashSet::from(["http", "https", "mailto"]));
     b.url_relative(UrlRelative::PassThrough);
-    b.link_rel(Some("nofollow ugc noopener"));
+    b.link_rel(Some("noopener nofollow ugc"));
     b.clean_content_tags(HashSet::from([
         "script", "style", "svg", "math", "template",
     ]));

@@ -27,7 +27,7 @@ fn block_quote_and_link() {
     assert!(html.contains("<blockquote>"), "{html}");
     assert!(
         html.contains(
-            r#"<a href="https://example.org/pact" rel="nofollow ugc noopener">the pact</a>"#
+            r#"<a href="https://example.org/pact" rel="noopener nofollow ugc">the pact</a>"#
         ),
         "{html}"
     );
@@ -191,7 +191,7 @@ fn dangerous_markup_is_removed() {
 #[test]
 fn rel_cannot_be_overridden() {
     let html = cook_plain("<a href=\"https://e.org\" rel=\"follow\">x</a>");
-    assert!(html.contains(r#"rel="nofollow ugc noopener""#), "{html}");
+    assert!(html.contains(r#"rel="noopener nofollow ugc""#), "{html}");
     assert!(!html.contains(r#"rel="follow""#), "{html}");
 }
 

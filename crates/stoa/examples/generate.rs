@@ -150,6 +150,8 @@ async fn main() -> anyhow::Result<()> {
                 position: i as i64,
                 parent_id: None,
                 read_restricted: false,
+                color: "0088CC",
+                text_color: "FFFFFF",
                 created_at: start,
             },
         )

@@ -38,6 +38,12 @@ pub struct Config {
     pub email_away_minutes: i64,
     pub email_retry_base_secs: u64,
     pub email_max_attempts: i64,
+    /// JSON API requests per key per minute (0: no limit).
+    pub api_requests_per_key_per_minute: u32,
+    /// JSON API requests without a key, per client address per minute (0: no limit).
+    pub api_requests_per_ip_per_minute: u32,
+    /// The same per 10 seconds (0: no limit).
+    pub api_requests_per_ip_per_10_seconds: u32,
 }
 
 impl Default for Config {
@@ -65,6 +71,9 @@ impl Default for Config {
             email_away_minutes: 10,
             email_retry_base_secs: 30,
             email_max_attempts: 20,
+            api_requests_per_key_per_minute: 60,
+            api_requests_per_ip_per_minute: 200,
+            api_requests_per_ip_per_10_seconds: 50,
         }
     }
 }
@@ -95,6 +104,9 @@ pub struct Layer {
     pub email_away_minutes: Option<i64>,
     pub email_retry_base_secs: Option<u64>,
     pub email_max_attempts: Option<i64>,
+    pub api_requests_per_key_per_minute: Option<u32>,
+    pub api_requests_per_ip_per_minute: Option<u32>,
+    pub api_requests_per_ip_per_10_seconds: Option<u32>,
 }
 
 impl Layer {
@@ -144,6 +156,18 @@ impl Layer {
                 get("STOA_EMAIL_RETRY_BASE_SECS"),
             )?,
             email_max_attempts: parse("STOA_EMAIL_MAX_ATTEMPTS", get("STOA_EMAIL_MAX_ATTEMPTS"))?,
+            api_requests_per_key_per_minute: parse(
+                "STOA_API_REQUESTS_PER_KEY_PER_MINUTE",
+                get("STOA_API_REQUESTS_PER_KEY_PER_MINUTE"),
+            )?,
+            api_requests_per_ip_per_minute: parse(
+                "STOA_API_REQUESTS_PER_IP_PER_MINUTE",
+                get("STOA_API_REQUESTS_PER_IP_PER_MINUTE"),
+            )?,
+            api_requests_per_ip_per_10_seconds: parse(
+                "STOA_API_REQUESTS_PER_IP_PER_10_SECONDS",
+                get("STOA_API_REQUESTS_PER_IP_PER_10_SECONDS"),
+            )?,
         })
     }
 }
@@ -266,6 +290,15 @@ impl Config {
                 bail!("email_max_attempts must be at least 1");
             }
             self.email_max_attempts = v;
+        }
+        if let Some(v) = layer.api_requests_per_key_per_minute {
+            self.api_requests_per_key_per_minute = v;
+        }
+        if let Some(v) = layer.api_requests_per_ip_per_minute {
+            self.api_requests_per_ip_per_minute = v;
+        }
+        if let Some(v) = layer.api_requests_per_ip_per_10_seconds {
+            self.api_requests_per_ip_per_10_seconds = v;
         }
         Ok(self)
     }
@@ -406,6 +439,9 @@ mod tests {
             "email_away_minutes",
             "email_retry_base_secs",
             "email_max_attempts",
+            "api_requests_per_key_per_minute",
+            "api_requests_per_ip_per_minute",
+            "api_requests_per_ip_per_10_seconds",
         ] {
             assert!(
                 text.contains(&format!("{key} =")),

@@ -54,6 +54,11 @@ pub async fn open(config: &Config) -> anyhow::Result<Forum> {
             base_url: config.public_url(),
             site_name: config.site_name.clone(),
             email_away_minutes: config.email_away_minutes,
+            api_limits: stoa_app::ApiLimits {
+                per_key_per_minute: config.api_requests_per_key_per_minute,
+                per_ip_per_minute: config.api_requests_per_ip_per_minute,
+                per_ip_per_10_seconds: config.api_requests_per_ip_per_10_seconds,
+            },
         },
     ))
 }

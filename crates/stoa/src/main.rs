@@ -79,6 +79,37 @@ enum AdminCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Manage keys for the JSON API (sent as the Api-Key and Api-Username headers).
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ApiKeyCommand {
+    /// Create a key; it is printed once and only its hash is stored.
+    Create {
+        /// The member the key acts as.
+        #[arg(
+            long,
+            value_name = "NAME",
+            required_unless_present = "all_users",
+            conflicts_with = "all_users"
+        )]
+        user: Option<String>,
+        /// The key may act as any member, named by the Api-Username header.
+        #[arg(long)]
+        all_users: bool,
+        /// What the key is for (shown by `list`).
+        #[arg(long, value_name = "TEXT")]
+        description: String,
+    },
+    /// List keys: id, first characters, member, description, last use.
+    List,
+    /// Revoke a key by its id (from `list`); requests with it are refused at once.
+    Revoke {
+        /// The key's id.
+        id: i64,
+    },
 }
 
 fn load_config(cli: &Cli, serve: Option<&ServeArgs>) -> anyhow::Result<Config> {
@@ -243,7 +274,53 @@ async fn admin(config: &Config, cmd: &AdminCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        AdminCommand::ApiKey(cmd) => api_key(&forum, cmd).await,
     };
     forum.db().close().await;
     result
+}
+
+async fn api_key(forum: &stoa_app::Forum, cmd: &ApiKeyCommand) -> anyhow::Result<()> {
+    let fail = |e: stoa_app::AppError| anyhow::anyhow!("{e}");
+    match cmd {
+        ApiKeyCommand::Create {
+            user, description, ..
+        } => {
+            let key = forum
+                .create_api_key(user.as_deref(), description)
+                .await
+                .map_err(fail)?;
+            let who = user
+                .as_deref()
+                .unwrap_or("any member named in Api-Username");
+            println!("Created API key {} acting as {who}.", key.id);
+            println!("Key (shown only this once): {}", key.key);
+        }
+        ApiKeyCommand::List => {
+            let keys = forum.api_keys().await.map_err(fail)?;
+            if keys.is_empty() {
+                println!("No API keys.");
+            }
+            for k in keys {
+                let who = k.username.as_deref().unwrap_or("(all users)");
+                let used = k
+                    .last_used_at
+                    .map_or_else(|| "never used".to_owned(), |t| format!("last used {t}"));
+                let state = if k.revoked_at.is_some() {
+                    "  REVOKED"
+                } else {
+                    ""
+                };
+                println!(
+                    "{:>4}  {}…  {who}  {:?}  {used}{state}",
+                    k.id, k.truncated_key, k.description
+                );
+            }
+        }
+        ApiKeyCommand::Revoke { id } => {
+            forum.revoke_api_key(*id).await.map_err(fail)?;
+            println!("Revoked API key {id}.");
+        }
+    }
+    Ok(())
 }

@@ -306,3 +306,118 @@ async fn serve_on_postgres_with_the_database_url_flag() {
         "password-free display: {out}"
     );
 }
+
+#[test]
+fn api_keys_are_created_listed_and_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (ok, _, err) = run(
+        &[
+            "--data-dir",
+            d,
+            "admin",
+            "create-user",
+            "bot",
+            "--email",
+            "bot@example.org",
+            "--password-stdin",
+        ],
+        Some("a carefully chosen passphrase\n"),
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(
+        &[
+            "--data-dir",
+            d,
+            "admin",
+            "api-key",
+            "create",
+            "--description",
+            "x",
+        ],
+        None,
+    );
+    assert!(
+        !ok && err.contains("--user"),
+        "a key names its member or --all-users: {err}"
+    );
+    let (ok, _, err) = run(
+        &[
+            "--data-dir",
+            d,
+            "admin",
+            "api-key",
+            "create",
+            "--user",
+            "nobody",
+            "--description",
+            "x",
+        ],
+        None,
+    );
+    assert!(!ok && err.contains("not found"), "{err}");
+    let (ok, out, err) = run(
+        &[
+            "--data-dir",
+            d,
+            "admin",
+            "api-key",
+            "create",
+            "--user",
+            "bot",
+            "--description",
+            "importer",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let key = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Key (shown only this once): "))
+        .unwrap()
+        .to_owned();
+    assert_eq!(key.len(), 64);
+    let (ok, out, _) = run(
+        &[
+            "--data-dir",
+            d,
+            "admin",
+            "api-key",
+            "create",
+            "--all-users",
+            "--description",
+            "sync",
+        ],
+        None,
+    );
+    assert!(
+        ok && out.contains("any member named in Api-Username"),
+        "{out}"
+    );
+    let (ok, out, _) = run(&["--data-dir", d, "admin", "api-key", "list"], None);
+    assert!(ok);
+    assert!(
+        out.contains(&format!("{}…", &key[..4]))
+            && out.contains("bot")
+            && out.contains("\"importer\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("(all users)") && !out.contains(&key),
+        "the key itself is never listed: {out}"
+    );
+    // Only the hash is stored (in the database file and its write-ahead log alike).
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
+        assert!(
+            !bytes.windows(key.len()).any(|w| w == key.as_bytes()),
+            "the key is not stored"
+        );
+    }
+    let (ok, out, _) = run(&["--data-dir", d, "admin", "api-key", "revoke", "1"], None);
+    assert!(ok && out.contains("Revoked API key 1"), "{out}");
+    let (ok, out, _) = run(&["--data-dir", d, "admin", "api-key", "list"], None);
+    assert!(ok && out.contains("REVOKED"), "{out}");
+    let (ok, _, err) = run(&["--data-dir", d, "admin", "api-key", "revoke", "1"], None);
+    assert!(!ok && err.contains("not found"), "{err}");
+}

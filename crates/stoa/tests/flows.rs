@@ -45,7 +45,7 @@ async fn demo_thread_reads_like_the_reference_thread(b: Backend) {
         "publication and date named"
     );
     assert!(
-        body.contains(r#"rel="nofollow ugc noopener">the pact and its background</a>"#),
+        body.contains(r#"rel="noopener nofollow ugc">the pact and its background</a>"#),
         "further-reading link"
     );
     for n in 1..=4 {
@@ -90,7 +90,7 @@ async fn a_member_signs_up_posts_replies_quotes_likes_edits_and_deletes(b: Backe
     assert!(page.body.contains(title));
     assert!(
         page.body
-            .contains(r#"<a href="https://example.org/sources" rel="nofollow ugc noopener">"#)
+            .contains(r#"<a href="https://example.org/sources" rel="noopener nofollow ugc">"#)
     );
     let (topic, slug) = page.topic_of_url();
     let first_post = page.post_id(1);
@@ -166,20 +166,46 @@ async fn a_member_signs_up_posts_replies_quotes_likes_edits_and_deletes(b: Backe
         )
         .await;
     assert!(!unliked.body.contains(">1 Like<"));
-    // The script's path: JSON back, no reload.
-    let json: serde_json::Value = anna
+    // The script's path: the JSON API with the session cookie and the page's CSRF token.
+    let like = |with_token: bool| {
+        let mut req = anna
+            .client
+            .post(format!("{}/post_actions", anna.base))
+            .header("accept", "application/json")
+            .form(&[
+                ("id", boris_post.to_string()),
+                ("post_action_type_id", "2".into()),
+            ]);
+        if with_token {
+            req = req.header("x-csrf-token", token.as_str());
+        }
+        req.send()
+    };
+    let refused = like(false).await.unwrap();
+    assert_eq!(
+        refused.status(),
+        StatusCode::FORBIDDEN,
+        "a session write needs the token"
+    );
+    let json: serde_json::Value = like(true).await.unwrap().json().await.unwrap();
+    assert_eq!(json["id"], boris_post);
+    assert_eq!(json["actions_summary"][0]["id"], 2);
+    assert_eq!(json["actions_summary"][0]["count"], 1);
+    assert_eq!(json["actions_summary"][0]["acted"], true);
+    let unliked = anna
         .client
-        .post(format!("{}/posts/{boris_post}/like", anna.base))
-        .header("accept", "application/json")
-        .form(&[("authenticity_token", token.as_str()), ("like", "true")])
+        .delete(format!(
+            "{}/post_actions/{boris_post}?post_action_type_id=2",
+            anna.base
+        ))
+        .header("x-csrf-token", token.as_str())
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
-    assert_eq!(json["like_count"], 1);
-    assert_eq!(json["liked"], true);
+    assert_eq!(unliked.status(), StatusCode::OK);
+    let json: serde_json::Value = unliked.json().await.unwrap();
+    assert_eq!(json["actions_summary"][0]["count"], 0);
+    assert_eq!(like(true).await.unwrap().status(), StatusCode::OK);
 
     // Anna edits her opening post: the old text is kept as a revision.
     let edited = anna

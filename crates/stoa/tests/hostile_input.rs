@@ -276,6 +276,7 @@ async fn names_and_categories_keep_their_text(b: Backend) {
             description: line.clone(),
             parent_id: None,
             read_restricted: false,
+            ..CategoryForm::default()
         };
         match forum.create_category(admin, &form).await {
             Ok(id) => {

@@ -628,7 +628,7 @@ async fn mentions_complete_from_usernames(b: Backend) {
             assert_eq!(res.status(), StatusCode::OK);
             assert_eq!(
                 res.headers()["content-type"].to_str().unwrap(),
-                "application/json"
+                "application/json; charset=utf-8"
             );
             let json: serde_json::Value = res.json().await.unwrap();
             json["users"]

@@ -11,21 +11,29 @@
     const likeField = form.querySelector("input[name=like]");
     button.disabled = true;
     try {
-      const response = await fetch(form.action, {
-        method: "POST",
-        headers: { "Accept": "application/json" },
-        body: new URLSearchParams(new FormData(form)),
-        credentials: "same-origin",
-      });
+      // The JSON API, as any Discourse client uses it: like is POST /post_actions, unlike is
+      // DELETE /post_actions/{id}; the page's CSRF token goes in X-CSRF-Token.
+      const postId = form.action.match(/\/posts\/(\d+)\/like/)[1];
+      const like = likeField.value !== "false";
+      const token = form.querySelector("input[name=authenticity_token]").value;
+      const response = await fetch(
+        like ? "/post_actions" : `/post_actions/${postId}?post_action_type_id=2`,
+        {
+          method: like ? "POST" : "DELETE",
+          headers: { "Accept": "application/json", "X-CSRF-Token": token },
+          body: like ? new URLSearchParams({ id: postId, post_action_type_id: "2" }) : undefined,
+          credentials: "same-origin",
+        });
       if (!response.ok) { form.submit(); return; }
-      const data = await response.json();
-      const liked = data.liked;
+      const post = await response.json();
+      const likes = post.actions_summary.find((a) => a.id === 2) || { count: 0 };
+      const liked = likes.acted === true;
       likeField.value = liked ? "false" : "true";
       button.textContent = liked ? "Unlike" : "Like";
       button.classList.toggle("liked", liked);
       button.setAttribute("aria-pressed", String(liked));
       const count = form.closest(".post").querySelector(".like-count");
-      const n = data.like_count;
+      const n = likes.count;
       count.textContent = n === 0 ? "" : n === 1 ? "1 Like" : `${n} Likes`;
     } catch (_) {
       form.submit();

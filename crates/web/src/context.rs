@@ -30,7 +30,7 @@ const ANON_COOKIE: &str = "stoa_anon";
 /// The form field that carries the CSRF token (Rails' and Discourse's name).
 pub const CSRF_FIELD: &str = "authenticity_token";
 /// The header that carries it for scripts (Discourse's name).
-const CSRF_HEADER: &str = "x-csrf-token";
+pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
 
 /// One request's visitor: the member if signed in, and the CSRF binding.
 #[derive(Debug)]
@@ -66,7 +66,7 @@ impl Visit {
         csrf_token(&self.secret, self.binding())
     }
 
-    fn csrf_ok(&self, token: &str) -> bool {
+    pub(crate) fn csrf_ok(&self, token: &str) -> bool {
         if self.session_token.is_none() && self.anon_seed_is_new {
             return false; // no cookie came back: nothing to bind to
         }

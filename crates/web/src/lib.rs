@@ -4,6 +4,7 @@
 //! [`stoa_app::Forum`], and render a page or redirect. No SQL and no permission rule lives here;
 //! the only decisions made here are HTTP ones (status codes, cookies, redirects).
 
+mod api;
 mod assets;
 mod context;
 mod error;
@@ -71,6 +72,29 @@ impl MakeRequestId for Ids {
     }
 }
 
+/// The two routers behind the front door.
+#[derive(Clone)]
+struct Front {
+    pages: Router,
+    api: Router,
+    state: AppState,
+}
+
+/// Sends each request to the API or to the pages (see [`api::claim`]).
+async fn front_door(
+    axum::extract::State(front): axum::extract::State<Front>,
+    mut req: axum::extract::Request,
+) -> axum::response::Response {
+    use tower::ServiceExt;
+    if api::claim(&mut req) {
+        return api::serve(&front.state, front.api, req).await;
+    }
+    match front.pages.oneshot(req).await {
+        Ok(res) => res,
+        Err(never) => match never {},
+    }
+}
+
 /// The whole site.
 pub fn router(state: AppState) -> Router {
     let ids = Ids {
@@ -86,14 +110,26 @@ pub fn router(state: AppState) -> Router {
             .to_owned();
         tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
     });
-    pages::routes()
+    let pages: Router = pages::routes()
         .merge(assets::routes())
         .fallback(error::not_found)
+        .with_state(state.clone());
+    let api: Router = api::routes()
+        .fallback(api::not_found)
+        .with_state(state.clone());
+    let front = Front {
+        pages,
+        api,
+        state: state.clone(),
+    };
+    // One front door: the API and the pages each have a router of their own (see `api`).
+    Router::new()
+        .fallback(front_door)
+        .with_state(front)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             context::session_layer,
         ))
-        .with_state(state)
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID.clone()))
         .layer(trace)
         .layer(SetRequestIdLayer::new(X_REQUEST_ID.clone(), ids))

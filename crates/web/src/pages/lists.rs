@@ -187,6 +187,7 @@ pub(crate) async fn create_category(
         description: form.description.clone(),
         parent_id: form.parent.trim().parse::<i64>().ok().map(CategoryId),
         read_restricted: form.read_restricted.is_some(),
+        ..CategoryForm::default()
     };
     match state.forum.create_category(visit.actor(), &input).await {
         Ok(id) => {
@@ -248,6 +249,7 @@ pub(crate) async fn edit_category(
         description: form.description.clone(),
         parent_id: None,
         read_restricted: form.read_restricted.is_some(),
+        ..CategoryForm::default()
     };
     match state.forum.update_category(visit.actor(), id, &input).await {
         Ok(c) => Ok(see_other(&format!("/c/{}/{}", c.slug, c.id))),

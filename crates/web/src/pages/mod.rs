@@ -3,9 +3,9 @@
 mod accounts;
 mod email;
 mod lists;
-pub(crate) mod notifications;
+mod notifications;
 mod posts;
-mod search;
+pub(crate) mod search;
 mod topic;
 mod users;
 
@@ -49,9 +49,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/posts/{id}/revisions", get(posts::revisions))
         .route("/u/{username}", get(users::show))
         .route("/search", get(search::page))
-        .route("/search.json", get(search::json))
-        .route("/topics/similar_to", get(search::similar))
-        .route("/topics/similar_to.json", get(search::similar))
         .route("/login", get(accounts::login_form).post(accounts::login))
         .route("/signup", get(accounts::signup_form).post(accounts::signup))
         .route("/logout", post(accounts::logout))
@@ -65,8 +62,6 @@ pub(crate) fn routes() -> Router<AppState> {
             "/category/{slug}/notifications",
             post(notifications::set_category_level),
         )
-        .route("/u/search/users", get(notifications::complete_users))
-        .route("/u/search/users.json", get(notifications::complete_users))
         .route(
             "/u/activate-account/{token}",
             get(email::activate_form).post(email::activate),

@@ -2,9 +2,8 @@
 //! completion.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use stoa_app::{CategoryId, NotificationItem, NotificationLevel, TopicId};
 
 use super::{Chrome, PageQuery, ok, parse_id, query, safe_return_to, see_other};
@@ -121,42 +120,4 @@ pub(crate) async fn set_category_level(
 /// The level picker's choices, for templates.
 pub(crate) fn levels() -> [NotificationLevel; 4] {
     NotificationLevel::ALL
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-pub(crate) struct CompleteQuery {
-    #[serde(default)]
-    term: String,
-}
-
-#[derive(serde::Serialize)]
-struct CompleteUser {
-    username: String,
-    name: String,
-    avatar_template: String,
-}
-
-#[derive(serde::Serialize)]
-struct CompleteResponse {
-    users: Vec<CompleteUser>,
-}
-
-/// `@mention` completion, in the shape of Discourse's `/u/search/users.json?term=`.
-pub(crate) async fn complete_users(
-    State(state): State<AppState>,
-    RawQuery(q): RawQuery,
-) -> Result<Response, WebError> {
-    let term = query::<CompleteQuery>(q).term;
-    let users = state
-        .forum
-        .complete_usernames(&term)
-        .await?
-        .into_iter()
-        .map(|u| CompleteUser {
-            avatar_template: String::new(),
-            username: u.username,
-            name: u.name,
-        })
-        .collect();
-    Ok(Json(CompleteResponse { users }).into_response())
 }

@@ -1,10 +1,8 @@
 //! Actions on one post: edit, delete, restore, like, its history, its permalink.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::header::ACCEPT;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use stoa_app::db::posts::PostRow;
 use stoa_app::db::topics::TopicRow;
@@ -172,42 +170,16 @@ pub(crate) struct LikeFields {
     like: String,
 }
 
-#[derive(serde::Serialize)]
-struct LikeJson {
-    id: i64,
-    like_count: i64,
-    liked: bool,
-}
-
-/// Likes or unlikes; a script asking for JSON gets the new count instead of a redirect.
+/// Likes or unlikes, for browsers without the script (which uses `POST /post_actions`).
 pub(crate) async fn like(
     State(state): State<AppState>,
     visit: Viewer,
-    headers: HeaderMap,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<LikeFields>,
 ) -> Result<Response, WebError> {
     let id = PostId(parse_id(&id)?);
     let liked = form.like != "false";
-    let wants_json = headers
-        .get(ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"));
     let result = state.forum.set_like(visit.actor(), id, liked).await;
-    if wants_json {
-        return Ok(match result {
-            Ok(like_count) => Json(LikeJson {
-                id: id.0,
-                like_count,
-                liked,
-            })
-            .into_response(),
-            Err(e) => {
-                let (status, message) = WebError::from(e).status_and_message();
-                (status, Json(serde_json::json!({ "errors": [message] }))).into_response()
-            }
-        });
-    }
     result?;
     let (post, topic, _) = state.forum.post(visit.actor(), id).await?;
     Ok(see_other(&post_url(&topic, &post)))

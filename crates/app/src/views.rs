@@ -1,0 +1,285 @@
+//! What the JSON API reads beyond the pages: a topic's whole post stream, posts by id, the
+//! newest posts, who liked a post, and site statistics. Visibility is decided here, by the
+//! same Guardian questions the pages ask.
+
+use std::collections::HashMap;
+
+use stoa_core::{Actor, CategoryId, Error, Guardian, NotificationLevel, PostId, TopicId, UserId};
+use stoa_db::categories::CategoryRow;
+use stoa_db::stats::Counts;
+use stoa_db::topics::TopicRow;
+use stoa_db::users::NameMatch;
+use stoa_db::{Tx, likes, posts as db_posts, reads};
+
+use crate::posts::{PostItem, item};
+use crate::topics::visible_topic;
+use crate::{Forum, Result, Timestamp, db, now};
+
+/// Posts in one answer of the topic view (Discourse's `chunk_size`).
+pub const CHUNK_SIZE: i64 = 20;
+/// Posts per page of `/posts.json` (Discourse: 50).
+pub const LATEST_POSTS: i64 = 50;
+/// Likers listed for one post.
+pub const LIKERS: i64 = 200;
+
+/// Posts with what the API says about their authors.
+#[derive(Debug, Clone, Default)]
+pub struct PostBatch {
+    pub items: Vec<PostItem>,
+    /// Each author's live post count, by user id.
+    pub author_posts: HashMap<i64, i64>,
+}
+
+impl PostBatch {
+    pub fn author_posts(&self, user: i64) -> i64 {
+        self.author_posts.get(&user).copied().unwrap_or(0)
+    }
+}
+
+/// A topic as the API shows it: every visible post id, and the posts of one chunk.
+#[derive(Debug, Clone)]
+pub struct TopicView {
+    pub topic: TopicRow,
+    pub category: CategoryRow,
+    /// Every post id the actor may see, in order.
+    pub stream: Vec<i64>,
+    pub posts: PostBatch,
+    pub created_by: NameMatch,
+    pub last_poster: NameMatch,
+    /// Who posted, most posts first (at most 24), with their post counts in the topic.
+    pub participants: Vec<(NameMatch, i64)>,
+    pub can_reply: bool,
+    /// The member's level for the topic (normal for visitors and when never chosen).
+    pub notification_level: NotificationLevel,
+}
+
+/// A post in the list of newest posts, with its topic's title and slug.
+#[derive(Debug, Clone)]
+pub struct LatestPost {
+    pub post: PostItem,
+    pub topic_title: String,
+    pub topic_slug: String,
+    pub category_id: i64,
+}
+
+/// Site-wide counts, all time and over the last day, week and month.
+#[derive(Debug, Clone)]
+pub struct SiteStatistics {
+    pub all: Counts,
+    pub last_day: Counts,
+    pub last_7_days: Counts,
+    pub last_30_days: Counts,
+    pub admin_ids: Vec<i64>,
+    pub created_at: Option<Timestamp>,
+}
+
+/// Reads these posts for the actor: deleted ones only for those who may see them, posts in
+/// topics they may not see never.
+async fn batch(tx: &mut Tx, actor: Actor, ids: &[i64]) -> Result<PostBatch> {
+    let guardian = Guardian::new(actor);
+    let views = db_posts::views(tx, ids, actor.user_id()).await?;
+    let mut topics: HashMap<i64, Option<TopicRow>> = HashMap::new();
+    let mut items = Vec::with_capacity(views.len());
+    for view in views {
+        let topic = match topics.get(&view.topic_id) {
+            Some(known) => known.clone(),
+            None => {
+                let found = visible_topic(tx, actor, TopicId(view.topic_id)).await.ok();
+                topics.insert(view.topic_id, found.clone());
+                found
+            }
+        };
+        let Some(topic) = topic else {
+            continue;
+        };
+        if view.deleted_at.is_some() && !guardian.can_see_deleted() {
+            continue;
+        }
+        items.push(item(
+            guardian,
+            view,
+            topic.deleted_at.is_some(),
+            topic.closed,
+        ));
+    }
+    let mut authors: Vec<i64> = items.iter().map(|i| i.post.user_id).collect();
+    authors.sort_unstable();
+    authors.dedup();
+    let author_posts = db_posts::counts_by_author(tx, &authors)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(PostBatch {
+        items,
+        author_posts,
+    })
+}
+
+async fn name_of(tx: &mut Tx, id: i64) -> Result<NameMatch> {
+    let u = db::users::find(tx, UserId(id))
+        .await?
+        .ok_or(Error::NotFound("user"))?;
+    Ok(NameMatch {
+        id: u.id,
+        username: u.username,
+        name: u.name,
+    })
+}
+
+impl Forum {
+    /// A topic's post stream and the chunk of posts from `from_number` on (the first chunk
+    /// when None).
+    pub async fn topic_view(
+        &self,
+        actor: Actor,
+        id: TopicId,
+        from_number: Option<i64>,
+    ) -> Result<TopicView> {
+        let guardian = Guardian::new(actor);
+        let mut tx = self.db.read().await?;
+        let topic = visible_topic(&mut tx, actor, id).await?;
+        let category = db::categories::find(&mut tx, CategoryId(topic.category_id))
+            .await?
+            .ok_or(Error::NotFound("category"))?;
+        let stream = db_posts::stream(&mut tx, id, guardian.can_see_deleted()).await?;
+        // The chunk starts at the first visible post numbered `from_number` or later.
+        let start = match from_number {
+            Some(n) if n > 1 => {
+                let before = db_posts::count_before(&mut tx, id, n).await?;
+                let hidden = db_posts::deleted_before(&mut tx, id, n).await?;
+                let skip = if guardian.can_see_deleted() {
+                    before
+                } else {
+                    before - hidden
+                };
+                usize::try_from(skip.max(0)).unwrap_or(0)
+            }
+            _ => 0,
+        };
+        let chunk: Vec<i64> = stream
+            .iter()
+            .skip(start)
+            .take(CHUNK_SIZE as usize)
+            .copied()
+            .collect();
+        let posts = batch(&mut tx, actor, &chunk).await?;
+        let created_by = name_of(&mut tx, topic.user_id).await?;
+        let last_poster = match db_posts::last_poster(&mut tx, id).await? {
+            Some(u) => name_of(&mut tx, u).await?,
+            None => created_by.clone(),
+        };
+        let participants = db_posts::participants(&mut tx, id, 24).await?;
+        let can_reply = guardian
+            .can_reply(topic.deleted_at.is_some(), topic.closed)
+            .is_ok();
+        let notification_level = match actor.user_id() {
+            Some(user) => {
+                let s = reads::reader_state(&mut tx, user, id, CategoryId(topic.category_id), 0, 0)
+                    .await?;
+                NotificationLevel::from_stored(s.topic_level.or(s.category_level).unwrap_or(1))
+            }
+            None => NotificationLevel::Normal,
+        };
+        Ok(TopicView {
+            topic,
+            category,
+            stream,
+            posts,
+            created_by,
+            last_poster,
+            participants,
+            can_reply,
+            notification_level,
+        })
+    }
+
+    /// These posts of a topic (ids from its stream), in order.
+    pub async fn topic_posts(&self, actor: Actor, id: TopicId, ids: &[i64]) -> Result<PostBatch> {
+        let mut tx = self.db.read().await?;
+        visible_topic(&mut tx, actor, id).await?;
+        let mut posts = batch(&mut tx, actor, ids).await?;
+        posts.items.retain(|i| i.post.topic_id == id.0);
+        Ok(posts)
+    }
+
+    /// One post as the API shows it.
+    pub async fn post_item(&self, actor: Actor, id: PostId) -> Result<(PostBatch, TopicRow)> {
+        let mut tx = self.db.read().await?;
+        let posts = batch(&mut tx, actor, &[id.0]).await?;
+        let Some(first) = posts.items.first() else {
+            return Err(Error::NotFound("post").into());
+        };
+        let topic = visible_topic(&mut tx, actor, TopicId(first.post.topic_id)).await?;
+        Ok((posts, topic))
+    }
+
+    /// The newest posts with ids below `before`, newest first.
+    pub async fn latest_posts(
+        &self,
+        actor: Actor,
+        before: Option<i64>,
+    ) -> Result<(Vec<LatestPost>, PostBatch)> {
+        let guardian = Guardian::new(actor);
+        let mut tx = self.db.read().await?;
+        let rows = db_posts::latest(
+            &mut tx,
+            before,
+            guardian.can_see_category(true),
+            LATEST_POSTS,
+        )
+        .await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut posts = batch(&mut tx, actor, &ids).await?;
+        let mut by_id: HashMap<i64, PostItem> =
+            posts.items.drain(..).map(|i| (i.post.id, i)).collect();
+        let latest = rows
+            .into_iter()
+            .filter_map(|r| {
+                by_id.remove(&r.id).map(|post| LatestPost {
+                    post,
+                    topic_title: r.topic_title,
+                    topic_slug: r.topic_slug,
+                    category_id: r.category_id,
+                })
+            })
+            .collect();
+        Ok((latest, posts))
+    }
+
+    /// Who liked a post the actor may see.
+    pub async fn likers(&self, actor: Actor, id: PostId) -> Result<Vec<NameMatch>> {
+        let mut tx = self.db.read().await?;
+        if batch(&mut tx, actor, &[id.0]).await?.items.is_empty() {
+            return Err(Error::NotFound("post").into());
+        }
+        Ok(likes::likers(&mut tx, id, LIKERS).await?)
+    }
+
+    /// Counts of public content for `/about.json` and `/site/statistics.json`.
+    pub async fn site_statistics(&self) -> Result<SiteStatistics> {
+        let at = now();
+        let mut tx = self.db.read().await?;
+        let epoch = Timestamp::UNIX_EPOCH;
+        Ok(SiteStatistics {
+            all: db::stats::since(&mut tx, epoch).await?,
+            last_day: db::stats::since(&mut tx, at - chrono::Duration::days(1)).await?,
+            last_7_days: db::stats::since(&mut tx, at - chrono::Duration::days(7)).await?,
+            last_30_days: db::stats::since(&mut tx, at - chrono::Duration::days(30)).await?,
+            admin_ids: db::stats::admin_ids(&mut tx).await?,
+            created_at: db::stats::created_at(&mut tx).await?,
+        })
+    }
+}
+
+/// Characters in a post's excerpt (Discourse's default excerpt length).
+const EXCERPT_CHARS: usize = 300;
+
+/// A post's opening text as a reader sees it, and whether it was cut short.
+pub fn excerpt(raw: &str) -> (String, bool) {
+    let text = stoa_markup::plain_text(raw);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match text.char_indices().nth(EXCERPT_CHARS) {
+        Some((cut, _)) => (format!("{}…", &text[..cut]), true),
+        None => (text, false),
+    }
+}

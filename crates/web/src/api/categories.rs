@@ -1,0 +1,158 @@
+//! Categories: the list, creating one, a category's topics, the member's level for one.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use stoa_app::core::Guardian;
+use stoa_app::db::categories::CategoryRow;
+use stoa_app::{Actor, CategoryForm, CategoryId};
+
+use super::shapes::{Category, CategoryAccess, TopicListPage};
+use super::topics::page_param;
+use super::{ApiError, Caller, Json, Params, id};
+use crate::AppState;
+
+/// Categories as this caller sees them: top-level ones, each with its subcategories.
+pub(crate) async fn shaped(
+    state: &AppState,
+    actor: Actor,
+    all: &[CategoryRow],
+) -> Result<Vec<Category>, ApiError> {
+    let levels = state.forum.category_levels(actor).await?;
+    let guardian = Guardian::new(actor);
+    let access = |c: &CategoryRow| CategoryAccess {
+        can_post: guardian.can_create_topic().is_ok(),
+        can_edit: guardian.can_edit_category().is_ok(),
+        notification_level: levels.get(&c.id).copied().unwrap_or(1),
+    };
+    Ok(all
+        .iter()
+        .map(|c| Category::new(c, all, access(c)))
+        .collect())
+}
+
+/// `GET /categories.json`: `{"category_list": {…, "categories": [...]}}`, top-level
+/// categories first-class and their children in `subcategory_list`.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    let all = state.forum.categories(actor).await?;
+    let shaped = shaped(&state, actor, &all).await?;
+    let (top, children): (Vec<Category>, Vec<Category>) = shaped
+        .into_iter()
+        .partition(|c| c.parent_category_id.is_none());
+    let mut children = children;
+    let categories: Vec<Category> = top
+        .into_iter()
+        .map(|mut c| {
+            let (mine, rest): (Vec<Category>, Vec<Category>) = children
+                .drain(..)
+                .partition(|s| s.parent_category_id == Some(c.id));
+            children = rest;
+            c.subcategory_list = Some(mine);
+            c
+        })
+        .collect();
+    let guardian = Guardian::new(actor);
+    Ok(Json(json!({
+        "category_list": {
+            "can_create_category": guardian.can_create_category().is_ok(),
+            "can_create_topic": guardian.can_create_topic().is_ok(),
+            "categories": categories,
+        }
+    }))
+    .into_response())
+}
+
+/// `POST /categories(.json)`: `name`, `color`, `text_color`, `description`,
+/// `parent_category_id`, `permissions[group]=level` (only `staff`/`admins` without
+/// `everyone` makes it staff-only). Answers `{"category": …}`.
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    let permissions = params.get(&["permissions"]).and_then(|p| p.as_object());
+    let read_restricted = permissions.is_some_and(|p| !p.is_empty() && !p.contains_key("everyone"));
+    let form = CategoryForm {
+        name: params.require(&["name"])?,
+        description: params.text(&["description"]).unwrap_or_default(),
+        parent_id: params.int(&["parent_category_id"])?.map(CategoryId),
+        read_restricted,
+        color: params.text(&["color"]),
+        text_color: params.text(&["text_color"]),
+    };
+    let id = state.forum.create_category(actor, &form).await?;
+    let all = state.forum.categories(actor).await?;
+    let mut shaped = shaped(&state, actor, &all).await?;
+    let category = shaped
+        .drain(..)
+        .find(|c| c.id == id.0)
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(json!({ "category": category })).into_response())
+}
+
+async fn topics_in(
+    state: &AppState,
+    caller: &Caller,
+    category: i64,
+    params: &Params,
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    let c = state.forum.category(actor, CategoryId(category)).await?;
+    let page = page_param(params)?;
+    let list = state
+        .forum
+        .topic_list(actor, Some(c.category_id()), None, page)
+        .await?;
+    let more = list
+        .more
+        .then(|| format!("/c/{}/{}?page={page}", c.slug, c.id));
+    Ok(Json(TopicListPage::new(
+        &list.topics,
+        caller.user.is_some(),
+        more,
+    ))
+    .into_response())
+}
+
+/// `GET /c/{id}.json`.
+pub(crate) async fn topics_by_id(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(category): Path<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    topics_in(&state, &caller, id(&category)?, &params).await
+}
+
+/// `GET /c/{slug}/{id}.json[?page=N]`.
+pub(crate) async fn topics(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((_slug, category)): Path<(String, String)>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    topics_in(&state, &caller, id(&category)?, &params).await
+}
+
+/// `POST /category/{id}/notifications` with `notification_level`.
+pub(crate) async fn set_notification_level(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(category): Path<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let category = CategoryId(id(&category)?);
+    let level = params
+        .int(&["notification_level"])?
+        .ok_or_else(|| ApiError::missing("notification_level"))?;
+    state
+        .forum
+        .set_category_notification_level(caller.actor(), category, level)
+        .await?;
+    Ok(Json(json!({"success": "OK"})).into_response())
+}

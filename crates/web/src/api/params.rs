@@ -1,0 +1,243 @@
+//! A request's parameters as Rails sees them: the query string and the body merged into one
+//! tree, whether the body is a form (`post[raw]=…&post_ids[]=1`, Rails' nested keys) or JSON
+//! (`{"post": {"raw": …}}`). Values from forms are strings and from JSON may be numbers or
+//! booleans, so accessors accept either. Lenient as Rails is: undecodable bytes are replaced,
+//! malformed keys are taken literally.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
+use serde_json::{Map, Value};
+
+use super::ApiError;
+
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Params(Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let mut params = Params::default();
+        if let Some(q) = req.uri().query() {
+            params.add_form(q.as_bytes());
+        }
+        let json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| {
+                t.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("application/json")
+            });
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::bad_param(format!("Could not read the request body: {e}")))?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(params);
+        }
+        if json {
+            let value: Value = serde_json::from_slice(&body)
+                .map_err(|e| ApiError::bad_param(format!("The JSON body is not valid: {e}")))?;
+            match value {
+                Value::Object(map) => params.0.extend(map),
+                _ => return Err(ApiError::bad_param("The JSON body must be an object")),
+            }
+        } else {
+            params.add_form(&body);
+        }
+        Ok(params)
+    }
+}
+
+/// One step of a Rails key: `[name]` or `[]`.
+enum Step {
+    Key(String),
+    Push,
+}
+
+/// Splits `post[raw]` into `post`, `[raw]`; None when the key is not well formed.
+fn steps(key: &str) -> Option<(String, Vec<Step>)> {
+    let Some(open) = key.find('[') else {
+        return Some((key.to_owned(), Vec::new()));
+    };
+    let (head, mut rest) = key.split_at(open);
+    if head.is_empty() {
+        return None;
+    }
+    let mut steps = Vec::new();
+    while !rest.is_empty() {
+        let close = rest.find(']')?;
+        if !rest.starts_with('[') {
+            return None;
+        }
+        let inner = &rest[1..close];
+        steps.push(if inner.is_empty() {
+            Step::Push
+        } else {
+            Step::Key(inner.to_owned())
+        });
+        rest = &rest[close + 1..];
+    }
+    Some((head.to_owned(), steps))
+}
+
+fn put(slot: &mut Value, steps: &[Step], value: String) {
+    let Some((first, rest)) = steps.split_first() else {
+        *slot = Value::String(value);
+        return;
+    };
+    match first {
+        Step::Push => {
+            if !slot.is_array() {
+                *slot = Value::Array(Vec::new());
+            }
+            if let Value::Array(items) = slot {
+                let mut item = Value::Null;
+                put(&mut item, rest, value);
+                items.push(item);
+            }
+        }
+        Step::Key(k) => {
+            if !slot.is_object() {
+                *slot = Value::Object(Map::new());
+            }
+            if let Value::Object(map) = slot {
+                put(map.entry(k.clone()).or_insert(Value::Null), rest, value);
+            }
+        }
+    }
+}
+
+impl Params {
+    fn add_form(&mut self, bytes: &[u8]) {
+        for (k, v) in url::form_urlencoded::parse(bytes) {
+            let (k, v) = (k.into_owned(), v.into_owned());
+            match steps(&k) {
+                Some((head, steps)) => {
+                    let slot = self.0.entry(head).or_insert(Value::Null);
+                    put(slot, &steps, v);
+                }
+                None => {
+                    self.0.insert(k, Value::String(v));
+                }
+            }
+        }
+    }
+
+    /// The value at a path of keys (`["post", "raw"]`).
+    pub fn get(&self, path: &[&str]) -> Option<&Value> {
+        let (first, rest) = path.split_first()?;
+        let mut v = self.0.get(*first)?;
+        for k in rest {
+            v = v.get(*k)?;
+        }
+        Some(v)
+    }
+
+    /// Text at a path; numbers and booleans as written; None when absent or null.
+    pub fn text(&self, path: &[&str]) -> Option<String> {
+        match self.get(path)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// Text that must be there and not blank (Rails' `params.require`).
+    pub fn require(&self, path: &[&str]) -> Result<String, ApiError> {
+        self.text(path)
+            .filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| ApiError::missing(path.last().copied().unwrap_or("")))
+    }
+
+    /// A whole number; None when absent or empty, 400 when it is not a number.
+    pub fn int(&self, path: &[&str]) -> Result<Option<i64>, ApiError> {
+        match self.get(path) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| not_int(path)),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| not_int(path)),
+            Some(_) => Err(not_int(path)),
+        }
+    }
+
+    /// `true`/`1`/`on` (or JSON true) as true; anything else false.
+    pub fn flag(&self, path: &[&str]) -> bool {
+        match self.get(path) {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::Number(n)) => n.as_i64().is_some_and(|n| n != 0),
+            Some(Value::String(s)) => matches!(s.trim(), "true" | "1" | "on" | "t"),
+            _ => false,
+        }
+    }
+
+    /// Whole numbers from a list (`post_ids[]=1&post_ids[]=2`, or a JSON array), or from a
+    /// single value; entries that are not numbers are skipped.
+    pub fn ints(&self, key: &str) -> Vec<i64> {
+        let parse = |v: &Value| match v {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        };
+        match self.0.get(key) {
+            Some(Value::Array(items)) => items.iter().filter_map(parse).collect(),
+            Some(Value::Object(map)) => map.values().filter_map(parse).collect(),
+            Some(v) => parse(v).into_iter().collect(),
+            None => Vec::new(),
+        }
+    }
+}
+
+fn not_int(path: &[&str]) -> ApiError {
+    ApiError::bad_param(format!("{} must be a whole number", path.join(".")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Params;
+    use serde_json::json;
+
+    fn form(s: &str) -> Params {
+        let mut p = Params::default();
+        p.add_form(s.as_bytes());
+        p
+    }
+
+    #[test]
+    fn rails_nested_keys() {
+        let p = form(
+            "post%5Braw%5D=Hi+there&post[edit_reason]=typo&post_ids%5B%5D=1&post_ids[]=2&permissions[everyone]=1&title=",
+        );
+        assert_eq!(p.text(&["post", "raw"]).as_deref(), Some("Hi there"));
+        assert_eq!(p.text(&["post", "edit_reason"]).as_deref(), Some("typo"));
+        assert_eq!(p.ints("post_ids"), vec![1, 2]);
+        assert_eq!(p.int(&["permissions", "everyone"]).ok().flatten(), Some(1));
+        assert!(p.require(&["title"]).is_err());
+        assert!(p.require(&["raw"]).is_err());
+    }
+
+    #[test]
+    fn malformed_keys_are_literal_and_never_panic() {
+        let p = form("a[b=1&[x]=2&c]]=3&d[][e]=4&f[g][]=5&%ff%fe=6");
+        assert_eq!(p.text(&["a[b"]).as_deref(), Some("1"));
+        assert_eq!(p.text(&["[x]"]).as_deref(), Some("2"));
+        assert_eq!(p.get(&["d"]), Some(&json!([{"e": "4"}])));
+        assert_eq!(p.get(&["f"]), Some(&json!({"g": ["5"]})));
+    }
+
+    #[test]
+    fn numbers_from_text_or_json() {
+        let mut p = form("topic_id=12&bad=x");
+        assert_eq!(p.int(&["topic_id"]).ok().flatten(), Some(12));
+        assert!(p.int(&["bad"]).is_err());
+        assert_eq!(p.int(&["absent"]).ok().flatten(), None);
+        p.0.insert("n".into(), json!(7));
+        p.0.insert("ok".into(), json!(true));
+        assert_eq!(p.int(&["n"]).ok().flatten(), Some(7));
+        assert!(p.flag(&["ok"]));
+        assert_eq!(p.text(&["n"]).as_deref(), Some("7"));
+    }
+}

@@ -1,0 +1,208 @@
+//! The site: `/about.json`, `/site.json`, `/site/statistics.json`, and posts as plain
+//! Markdown (`/raw/…`, for archivers).
+
+use axum::extract::{Path, State};
+use axum::http::HeaderValue;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::json;
+use stoa_app::db::stats::Counts;
+use stoa_app::{NotificationKind, SiteStatistics, TopicId};
+
+use super::categories::shaped;
+use super::shapes::time;
+use super::{ApiError, Caller, Json, Params, id};
+use crate::AppState;
+
+/// Discourse's `SiteStatistics`: all time, last day, 7 and 30 days.
+#[derive(Debug, Serialize)]
+struct Statistics {
+    topics_count: i64,
+    topics_last_day: i64,
+    topics_7_days: i64,
+    topics_30_days: i64,
+    posts_count: i64,
+    posts_last_day: i64,
+    posts_7_days: i64,
+    posts_30_days: i64,
+    users_count: i64,
+    users_last_day: i64,
+    users_7_days: i64,
+    users_30_days: i64,
+    active_users_last_day: i64,
+    active_users_7_days: i64,
+    active_users_30_days: i64,
+    participating_users_last_day: i64,
+    participating_users_7_days: i64,
+    participating_users_30_days: i64,
+    likes_count: i64,
+    likes_last_day: i64,
+    likes_7_days: i64,
+    likes_30_days: i64,
+}
+
+impl From<&SiteStatistics> for Statistics {
+    fn from(s: &SiteStatistics) -> Self {
+        let (a, d, w, m): (&Counts, &Counts, &Counts, &Counts) =
+            (&s.all, &s.last_day, &s.last_7_days, &s.last_30_days);
+        Self {
+            topics_count: a.topics,
+            topics_last_day: d.topics,
+            topics_7_days: w.topics,
+            topics_30_days: m.topics,
+            posts_count: a.posts,
+            posts_last_day: d.posts,
+            posts_7_days: w.posts,
+            posts_30_days: m.posts,
+            users_count: a.users,
+            users_last_day: d.users,
+            users_7_days: w.users,
+            users_30_days: m.users,
+            active_users_last_day: d.active_users,
+            active_users_7_days: w.active_users,
+            active_users_30_days: m.active_users,
+            participating_users_last_day: d.participating_users,
+            participating_users_7_days: w.participating_users,
+            participating_users_30_days: m.participating_users,
+            likes_count: a.likes,
+            likes_last_day: d.likes,
+            likes_7_days: w.likes,
+            likes_30_days: m.likes,
+        }
+    }
+}
+
+/// `GET /site/statistics.json`.
+pub(crate) async fn statistics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let s = state.forum.site_statistics().await?;
+    Ok(Json(Statistics::from(&s)).into_response())
+}
+
+/// `GET /about.json`.
+pub(crate) async fn about(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let s = state.forum.site_statistics().await?;
+    let created = s.created_at.as_ref().map(time).unwrap_or_default();
+    Ok(Json(json!({
+        "about": {
+            "title": state.config.site_name,
+            "description": "",
+            "extended_site_description": "",
+            "banner_image": null,
+            "site_creation_date": created,
+            "locale": "en",
+            "version": env!("CARGO_PKG_VERSION"),
+            "https": state.config.secure_cookies,
+            "can_see_about_stats": true,
+            "contact_url": "",
+            "contact_email": "",
+            "moderator_ids": [],
+            "admin_ids": s.admin_ids,
+            "category_moderators": [],
+            "stats": Statistics::from(&s),
+        }
+    }))
+    .into_response())
+}
+
+/// `GET /site.json`: what a client needs to start (categories and the numeric codes).
+pub(crate) async fn site(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    let all = state.forum.categories(actor).await?;
+    let categories = shaped(&state, actor, &all).await?;
+    let notification_types: serde_json::Map<String, serde_json::Value> = NotificationKind::ALL
+        .iter()
+        .map(|k| (format!("{k:?}").to_lowercase(), json!(k.id())))
+        .collect();
+    Ok(Json(json!({
+        "default_archetype": "regular",
+        "notification_types": notification_types,
+        "post_types": {"regular": 1, "moderator_action": 2, "small_action": 3, "whisper": 4},
+        "trust_levels": {"newuser": 0, "basic": 1, "member": 2, "regular": 3, "leader": 4},
+        "post_action_types": [{
+            "id": 2, "name_key": "like", "name": "Like", "description": "Like this post",
+            "short_description": "Like this post", "is_flag": false, "require_message": false,
+            "enabled": true, "applies_to": ["Post"], "is_used": true, "position": 0,
+        }],
+        "topic_flag_types": [],
+        "groups": [],
+        "filters": ["latest", "categories"],
+        "periods": [],
+        "top_menu_items": ["latest", "categories"],
+        "anonymous_top_menu_items": ["latest", "categories"],
+        "uncategorized_category_id": null,
+        "can_create_tag": false,
+        "can_tag_topics": false,
+        "categories": categories,
+        "user_fields": [],
+        "auth_providers": [],
+    }))
+    .into_response())
+}
+
+/// Posts per page of `/raw/{topic}` (Discourse: 100).
+const RAW_PER_PAGE: usize = 100;
+
+fn text(body: String) -> Response {
+    (
+        [(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /raw/{topic}[?page=N]`: every post's Markdown, 100 a page; past the end an empty 200
+/// (archivers stop on an empty page).
+pub(crate) async fn raw_topic(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(topic): Path<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let topic = TopicId(id(&topic)?);
+    let page = params.int(&["page"])?.unwrap_or(1).clamp(1, 1_000_000);
+    let actor = caller.actor();
+    let view = state.forum.topic_view(actor, topic, None).await?;
+    let skip = usize::try_from(page - 1)
+        .unwrap_or(0)
+        .saturating_mul(RAW_PER_PAGE);
+    let ids: Vec<i64> = view
+        .stream
+        .iter()
+        .skip(skip)
+        .take(RAW_PER_PAGE)
+        .copied()
+        .collect();
+    let posts = state.forum.topic_posts(actor, topic, &ids).await?;
+    let mut out = String::new();
+    for i in &posts.items {
+        let p = &i.post;
+        out.push_str(&format!(
+            "{} | {} | #{}\n\n{}\n\n-------------------------\n\n",
+            p.username,
+            p.updated_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            p.post_number,
+            p.raw
+        ));
+    }
+    Ok(text(out))
+}
+
+/// `GET /raw/{topic}/{post_number}`: one post's Markdown.
+pub(crate) async fn raw_post(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((topic, number)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let post = state
+        .forum
+        .post_by_number(caller.actor(), TopicId(id(&topic)?), id(&number)?)
+        .await?;
+    Ok(text(post.raw))
+}

@@ -1,0 +1,339 @@
+//! Topics: the latest list, one topic with its post stream, posts by id, deleting, and the
+//! member's notification level.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::{Value, json};
+use stoa_app::db::users::NameMatch;
+use stoa_app::{PostId, TopicId, TopicView};
+
+use super::shapes::{BasicUser, Post, TopicListPage, avatar_template, fancy, time};
+use super::{ApiError, Caller, Json, Params, empty, id};
+use crate::AppState;
+
+/// Discourse's `page` is 0-based; the forum's pages start at 1.
+pub(crate) fn page_param(params: &Params) -> Result<i64, ApiError> {
+    Ok(params.int(&["page"])?.unwrap_or(0).clamp(0, 100_000) + 1)
+}
+
+/// `GET /latest.json[?page=N]`.
+pub(crate) async fn latest(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let page = page_param(&params)?;
+    let list = state
+        .forum
+        .topic_list(caller.actor(), None, None, page)
+        .await?;
+    let more = list.more.then(|| format!("/latest?page={page}"));
+    Ok(Json(TopicListPage::new(
+        &list.topics,
+        caller.user.is_some(),
+        more,
+    ))
+    .into_response())
+}
+
+/// A participant in `details`.
+#[derive(Debug, Serialize)]
+struct Participant {
+    id: i64,
+    username: String,
+    name: Option<String>,
+    avatar_template: String,
+    post_count: i64,
+    primary_group_name: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Details {
+    can_edit: bool,
+    notification_level: i64,
+    can_create_post: bool,
+    can_reply_as_new_topic: bool,
+    can_flag_topic: bool,
+    can_delete: bool,
+    participants: Vec<Participant>,
+    created_by: BasicUser,
+    last_poster: BasicUser,
+    links: Vec<Value>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct PostStream {
+    posts: Vec<Post>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stream: Option<Vec<i64>>,
+}
+
+/// `GET /t/{id}.json` (Discourse's `TopicViewSerializer`).
+#[derive(Debug, Serialize)]
+struct TopicJson {
+    post_stream: PostStream,
+    timeline_lookup: Vec<Value>,
+    suggested_topics: Vec<Value>,
+    tags: Vec<String>,
+    tags_descriptions: Value,
+    id: i64,
+    title: String,
+    fancy_title: String,
+    posts_count: i64,
+    created_at: String,
+    views: i64,
+    reply_count: i64,
+    like_count: i64,
+    last_posted_at: Option<String>,
+    visible: bool,
+    closed: bool,
+    archived: bool,
+    has_summary: bool,
+    archetype: &'static str,
+    slug: String,
+    category_id: i64,
+    word_count: Option<i64>,
+    deleted_at: Option<String>,
+    user_id: i64,
+    featured_link: Option<String>,
+    pinned_globally: bool,
+    pinned_at: Option<String>,
+    pinned_until: Option<String>,
+    image_url: Option<String>,
+    slow_mode_seconds: i64,
+    draft_key: String,
+    draft_sequence: i64,
+    unpinned: Option<bool>,
+    pinned: bool,
+    current_post_number: i64,
+    highest_post_number: i64,
+    chunk_size: i64,
+    bookmarked: bool,
+    message_bus_last_id: i64,
+    participant_count: i64,
+    show_read_indicator: bool,
+    details: Details,
+}
+
+fn topic_json(view: TopicView, caller: &Caller, raw: bool) -> TopicJson {
+    let t = &view.topic;
+    let user = caller.user.as_ref();
+    let posts = view
+        .posts
+        .items
+        .iter()
+        .map(|i| {
+            Post::new(
+                i,
+                &t.slug,
+                view.posts.author_posts(i.post.user_id),
+                user,
+                raw,
+            )
+        })
+        .collect();
+    let current = view.posts.items.first().map_or(1, |i| i.post.post_number);
+    let can_delete = view
+        .posts
+        .items
+        .first()
+        .is_some_and(|i| i.post.post_number == 1 && i.can.delete);
+    let participant = |(u, n): &(NameMatch, i64)| Participant {
+        id: u.id,
+        username: u.username.clone(),
+        name: Some(u.name.clone()).filter(|n| !n.is_empty()),
+        avatar_template: avatar_template(&u.username),
+        post_count: *n,
+        primary_group_name: None,
+    };
+    TopicJson {
+        post_stream: PostStream {
+            posts,
+            stream: Some(view.stream.clone()),
+        },
+        timeline_lookup: Vec::new(),
+        suggested_topics: Vec::new(),
+        tags: Vec::new(),
+        tags_descriptions: json!({}),
+        id: t.id,
+        title: t.title.clone(),
+        fancy_title: fancy(&t.title),
+        posts_count: t.posts_count,
+        created_at: time(&t.created_at),
+        views: t.views,
+        reply_count: t.reply_count,
+        like_count: t.like_count,
+        last_posted_at: Some(time(&t.last_posted_at)),
+        visible: true,
+        closed: t.closed,
+        archived: false,
+        has_summary: false,
+        archetype: "regular",
+        slug: t.slug.clone(),
+        category_id: t.category_id,
+        word_count: None,
+        deleted_at: t.deleted_at.as_ref().map(time),
+        user_id: t.user_id,
+        featured_link: None,
+        pinned_globally: false,
+        pinned_at: None,
+        pinned_until: None,
+        image_url: None,
+        slow_mode_seconds: 0,
+        draft_key: format!("topic_{}", t.id),
+        draft_sequence: 0,
+        unpinned: None,
+        pinned: false,
+        current_post_number: current,
+        highest_post_number: t.highest_post_number,
+        chunk_size: stoa_app::CHUNK_SIZE,
+        bookmarked: false,
+        message_bus_last_id: 0,
+        participant_count: view.participants.len() as i64,
+        show_read_indicator: false,
+        details: Details {
+            can_edit: view
+                .posts
+                .items
+                .first()
+                .is_some_and(|i| i.post.post_number == 1 && i.can.edit),
+            notification_level: view.notification_level.id(),
+            can_create_post: view.can_reply,
+            can_reply_as_new_topic: view.can_reply,
+            can_flag_topic: false,
+            can_delete,
+            participants: view.participants.iter().map(participant).collect(),
+            created_by: BasicUser::from(&view.created_by),
+            last_poster: BasicUser::from(&view.last_poster),
+            links: Vec::new(),
+        },
+    }
+}
+
+async fn topic(
+    state: &AppState,
+    caller: &Caller,
+    topic: i64,
+    post_number: Option<i64>,
+    params: &Params,
+) -> Result<Response, ApiError> {
+    let from = match post_number {
+        Some(n) => Some(n),
+        None => params.int(&["post_number"])?,
+    };
+    let view = state
+        .forum
+        .topic_view(caller.actor(), TopicId(topic), from)
+        .await?;
+    let raw = params.flag(&["include_raw"]);
+    Ok(Json(topic_json(view, caller, raw)).into_response())
+}
+
+/// `GET /t/{id}.json`.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(topic_id): Path<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    topic(&state, &caller, id(&topic_id)?, None, &params).await
+}
+
+/// `GET /t/{slug}/{id}.json` or `/t/{id}/{post_number}.json` (both numbers: the second is a
+/// post number, as Discourse routes it).
+pub(crate) async fn show_two(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((first, second)): Path<(String, String)>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let second = id(&second)?;
+    match first.parse::<i64>() {
+        Ok(topic_id) if topic_id > 0 => {
+            topic(&state, &caller, topic_id, Some(second), &params).await
+        }
+        _ => topic(&state, &caller, second, None, &params).await,
+    }
+}
+
+/// `GET /t/{slug}/{id}/{post_number}.json`.
+pub(crate) async fn show_three(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((_slug, topic_id, number)): Path<(String, String, String)>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    topic(&state, &caller, id(&topic_id)?, Some(id(&number)?), &params).await
+}
+
+/// `GET /t/{id}/posts.json?post_ids[]=…`: more of a topic's posts, by id from its stream.
+pub(crate) async fn posts(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(topic_id): Path<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let topic_id = id(&topic_id)?;
+    let ids = params.ints("post_ids");
+    let batch = state
+        .forum
+        .topic_posts(caller.actor(), TopicId(topic_id), &ids)
+        .await?;
+    let topic = state.forum.topic(caller.actor(), TopicId(topic_id)).await?;
+    let raw = params.flag(&["include_raw"]);
+    let posts = batch
+        .items
+        .iter()
+        .map(|i| {
+            Post::new(
+                i,
+                &topic.slug,
+                batch.author_posts(i.post.user_id),
+                caller.user.as_ref(),
+                raw,
+            )
+        })
+        .collect();
+    Ok(Json(json!({
+        "post_stream": PostStream { posts, stream: None },
+        "id": topic.id,
+    }))
+    .into_response())
+}
+
+/// `DELETE /t/{id}`: soft-deletes the topic (by deleting its first post); an empty 200.
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(topic_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let topic_id = TopicId(id(&topic_id)?);
+    let first = state
+        .forum
+        .post_by_number(caller.actor(), topic_id, 1)
+        .await?;
+    state
+        .forum
+        .delete_post(caller.actor(), PostId(first.id))
+        .await?;
+    Ok(empty())
+}
+
+/// `POST /t/{id}/notifications` with `notification_level` (0–3).
+pub(crate) async fn set_notification_level(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(topic_id): Path<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let topic_id = TopicId(id(&topic_id)?);
+    let level = params
+        .int(&["notification_level"])?
+        .ok_or_else(|| ApiError::missing("notification_level"))?;
+    state
+        .forum
+        .set_topic_notification_level(caller.actor(), topic_id, level)
+        .await?;
+    Ok(Json(json!({"success": "OK"})).into_response())
+}

@@ -1,0 +1,197 @@
+//! Members: a profile, the caller's notifications and session, the CSRF token for scripts.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::{Value, json};
+use stoa_app::NOTIFICATIONS_PER_PAGE;
+use stoa_app::core::Guardian;
+
+use super::shapes::{avatar_template, time, trust_level};
+use super::{ApiError, Caller, Json, Params};
+use crate::AppState;
+use crate::context::Viewer;
+
+#[derive(Debug, Serialize)]
+struct UserJson {
+    id: i64,
+    username: String,
+    name: Option<String>,
+    avatar_template: String,
+    title: Option<String>,
+    trust_level: i64,
+    admin: bool,
+    moderator: bool,
+    staff: bool,
+    created_at: String,
+    last_posted_at: Option<String>,
+    last_seen_at: Option<String>,
+    post_count: i64,
+    topic_count: i64,
+    likes_given: i64,
+    likes_received: i64,
+    badge_count: i64,
+    bio_raw: Option<String>,
+    bio_cooked: Option<String>,
+    bio_excerpt: Option<String>,
+    website: Option<String>,
+    location: Option<String>,
+    profile_view_count: i64,
+    can_edit: bool,
+    groups: Vec<Value>,
+}
+
+/// `GET /u/{username}.json` and `/users/{username}.json` (both answer; neither redirects).
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(username): Path<String>,
+) -> Result<Response, ApiError> {
+    let profile = state
+        .forum
+        .user_profile(caller.actor(), &username.to_lowercase())
+        .await?;
+    let u = &profile.user;
+    let last_posted = profile
+        .replies
+        .iter()
+        .map(|r| r.created_at)
+        .chain(profile.topics.iter().map(|t| t.created_at))
+        .max();
+    let user = UserJson {
+        id: u.id,
+        username: u.username.clone(),
+        name: Some(u.name.clone()).filter(|n| !n.is_empty()),
+        avatar_template: avatar_template(&u.username),
+        title: None,
+        trust_level: trust_level(u.admin),
+        admin: u.admin,
+        moderator: false,
+        staff: u.admin,
+        created_at: time(&u.created_at),
+        last_posted_at: last_posted.as_ref().map(time),
+        last_seen_at: u.last_seen_at.as_ref().map(time),
+        post_count: profile.stats.post_count,
+        topic_count: profile.stats.topic_count,
+        likes_given: profile.stats.likes_given,
+        likes_received: profile.stats.likes_received,
+        badge_count: 0,
+        bio_raw: None,
+        bio_cooked: None,
+        bio_excerpt: None,
+        website: None,
+        location: None,
+        profile_view_count: 0,
+        can_edit: caller.user.as_ref().is_some_and(|me| me.id.0 == u.id)
+            || caller.actor().is_admin(),
+        groups: Vec::new(),
+    };
+    Ok(Json(json!({ "user_badges": [], "badges": [], "user": user })).into_response())
+}
+
+#[derive(Debug, Serialize)]
+struct NotificationJson {
+    id: i64,
+    user_id: i64,
+    notification_type: i64,
+    read: bool,
+    high_priority: bool,
+    created_at: String,
+    post_number: Option<i64>,
+    topic_id: Option<i64>,
+    fancy_title: Option<String>,
+    slug: Option<String>,
+    data: Value,
+}
+
+/// `GET /notifications.json[?offset=N]`: the caller's notifications, newest first.
+pub(crate) async fn notifications(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    let offset = params.int(&["offset"])?.unwrap_or(0).clamp(0, 1_000_000);
+    let page = offset / NOTIFICATIONS_PER_PAGE + 1;
+    let list = state.forum.notifications(actor, page).await?;
+    let user_id = actor.user_id().map_or(0, |u| u.0);
+    let seen = list.items.iter().filter(|n| n.read).map(|n| n.id).max();
+    let items: Vec<NotificationJson> = list
+        .items
+        .into_iter()
+        .map(|n| NotificationJson {
+            id: n.id,
+            user_id,
+            notification_type: n.notification_type,
+            read: n.read,
+            high_priority: false,
+            created_at: time(&n.created_at),
+            post_number: n.post_number,
+            topic_id: n.topic_id,
+            fancy_title: n.topic_id.map(|_| super::shapes::fancy(&n.topic_title)),
+            slug: n.topic_id.map(|_| n.slug.clone()),
+            data: n.data,
+        })
+        .collect();
+    let next = page * NOTIFICATIONS_PER_PAGE;
+    Ok(Json(json!({
+        "notifications": items,
+        "total_rows_notifications": list.total,
+        "seen_notification_id": seen,
+        "load_more_notifications": format!("/notifications?offset={next}"),
+    }))
+    .into_response())
+}
+
+/// `PUT /notifications/mark-read[?id=N]`: one notification, or all of them.
+pub(crate) async fn mark_read(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<Response, ApiError> {
+    match params.int(&["id"])? {
+        Some(id) => {
+            state
+                .forum
+                .mark_notification_read(caller.actor(), id)
+                .await?
+        }
+        None => {
+            state
+                .forum
+                .mark_all_notifications_read(caller.actor())
+                .await?
+        }
+    }
+    Ok(Json(json!({"success": "OK"})).into_response())
+}
+
+/// `GET /session/current.json`: the caller, or 404 for a visitor (as Discourse answers).
+pub(crate) async fn current(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let me = caller.user.as_ref().ok_or_else(ApiError::not_found)?;
+    let unread = state.forum.unread_notifications(caller.actor()).await?;
+    Ok(Json(json!({
+        "current_user": {
+            "id": me.id.0,
+            "username": me.username,
+            "name": Some(me.name.clone()).filter(|n| !n.is_empty()),
+            "avatar_template": avatar_template(&me.username),
+            "trust_level": trust_level(me.admin),
+            "admin": me.admin,
+            "moderator": false,
+            "staff": me.admin,
+            "unread_notifications": unread,
+            "unread_high_priority_notifications": 0,
+            "can_create_topic": Guardian::new(caller.actor()).can_create_topic().is_ok(),
+        }
+    }))
+    .into_response())
+}
+
+/// `GET /session/csrf.json`: the token a script sends in `X-CSRF-Token` with its session.
+pub(crate) async fn csrf(visit: Viewer) -> Response {
+    Json(json!({ "csrf": visit.csrf_token() })).into_response()
+}
