@@ -44,7 +44,7 @@ describe('with JavaScript', () => {
     await page.waitForURL(`${stoa.base}${DEMO_TOPIC}`);
     assert.equal(await page.locator('h1').count(), 1);
     assert.match(await page.textContent('#post_1 blockquote'), /Izvestia, 14 April 1941/);
-    assert.equal(await page.getAttribute('#post_1 a[href^="https://en.wikipedia.org"]', 'rel'), 'nofollow ugc noopener');
+    assert.equal(await page.getAttribute('#post_1 a[href^="https://en.wikipedia.org"]', 'rel'), 'noopener nofollow ugc');
     assert.match(await page.textContent('#post_3 .reply-to'), /in reply to tomas/);
     assert.equal(await page.getAttribute('#post_4 aside.quote', 'data-username'), 'lena');
     assert.equal((await page.textContent('#post_3 .like-count')).trim(), '1 Like');
