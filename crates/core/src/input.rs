@@ -8,6 +8,18 @@ fn char_len(s: &str) -> usize {
     s.chars().count()
 }
 
+/// Text with a NUL character in it is refused: it means nothing in text, and PostgreSQL
+/// cannot store it.
+fn no_nul(field: &'static str, label: &str, s: &str) -> Result<()> {
+    if s.contains('\0') {
+        return Err(Error::invalid(
+            field,
+            format!("{label} contains a NUL character (\\u0000), which text cannot hold"),
+        ));
+    }
+    Ok(())
+}
+
 macro_rules! text_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -169,6 +181,7 @@ text_type!(
 
 impl TopicTitle {
     pub fn parse(input: &str) -> Result<Self> {
+        no_nul("title", "Title", input)?;
         let title = input.trim();
         let n = char_len(title);
         if n < TITLE_MIN {
@@ -198,6 +211,7 @@ text_type!(
 
 impl PostBody {
     pub fn parse(input: &str) -> Result<Self> {
+        no_nul("raw", "Body", input)?;
         let n = char_len(input.trim());
         if n < BODY_MIN {
             return Err(Error::invalid(
@@ -222,6 +236,7 @@ text_type!(
 
 impl CategoryName {
     pub fn parse(input: &str) -> Result<Self> {
+        no_nul("name", "Category name", input)?;
         let name = input.trim();
         let n = char_len(name);
         if n == 0 || n > NAME_MAX || name.contains(['\n', '\r']) {
@@ -266,6 +281,7 @@ text_type!(
 
 impl Description {
     pub fn parse(input: &str) -> Result<Self> {
+        no_nul("description", "Description", input)?;
         if char_len(input) > DESCRIPTION_MAX {
             return Err(Error::invalid(
                 "description",
@@ -283,6 +299,7 @@ text_type!(
 
 impl DisplayName {
     pub fn parse(input: &str) -> Result<Self> {
+        no_nul("name", "Name", input)?;
         let name = input.trim();
         if char_len(name) > NAME_MAX || name.contains(['\n', '\r']) {
             return Err(Error::invalid(
@@ -349,6 +366,9 @@ mod tests {
     #[test]
     fn titles_and_bodies() {
         assert!(TopicTitle::parse("Why did the USSR trust the pact?").is_ok());
+        assert!(TopicTitle::parse("Why did the USSR\0 trust the pact?").is_err());
+        assert!(PostBody::parse("A body long enough to pass \0 the rule.").is_err());
+        assert!(CategoryName::parse("Hist\0ory").is_err());
         assert_eq!(Color::parse("color", "#08c").unwrap().as_str(), "0088CC");
         assert_eq!(Color::parse("color", "b3b5b4").unwrap().as_str(), "B3B5B4");
         assert!(Color::parse("color", "red").is_err());

@@ -85,9 +85,15 @@ pub struct SearchQuery {
 impl SearchQuery {
     /// Parses what was typed in the search box.
     pub fn parse(input: &str) -> Self {
+        // Control characters are never part of a word, and PostgreSQL cannot even receive a
+        // NUL in a parameter: they separate words like spaces.
+        let input: String = input
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
         let mut q = SearchQuery::default();
         let mut dropped = 0usize;
-        for token in tokenize(input, &mut q.notes) {
+        for token in tokenize(&input, &mut q.notes) {
             if q.term_count() >= MAX_TERMS && token.is_term() {
                 dropped += 1;
                 continue;

@@ -71,6 +71,9 @@ pub async fn find(tx: &mut Tx, id: UserId) -> Result<Option<UserRow>> {
 }
 
 pub async fn find_by_username(tx: &mut Tx, username: &str) -> Result<Option<UserRow>> {
+    if username.contains('\0') {
+        return Ok(None); // no name holds one, and PostgreSQL refuses it as a parameter
+    }
     let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username_lower = $1");
     let lower = username.to_ascii_lowercase();
     Ok(run!(tx, c => sqlx::query_as(&sql).bind(&lower).fetch_optional(&mut **c).await)?)
@@ -82,6 +85,9 @@ pub async fn find_by_login(tx: &mut Tx, login: &str) -> Result<Option<UserRow>> 
         "SELECT {USER_COLUMNS} FROM users u WHERE u.username_lower = $1 OR u.email_lower = $2"
     );
     let login = login.trim();
+    if login.contains('\0') {
+        return Ok(None);
+    }
     Ok(run!(tx, c => sqlx::query_as(&sql)
         .bind(login.to_ascii_lowercase())
         .bind(login.to_lowercase())
@@ -118,6 +124,9 @@ pub async fn set_email_notifications(tx: &mut Tx, id: UserId, on: bool) -> Resul
 
 /// The member whose unsubscribe links carry this key.
 pub async fn find_by_unsubscribe_key(tx: &mut Tx, key: &str) -> Result<Option<UserRow>> {
+    if key.contains('\0') {
+        return Ok(None);
+    }
     let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.unsubscribe_key = $1");
     Ok(run!(tx, c => sqlx::query_as(&sql).bind(key).fetch_optional(&mut **c).await)?)
 }
