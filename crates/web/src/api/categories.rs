@@ -1,15 +1,14 @@
 //! Categories: the list, creating one, a category's topics, the member's level for one.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use stoa_app::core::Guardian;
 use stoa_app::db::categories::CategoryRow;
 use stoa_app::{Actor, CategoryForm, CategoryId};
 
 use super::shapes::{Category, CategoryAccess, TopicListPage};
 use super::topics::page_param;
-use super::{ApiError, Caller, Json, Params, id};
+use super::{ApiError, Caller, Json, Params, Seg, id};
 use crate::AppState;
 
 /// Categories as this caller sees them: top-level ones, each with its subcategories.
@@ -31,8 +30,29 @@ pub(crate) async fn shaped(
         .collect())
 }
 
-/// `GET /categories.json`: `{"category_list": {…, "categories": [...]}}`, top-level
-/// categories first-class and their children in `subcategory_list`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct CategoryList {
+    can_create_category: bool,
+    can_create_topic: bool,
+    categories: Vec<Category>,
+}
+
+/// `{"category_list": …}`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct CategoryListAnswer {
+    category_list: CategoryList,
+}
+
+/// `{"category": …}`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct CategoryAnswer {
+    category: Category,
+}
+
+/// The categories the caller may see: top-level ones, each with its children in
+/// `subcategory_list`.
+#[utoipa::path(get, path = "/categories.json", tag = "categories",
+    responses((status = 200, body = CategoryListAnswer)))]
 pub(crate) async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -56,19 +76,24 @@ pub(crate) async fn list(
         })
         .collect();
     let guardian = Guardian::new(actor);
-    Ok(Json(json!({
-        "category_list": {
-            "can_create_category": guardian.can_create_category().is_ok(),
-            "can_create_topic": guardian.can_create_topic().is_ok(),
-            "categories": categories,
-        }
-    }))
+    Ok(Json(CategoryListAnswer {
+        category_list: CategoryList {
+            can_create_category: guardian.can_create_category().is_ok(),
+            can_create_topic: guardian.can_create_topic().is_ok(),
+            categories,
+        },
+    })
     .into_response())
 }
 
-/// `POST /categories(.json)`: `name`, `color`, `text_color`, `description`,
-/// `parent_category_id`, `permissions[group]=level` (only `staff`/`admins` without
-/// `everyone` makes it staff-only). Answers `{"category": …}`.
+/// Creates a category (admins): `name`, `color`, `text_color`, `description`,
+/// `parent_category_id`, `permissions[group]=level` (groups without `everyone` make it
+/// staff-only). Also `POST /categories`.
+#[utoipa::path(post, path = "/categories.json", tag = "categories",
+    request_body(content(
+        (super::openapi::NewCategoryRequest = "application/json"),
+        (super::openapi::NewCategoryRequest = "application/x-www-form-urlencoded"))),
+    responses((status = 200, body = CategoryAnswer)))]
 pub(crate) async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -92,7 +117,7 @@ pub(crate) async fn create(
         .drain(..)
         .find(|c| c.id == id.0)
         .ok_or_else(ApiError::not_found)?;
-    Ok(Json(json!({ "category": category })).into_response())
+    Ok(Json(CategoryAnswer { category }).into_response())
 }
 
 async fn topics_in(
@@ -119,31 +144,41 @@ async fn topics_in(
     .into_response())
 }
 
-/// `GET /c/{id}.json`.
+/// A category's topics, newest activity first (0-based `page`).
+#[utoipa::path(get, path = "/c/{id}.json", tag = "categories",
+    params(("id" = i64, Path), ("page" = Option<i64>, Query)),
+    responses((status = 200, body = TopicListPage)))]
 pub(crate) async fn topics_by_id(
     State(state): State<AppState>,
     caller: Caller,
-    Path(category): Path<String>,
+    Seg(category): Seg<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
     topics_in(&state, &caller, id(&category)?, &params).await
 }
 
-/// `GET /c/{slug}/{id}.json[?page=N]`.
+/// The same list with the slug in the path (any slug: the id decides).
+#[utoipa::path(get, path = "/c/{slug}/{id}.json", tag = "categories",
+    params(("slug" = String, Path), ("id" = i64, Path), ("page" = Option<i64>, Query)),
+    responses((status = 200, body = TopicListPage)))]
 pub(crate) async fn topics(
     State(state): State<AppState>,
     caller: Caller,
-    Path((_slug, category)): Path<(String, String)>,
+    Seg((_slug, category)): Seg<(String, String)>,
     params: Params,
 ) -> Result<Response, ApiError> {
     topics_in(&state, &caller, id(&category)?, &params).await
 }
 
-/// `POST /category/{id}/notifications` with `notification_level`.
+/// The member's notification level for a category (0–3).
+#[utoipa::path(post, path = "/category/{id}/notifications.json", tag = "categories",
+    params(("id" = i64, Path)),
+    request_body(content = super::openapi::LevelRequest, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, body = super::openapi::Success)))]
 pub(crate) async fn set_notification_level(
     State(state): State<AppState>,
     caller: Caller,
-    Path(category): Path<String>,
+    Seg(category): Seg<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
     let category = CategoryId(id(&category)?);
@@ -154,5 +189,5 @@ pub(crate) async fn set_notification_level(
         .forum
         .set_category_notification_level(caller.actor(), category, level)
         .await?;
-    Ok(Json(json!({"success": "OK"})).into_response())
+    Ok(Json(super::openapi::Success::ok()).into_response())
 }

@@ -20,8 +20,10 @@ pub(crate) struct ApiError {
     retry_after: Option<u64>,
 }
 
-#[derive(Debug, Serialize)]
-struct Body {
+/// Every error answer (Discourse's `lib/json_error.rb`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub(crate) struct Body {
     /// Set by `POST /posts` validation failures, as Discourse does.
     #[serde(skip_serializing_if = "Option::is_none")]
     action: Option<&'static str>,

@@ -16,6 +16,7 @@
 
 mod categories;
 mod errors;
+mod openapi;
 mod params;
 mod posts;
 mod search;
@@ -96,6 +97,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/site/statistics", get(site::statistics))
         .route("/raw/{topic}", get(site::raw_topic))
         .route("/raw/{topic}/{number}", get(site::raw_post))
+        .route("/openapi", get(openapi::document))
 }
 
 /// Whether this request is for the API; strips a `.json` suffix from its path if so.
@@ -257,6 +259,22 @@ pub(crate) fn empty() -> Response {
 /// The API's answer for unknown paths.
 pub(crate) async fn not_found() -> ApiError {
     ApiError::not_found()
+}
+
+/// Path parameters; any that cannot be decoded (bad escapes, bytes that are not UTF-8) make
+/// the path one that leads nowhere: a JSON 404, not axum's plain-text rejection.
+#[derive(Debug)]
+pub(crate) struct Seg<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> for Seg<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(t)| Seg(t))
+            .map_err(|_| ApiError::not_found())
+    }
 }
 
 /// An id from a path segment; anything else is a 404.

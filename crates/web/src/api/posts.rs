@@ -1,14 +1,13 @@
 //! Posts: create (a topic or a reply), read, edit, delete and recover, the newest posts, and
 //! likes (`post_actions` of type 2).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use serde_json::json;
 use stoa_app::{CategoryId, EditForm, NewTopicForm, PostId, ReplyForm, TopicId};
 
 use super::shapes::{Post, avatar_template};
-use super::{ApiError, Caller, Json, Params, empty, id};
+use super::{ApiError, Caller, Json, Params, Seg, empty, id};
 use crate::AppState;
 
 /// Discourse's post action type for a like, the only one Stoa has.
@@ -27,8 +26,27 @@ async fn post_json(state: &AppState, caller: &Caller, post: PostId) -> Result<Po
     ))
 }
 
-/// `POST /posts(.json)`: with `topic_id` a reply, otherwise a new topic (`title`, `raw`,
-/// `category`). Answers the new post itself, or `{"post": …}` with `nested_post`.
+/// What `POST /posts` answers: the post itself, or `{"post": …}` with `nested_post`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub(crate) enum Created {
+    Post(Box<Post>),
+    Nested { post: Box<Post> },
+}
+
+/// `{"post": …}`, as `PUT /posts/{id}` answers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct PostAnswer {
+    post: Post,
+}
+
+/// Starts a topic (`title`, `raw`, `category`) or, with `topic_id`, replies (optionally to
+/// `reply_to_post_number`). Form or JSON body; also `POST /posts`.
+#[utoipa::path(post, path = "/posts.json", tag = "posts",
+    request_body(content(
+        (super::openapi::NewPostRequest = "application/json"),
+        (super::openapi::NewPostRequest = "application/x-www-form-urlencoded"))),
+    responses((status = 200, body = Created)))]
 pub(crate) async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -67,28 +85,33 @@ pub(crate) async fn create(
                 .1
         }
     };
-    let post = post_json(&state, &caller, post_id).await?;
+    let post = Box::new(post_json(&state, &caller, post_id).await?);
     if params.flag(&["nested_post"]) {
-        return Ok(Json(json!({ "post": post })).into_response());
+        return Ok(Json(Created::Nested { post }).into_response());
     }
-    Ok(Json(post).into_response())
+    Ok(Json(Created::Post(post)).into_response())
 }
 
-/// `GET /posts/{id}.json`.
+/// One post, with its Markdown (`raw`). Deleted posts only for staff.
+#[utoipa::path(get, path = "/posts/{id}.json", tag = "posts",
+    params(("id" = i64, Path)), responses((status = 200, body = Post)))]
 pub(crate) async fn show(
     State(state): State<AppState>,
     caller: Caller,
-    Path(post): Path<String>,
+    Seg(post): Seg<String>,
 ) -> Result<Response, ApiError> {
     let post = post_json(&state, &caller, PostId(id(&post)?)).await?;
     Ok(Json(post).into_response())
 }
 
-/// `GET /posts/by_number/{topic_id}/{post_number}`.
+/// Post `post_number` of a topic (also without `.json`, with `Accept: application/json`).
+#[utoipa::path(get, path = "/posts/by_number/{topic_id}/{post_number}.json", tag = "posts",
+    params(("topic_id" = i64, Path), ("post_number" = i64, Path)),
+    responses((status = 200, body = Post)))]
 pub(crate) async fn by_number(
     State(state): State<AppState>,
     caller: Caller,
-    Path((topic, number)): Path<(String, String)>,
+    Seg((topic, number)): Seg<(String, String)>,
 ) -> Result<Response, ApiError> {
     let row = state
         .forum
@@ -98,11 +121,18 @@ pub(crate) async fn by_number(
     Ok(Json(post).into_response())
 }
 
-/// `PUT /posts/{id}` with `post[raw]` (and `post[edit_reason]`, not kept): `{"post": …}`.
+/// Replaces a post's Markdown (`post[raw]`; `post[edit_reason]` is accepted and not kept);
+/// the old text becomes a revision. Also `PUT /posts/{id}`.
+#[utoipa::path(put, path = "/posts/{id}.json", tag = "posts",
+    params(("id" = i64, Path)),
+    request_body(content(
+        (super::openapi::EditPostRequest = "application/json"),
+        (super::openapi::EditPostRequest = "application/x-www-form-urlencoded"))),
+    responses((status = 200, body = PostAnswer)))]
 pub(crate) async fn update(
     State(state): State<AppState>,
     caller: Caller,
-    Path(post): Path<String>,
+    Seg(post): Seg<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
     let post = PostId(id(&post)?);
@@ -120,14 +150,18 @@ pub(crate) async fn update(
     };
     state.forum.edit_post(caller.actor(), post, &form).await?;
     let post = post_json(&state, &caller, post).await?;
-    Ok(Json(json!({ "post": post })).into_response())
+    Ok(Json(PostAnswer { post }).into_response())
 }
 
-/// `DELETE /posts/{id}`: a soft delete (the first post deletes its topic); an empty 200.
+/// Soft-deletes a post (the first post deletes its topic); an empty 200. Also
+/// `DELETE /posts/{id}`.
+#[utoipa::path(delete, path = "/posts/{id}.json", tag = "posts",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Deleted: an empty body")))]
 pub(crate) async fn delete(
     State(state): State<AppState>,
     caller: Caller,
-    Path(post): Path<String>,
+    Seg(post): Seg<String>,
 ) -> Result<Response, ApiError> {
     state
         .forum
@@ -136,11 +170,13 @@ pub(crate) async fn delete(
     Ok(empty())
 }
 
-/// `PUT /posts/{id}/recover`: restores a deleted post; answers it.
+/// Restores a soft-deleted post (staff, or its author); answers it.
+#[utoipa::path(put, path = "/posts/{id}/recover.json", tag = "posts",
+    params(("id" = i64, Path)), responses((status = 200, body = Post)))]
 pub(crate) async fn recover(
     State(state): State<AppState>,
     caller: Caller,
-    Path(post): Path<String>,
+    Seg(post): Seg<String>,
 ) -> Result<Response, ApiError> {
     let post = PostId(id(&post)?);
     state.forum.restore_post(caller.actor(), post).await?;
@@ -148,8 +184,9 @@ pub(crate) async fn recover(
 }
 
 /// A post in `latest_posts`: the post and its topic's title.
-#[derive(Debug, Serialize)]
-struct LatestPostJson {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = LatestPost)]
+pub(crate) struct LatestPostJson {
     #[serde(flatten)]
     post: Post,
     topic_title: String,
@@ -159,7 +196,16 @@ struct LatestPostJson {
     truncated: bool,
 }
 
-/// `GET /posts.json[?before=ID]`: the newest 50 posts with ids below `before`.
+/// The newest posts.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct LatestPosts {
+    latest_posts: Vec<LatestPostJson>,
+}
+
+/// The newest 50 posts the caller may see, with ids below `before`, newest first.
+#[utoipa::path(get, path = "/posts.json", tag = "posts",
+    params(("before" = Option<i64>, Query)),
+    responses((status = 200, body = LatestPosts)))]
 pub(crate) async fn latest(
     State(state): State<AppState>,
     caller: Caller,
@@ -187,7 +233,10 @@ pub(crate) async fn latest(
             }
         })
         .collect();
-    Ok(Json(json!({ "latest_posts": posts })).into_response())
+    Ok(Json(LatestPosts {
+        latest_posts: posts,
+    })
+    .into_response())
 }
 
 fn like_type(params: &Params) -> Result<(), ApiError> {
@@ -200,8 +249,13 @@ fn like_type(params: &Params) -> Result<(), ApiError> {
     }
 }
 
-/// `POST /post_actions` with `id` (the post) and `post_action_type_id=2`: likes the post and
-/// answers it with its new `actions_summary`.
+/// Likes a post (`post_action_type_id` 2, the only action Stoa has; not one's own post);
+/// answers the post with its new `actions_summary`. Also `POST /post_actions`.
+#[utoipa::path(post, path = "/post_actions.json", tag = "posts",
+    request_body(content(
+        (super::openapi::PostActionRequest = "application/json"),
+        (super::openapi::PostActionRequest = "application/x-www-form-urlencoded"))),
+    responses((status = 200, body = Post)))]
 pub(crate) async fn act(
     State(state): State<AppState>,
     caller: Caller,
@@ -218,11 +272,14 @@ pub(crate) async fn act(
     Ok(Json(post_json(&state, &caller, PostId(post)).await?).into_response())
 }
 
-/// `DELETE /post_actions/{post_id}?post_action_type_id=2`: unlikes; answers the post.
+/// Takes a like back; answers the post.
+#[utoipa::path(delete, path = "/post_actions/{id}.json", tag = "posts",
+    params(("id" = i64, Path, description = "the post"), ("post_action_type_id" = i64, Query, minimum = 2, maximum = 2)),
+    responses((status = 200, body = Post)))]
 pub(crate) async fn undo_action(
     State(state): State<AppState>,
     caller: Caller,
-    Path(post): Path<String>,
+    Seg(post): Seg<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
     let post = PostId(id(&post)?);
@@ -231,8 +288,8 @@ pub(crate) async fn undo_action(
     Ok(Json(post_json(&state, &caller, post).await?).into_response())
 }
 
-#[derive(Debug, Serialize)]
-struct ActionUser {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ActionUser {
     id: i64,
     username: String,
     name: Option<String>,
@@ -240,7 +297,17 @@ struct ActionUser {
     username_lower: String,
 }
 
-/// `GET /post_action_users?id=…&post_action_type_id=2`: who liked a post.
+/// Who liked a post.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct PostActionUsers {
+    total_rows_post_action_users: i64,
+    post_action_users: Vec<ActionUser>,
+}
+
+/// Who liked a post, in the order they did (also without `.json`).
+#[utoipa::path(get, path = "/post_action_users.json", tag = "posts",
+    params(("id" = i64, Query, description = "the post"), ("post_action_type_id" = i64, Query, minimum = 2, maximum = 2)),
+    responses((status = 200, body = PostActionUsers)))]
 pub(crate) async fn action_users(
     State(state): State<AppState>,
     caller: Caller,
@@ -261,9 +328,9 @@ pub(crate) async fn action_users(
             username: u.username,
         })
         .collect();
-    Ok(Json(json!({
-        "total_rows_post_action_users": users.len(),
-        "post_action_users": users,
-    }))
+    Ok(Json(PostActionUsers {
+        total_rows_post_action_users: users.len() as i64,
+        post_action_users: users,
+    })
     .into_response())
 }

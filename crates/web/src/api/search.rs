@@ -4,7 +4,6 @@
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use serde_json::json;
 use stoa_app::TopicId;
 use stoa_app::core::analyzer::Fragment;
 
@@ -15,8 +14,8 @@ use crate::AppState;
 use crate::pages::search::{SearchParams, marked};
 
 /// `posts[]` of `/search.json`.
-#[derive(Debug, Serialize)]
-struct SearchPost {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SearchPost {
     id: i64,
     name: Option<String>,
     username: String,
@@ -29,8 +28,8 @@ struct SearchPost {
     topic_id: i64,
 }
 
-#[derive(Debug, Serialize)]
-struct Grouped {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Grouped {
     term: String,
     search_log_id: i64,
     more_posts: Option<bool>,
@@ -51,7 +50,23 @@ fn plain(fragments: &[Fragment]) -> String {
     fragments.iter().map(|f| f.text.as_str()).collect()
 }
 
-/// `GET /search.json?q=…&page=N`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SearchAnswer {
+    posts: Vec<SearchPost>,
+    topics: Vec<TopicItem>,
+    users: Vec<BasicUser>,
+    categories: Vec<super::shapes::Category>,
+    tags: Vec<String>,
+    groups: Vec<String>,
+    grouped_search_result: Grouped,
+}
+
+/// Full-text search with Discourse's operators (`"phrase"`, `-word`, `@user`, `#category`,
+/// `in:title`, `before:`/`after:`, `status:`, `order:`…); 1-based `page`. The best post of
+/// each topic is in `posts`, its topic in `topics`.
+#[utoipa::path(get, path = "/search.json", tag = "search",
+    params(("q" = Option<String>, Query), ("page" = Option<i64>, Query)),
+    responses((status = 200, body = SearchAnswer)))]
 pub(crate) async fn json(
     State(state): State<AppState>,
     caller: Caller,
@@ -115,20 +130,20 @@ pub(crate) async fn json(
         group_ids: Vec::new(),
     };
     let categories = shaped(&state, actor, &r.categories).await?;
-    Ok(Json(json!({
-        "posts": posts,
-        "topics": topics,
-        "users": r.users.iter().map(BasicUser::from).collect::<Vec<_>>(),
-        "categories": categories,
-        "tags": [],
-        "groups": [],
-        "grouped_search_result": grouped,
-    }))
+    Ok(Json(SearchAnswer {
+        posts,
+        topics,
+        users: r.users.iter().map(BasicUser::from).collect(),
+        categories,
+        tags: Vec::new(),
+        groups: Vec::new(),
+        grouped_search_result: grouped,
+    })
     .into_response())
 }
 
-#[derive(Debug, Serialize)]
-struct SimilarTopic {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SimilarTopic {
     id: i64,
     title: String,
     slug: String,
@@ -139,8 +154,15 @@ struct SimilarTopic {
     created_at: String,
 }
 
-/// `GET /topics/similar_to.json?title=…[&exclude=ID]` (Discourse's path): topics like a
-/// title being typed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SimilarTopics {
+    similar_topics: Vec<SimilarTopic>,
+}
+
+/// Topics like a title being typed (the new-topic form asks as one types).
+#[utoipa::path(get, path = "/topics/similar_to.json", tag = "search",
+    params(("title" = Option<String>, Query), ("exclude" = Option<i64>, Query)),
+    responses((status = 200, body = SimilarTopics)))]
 pub(crate) async fn similar(
     State(state): State<AppState>,
     caller: Caller,
@@ -164,10 +186,27 @@ pub(crate) async fn similar(
             created_at: time(&t.topic_created_at),
         })
         .collect();
-    Ok(Json(json!({ "similar_topics": similar })).into_response())
+    Ok(Json(SimilarTopics {
+        similar_topics: similar,
+    })
+    .into_response())
 }
 
-/// `GET /u/search/users.json?term=…`: usernames for @mention completion.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Completion {
+    username: String,
+    name: String,
+    avatar_template: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Completions {
+    users: Vec<Completion>,
+}
+
+/// Usernames starting with `term`, for @mention completion.
+#[utoipa::path(get, path = "/u/search/users.json", tag = "search",
+    params(("term" = Option<String>, Query)), responses((status = 200, body = Completions)))]
 pub(crate) async fn complete_users(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -176,18 +215,16 @@ pub(crate) async fn complete_users(
         .find(|(k, _)| k == "term")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
-    let users: Vec<serde_json::Value> = state
+    let users = state
         .forum
         .complete_usernames(&term)
         .await?
         .into_iter()
-        .map(|u| {
-            json!({
-                "username": u.username,
-                "name": u.name,
-                "avatar_template": avatar_template(&u.username),
-            })
+        .map(|u| Completion {
+            avatar_template: avatar_template(&u.username),
+            username: u.username,
+            name: u.name,
         })
         .collect();
-    Ok(Json(json!({ "users": users })).into_response())
+    Ok(Json(Completions { users }).into_response())
 }

@@ -40,7 +40,7 @@ pub(crate) fn fancy(title: &str) -> String {
 }
 
 /// `users[]` beside a topic list; a liker; a search hit's member.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct BasicUser {
     pub id: i64,
     pub username: String,
@@ -66,7 +66,7 @@ impl From<&NameMatch> for BasicUser {
 }
 
 /// One of a topic's posters in a list item.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct Poster {
     pub extras: Option<&'static str>,
     pub description: &'static str,
@@ -75,7 +75,7 @@ pub(crate) struct Poster {
 }
 
 /// A topic in a list (`/latest.json`, category lists, `search.json`'s `topics`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct TopicItem {
     pub id: i64,
     pub title: String,
@@ -210,7 +210,7 @@ impl From<&TopicListRow> for TopicItem {
 }
 
 /// `topic_list` of a list answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct TopicList {
     pub can_create_topic: bool,
     /// Only when there is a next page: a client that pages while this is set must stop.
@@ -223,7 +223,7 @@ pub(crate) struct TopicList {
 }
 
 /// A whole list answer: the side-loaded members and the list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct TopicListPage {
     pub users: Vec<BasicUser>,
     pub primary_groups: Vec<Value>,
@@ -260,7 +260,7 @@ impl TopicListPage {
 }
 
 /// A category (`/categories.json`, `/site.json`, a created category).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct Category {
     pub id: i64,
     pub name: String,
@@ -305,6 +305,7 @@ pub(crate) struct Category {
     pub group_permissions: Vec<Value>,
     /// A top-level category's children, in `/categories.json`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(no_recursion)]
     pub subcategory_list: Option<Vec<Category>>,
 }
 
@@ -377,7 +378,7 @@ impl Category {
 }
 
 /// One entry of a post's `actions_summary` (likes are id 2).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct ActionSummary {
     pub id: i64,
     pub count: i64,
@@ -390,7 +391,7 @@ pub(crate) struct ActionSummary {
 }
 
 /// A post (Discourse's `PostSerializer`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct Post {
     pub id: i64,
     pub name: Option<String>,

@@ -1,7 +1,7 @@
 //! The site: `/about.json`, `/site.json`, `/site/statistics.json`, and posts as plain
 //! Markdown (`/raw/…`, for archivers).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderValue;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
@@ -12,12 +12,13 @@ use stoa_app::{NotificationKind, SiteStatistics, TopicId};
 
 use super::categories::shaped;
 use super::shapes::time;
-use super::{ApiError, Caller, Json, Params, id};
+use super::{ApiError, Caller, Json, Params, Seg, id};
 use crate::AppState;
 
-/// Discourse's `SiteStatistics`: all time, last day, 7 and 30 days.
-#[derive(Debug, Serialize)]
-struct Statistics {
+/// Discourse's `SiteStatistics`: all time, last day, 7 and 30 days (public content only).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SiteStatistics)]
+pub(crate) struct Statistics {
     topics_count: i64,
     topics_last_day: i64,
     topics_7_days: i64,
@@ -73,39 +74,88 @@ impl From<&SiteStatistics> for Statistics {
     }
 }
 
-/// `GET /site/statistics.json`.
+/// Counts of topics, posts, members and likes.
+#[utoipa::path(get, path = "/site/statistics.json", tag = "site",
+    responses((status = 200, body = Statistics)))]
 pub(crate) async fn statistics(State(state): State<AppState>) -> Result<Response, ApiError> {
     let s = state.forum.site_statistics().await?;
     Ok(Json(Statistics::from(&s)).into_response())
 }
 
-/// `GET /about.json`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct About {
+    title: String,
+    description: String,
+    extended_site_description: String,
+    banner_image: Option<String>,
+    site_creation_date: String,
+    locale: &'static str,
+    version: &'static str,
+    https: bool,
+    can_see_about_stats: bool,
+    contact_url: String,
+    contact_email: String,
+    moderator_ids: Vec<i64>,
+    admin_ids: Vec<i64>,
+    category_moderators: Vec<serde_json::Value>,
+    stats: Statistics,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct AboutAnswer {
+    about: About,
+}
+
+/// The forum: its name, its admins, its counts.
+#[utoipa::path(get, path = "/about.json", tag = "site",
+    responses((status = 200, body = AboutAnswer)))]
 pub(crate) async fn about(State(state): State<AppState>) -> Result<Response, ApiError> {
     let s = state.forum.site_statistics().await?;
-    let created = s.created_at.as_ref().map(time).unwrap_or_default();
-    Ok(Json(json!({
-        "about": {
-            "title": state.config.site_name,
-            "description": "",
-            "extended_site_description": "",
-            "banner_image": null,
-            "site_creation_date": created,
-            "locale": "en",
-            "version": env!("CARGO_PKG_VERSION"),
-            "https": state.config.secure_cookies,
-            "can_see_about_stats": true,
-            "contact_url": "",
-            "contact_email": "",
-            "moderator_ids": [],
-            "admin_ids": s.admin_ids,
-            "category_moderators": [],
-            "stats": Statistics::from(&s),
-        }
-    }))
+    Ok(Json(AboutAnswer {
+        about: About {
+            title: state.config.site_name.clone(),
+            description: String::new(),
+            extended_site_description: String::new(),
+            banner_image: None,
+            site_creation_date: s.created_at.as_ref().map(time).unwrap_or_default(),
+            locale: "en",
+            version: env!("CARGO_PKG_VERSION"),
+            https: state.config.secure_cookies,
+            can_see_about_stats: true,
+            contact_url: String::new(),
+            contact_email: String::new(),
+            moderator_ids: Vec::new(),
+            admin_ids: s.admin_ids.clone(),
+            category_moderators: Vec::new(),
+            stats: Statistics::from(&s),
+        },
+    })
     .into_response())
 }
 
-/// `GET /site.json`: what a client needs to start (categories and the numeric codes).
+/// What a client needs to start: the categories and the numeric codes.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Site {
+    default_archetype: &'static str,
+    notification_types: serde_json::Map<String, serde_json::Value>,
+    post_types: serde_json::Value,
+    trust_levels: serde_json::Value,
+    post_action_types: Vec<serde_json::Value>,
+    topic_flag_types: Vec<serde_json::Value>,
+    groups: Vec<serde_json::Value>,
+    filters: Vec<&'static str>,
+    periods: Vec<&'static str>,
+    top_menu_items: Vec<&'static str>,
+    anonymous_top_menu_items: Vec<&'static str>,
+    uncategorized_category_id: Option<i64>,
+    can_create_tag: bool,
+    can_tag_topics: bool,
+    categories: Vec<super::shapes::Category>,
+    user_fields: Vec<serde_json::Value>,
+    auth_providers: Vec<serde_json::Value>,
+}
+
+#[utoipa::path(get, path = "/site.json", tag = "site", responses((status = 200, body = Site)))]
 pub(crate) async fn site(
     State(state): State<AppState>,
     caller: Caller,
@@ -117,29 +167,30 @@ pub(crate) async fn site(
         .iter()
         .map(|k| (format!("{k:?}").to_lowercase(), json!(k.id())))
         .collect();
-    Ok(Json(json!({
-        "default_archetype": "regular",
-        "notification_types": notification_types,
-        "post_types": {"regular": 1, "moderator_action": 2, "small_action": 3, "whisper": 4},
-        "trust_levels": {"newuser": 0, "basic": 1, "member": 2, "regular": 3, "leader": 4},
-        "post_action_types": [{
+    let menu = vec!["latest", "categories"];
+    Ok(Json(Site {
+        default_archetype: "regular",
+        notification_types,
+        post_types: json!({"regular": 1, "moderator_action": 2, "small_action": 3, "whisper": 4}),
+        trust_levels: json!({"newuser": 0, "basic": 1, "member": 2, "regular": 3, "leader": 4}),
+        post_action_types: vec![json!({
             "id": 2, "name_key": "like", "name": "Like", "description": "Like this post",
             "short_description": "Like this post", "is_flag": false, "require_message": false,
             "enabled": true, "applies_to": ["Post"], "is_used": true, "position": 0,
-        }],
-        "topic_flag_types": [],
-        "groups": [],
-        "filters": ["latest", "categories"],
-        "periods": [],
-        "top_menu_items": ["latest", "categories"],
-        "anonymous_top_menu_items": ["latest", "categories"],
-        "uncategorized_category_id": null,
-        "can_create_tag": false,
-        "can_tag_topics": false,
-        "categories": categories,
-        "user_fields": [],
-        "auth_providers": [],
-    }))
+        })],
+        topic_flag_types: Vec::new(),
+        groups: Vec::new(),
+        filters: menu.clone(),
+        periods: Vec::new(),
+        top_menu_items: menu.clone(),
+        anonymous_top_menu_items: menu,
+        uncategorized_category_id: None,
+        can_create_tag: false,
+        can_tag_topics: false,
+        categories,
+        user_fields: Vec::new(),
+        auth_providers: Vec::new(),
+    })
     .into_response())
 }
 
@@ -157,12 +208,15 @@ fn text(body: String) -> Response {
         .into_response()
 }
 
-/// `GET /raw/{topic}[?page=N]`: every post's Markdown, 100 a page; past the end an empty 200
-/// (archivers stop on an empty page).
+/// Every post's Markdown as plain text, 100 posts a page (1-based): `username | updated_at |
+/// #post_number`, the text, and a rule. Past the end, an empty 200 (archivers stop there).
+#[utoipa::path(get, path = "/raw/{topic_id}", tag = "site",
+    params(("topic_id" = i64, Path), ("page" = Option<i64>, Query)),
+    responses((status = 200, content_type = "text/plain", body = String)))]
 pub(crate) async fn raw_topic(
     State(state): State<AppState>,
     caller: Caller,
-    Path(topic): Path<String>,
+    Seg(topic): Seg<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
     let topic = TopicId(id(&topic)?);
@@ -194,11 +248,14 @@ pub(crate) async fn raw_topic(
     Ok(text(out))
 }
 
-/// `GET /raw/{topic}/{post_number}`: one post's Markdown.
+/// One post's Markdown as plain text.
+#[utoipa::path(get, path = "/raw/{topic_id}/{post_number}", tag = "site",
+    params(("topic_id" = i64, Path), ("post_number" = i64, Path)),
+    responses((status = 200, content_type = "text/plain", body = String)))]
 pub(crate) async fn raw_post(
     State(state): State<AppState>,
     caller: Caller,
-    Path((topic, number)): Path<(String, String)>,
+    Seg((topic, number)): Seg<(String, String)>,
 ) -> Result<Response, ApiError> {
     let post = state
         .forum

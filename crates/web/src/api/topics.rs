@@ -1,7 +1,7 @@
 //! Topics: the latest list, one topic with its post stream, posts by id, deleting, and the
 //! member's notification level.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -9,7 +9,7 @@ use stoa_app::db::users::NameMatch;
 use stoa_app::{PostId, TopicId, TopicView};
 
 use super::shapes::{BasicUser, Post, TopicListPage, avatar_template, fancy, time};
-use super::{ApiError, Caller, Json, Params, empty, id};
+use super::{ApiError, Caller, Json, Params, Seg, empty, id};
 use crate::AppState;
 
 /// Discourse's `page` is 0-based; the forum's pages start at 1.
@@ -17,7 +17,10 @@ pub(crate) fn page_param(params: &Params) -> Result<i64, ApiError> {
     Ok(params.int(&["page"])?.unwrap_or(0).clamp(0, 100_000) + 1)
 }
 
-/// `GET /latest.json[?page=N]`.
+/// The topics with the newest activity, 30 a page (0-based `page`, as Discourse's).
+#[utoipa::path(get, path = "/latest.json", tag = "topics",
+    params(("page" = Option<i64>, Query, description = "0-based page")),
+    responses((status = 200, body = TopicListPage)))]
 pub(crate) async fn latest(
     State(state): State<AppState>,
     caller: Caller,
@@ -38,7 +41,7 @@ pub(crate) async fn latest(
 }
 
 /// A participant in `details`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Participant {
     id: i64,
     username: String,
@@ -48,8 +51,8 @@ struct Participant {
     primary_group_name: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-struct Details {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Details {
     can_edit: bool,
     notification_level: i64,
     can_create_post: bool,
@@ -62,16 +65,18 @@ struct Details {
     links: Vec<Value>,
 }
 
-#[derive(Debug, Serialize)]
+/// Posts of a topic; `stream` lists every visible post id in order (topic view only).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct PostStream {
     posts: Vec<Post>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stream: Option<Vec<i64>>,
 }
 
-/// `GET /t/{id}.json` (Discourse's `TopicViewSerializer`).
-#[derive(Debug, Serialize)]
-struct TopicJson {
+/// A topic with its first chunk of posts (Discourse's `TopicViewSerializer`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = TopicView)]
+pub(crate) struct TopicJson {
     post_stream: PostStream,
     timeline_lookup: Vec<Value>,
     suggested_topics: Vec<Value>,
@@ -230,22 +235,29 @@ async fn topic(
     Ok(Json(topic_json(view, caller, raw)).into_response())
 }
 
-/// `GET /t/{id}.json`.
+/// A topic: every visible post id in `post_stream.stream`, and 20 posts from `post_number`
+/// on (`include_raw=true` adds each post's Markdown). Also `/t/{id}/{post_number}.json`.
+#[utoipa::path(get, path = "/t/{id}.json", tag = "topics",
+    params(("id" = i64, Path), ("post_number" = Option<i64>, Query), ("include_raw" = Option<bool>, Query)),
+    responses((status = 200, body = TopicJson)))]
 pub(crate) async fn show(
     State(state): State<AppState>,
     caller: Caller,
-    Path(topic_id): Path<String>,
+    Seg(topic_id): Seg<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
     topic(&state, &caller, id(&topic_id)?, None, &params).await
 }
 
-/// `GET /t/{slug}/{id}.json` or `/t/{id}/{post_number}.json` (both numbers: the second is a
-/// post number, as Discourse routes it).
+/// The same topic view with the slug in the path (any slug: the id decides, no redirect).
+/// With two numbers, `/t/{id}/{post_number}.json`, the second is a post number.
+#[utoipa::path(get, path = "/t/{slug}/{id}.json", tag = "topics",
+    params(("slug" = String, Path), ("id" = i64, Path), ("post_number" = Option<i64>, Query), ("include_raw" = Option<bool>, Query)),
+    responses((status = 200, body = TopicJson)))]
 pub(crate) async fn show_two(
     State(state): State<AppState>,
     caller: Caller,
-    Path((first, second)): Path<(String, String)>,
+    Seg((first, second)): Seg<(String, String)>,
     params: Params,
 ) -> Result<Response, ApiError> {
     let second = id(&second)?;
@@ -257,21 +269,34 @@ pub(crate) async fn show_two(
     }
 }
 
-/// `GET /t/{slug}/{id}/{post_number}.json`.
+/// The topic view from one post on.
+#[utoipa::path(get, path = "/t/{slug}/{id}/{post_number}.json", tag = "topics",
+    params(("slug" = String, Path), ("id" = i64, Path), ("post_number" = i64, Path), ("include_raw" = Option<bool>, Query)),
+    responses((status = 200, body = TopicJson)))]
 pub(crate) async fn show_three(
     State(state): State<AppState>,
     caller: Caller,
-    Path((_slug, topic_id, number)): Path<(String, String, String)>,
+    Seg((_slug, topic_id, number)): Seg<(String, String, String)>,
     params: Params,
 ) -> Result<Response, ApiError> {
     topic(&state, &caller, id(&topic_id)?, Some(id(&number)?), &params).await
 }
 
-/// `GET /t/{id}/posts.json?post_ids[]=…`: more of a topic's posts, by id from its stream.
+/// A topic's posts chosen by id (from its `stream`; at most 200).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct TopicPosts {
+    post_stream: PostStream,
+    id: i64,
+}
+
+/// More of a topic's posts, by id from its stream: `post_ids[]=1&post_ids[]=2`.
+#[utoipa::path(get, path = "/t/{id}/posts.json", tag = "topics",
+    params(("id" = i64, Path), ("post_ids[]" = Option<Vec<i64>>, Query, explode = true), ("include_raw" = Option<bool>, Query)),
+    responses((status = 200, body = TopicPosts)))]
 pub(crate) async fn posts(
     State(state): State<AppState>,
     caller: Caller,
-    Path(topic_id): Path<String>,
+    Seg(topic_id): Seg<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
     let topic_id = id(&topic_id)?;
@@ -295,18 +320,25 @@ pub(crate) async fn posts(
             )
         })
         .collect();
-    Ok(Json(json!({
-        "post_stream": PostStream { posts, stream: None },
-        "id": topic.id,
-    }))
+    Ok(Json(TopicPosts {
+        post_stream: PostStream {
+            posts,
+            stream: None,
+        },
+        id: topic.id,
+    })
     .into_response())
 }
 
-/// `DELETE /t/{id}`: soft-deletes the topic (by deleting its first post); an empty 200.
+/// Soft-deletes a topic (its first post's author or staff); an empty 200, as Discourse
+/// answers. Also `DELETE /t/{id}`.
+#[utoipa::path(delete, path = "/t/{id}.json", tag = "topics",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Deleted: an empty body")))]
 pub(crate) async fn delete(
     State(state): State<AppState>,
     caller: Caller,
-    Path(topic_id): Path<String>,
+    Seg(topic_id): Seg<String>,
 ) -> Result<Response, ApiError> {
     let topic_id = TopicId(id(&topic_id)?);
     let first = state
@@ -320,11 +352,15 @@ pub(crate) async fn delete(
     Ok(empty())
 }
 
-/// `POST /t/{id}/notifications` with `notification_level` (0–3).
+/// The member's notification level for a topic: 0 muted, 1 normal, 2 tracking, 3 watching.
+#[utoipa::path(post, path = "/t/{id}/notifications.json", tag = "topics",
+    params(("id" = i64, Path)),
+    request_body(content = super::openapi::LevelRequest, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, body = super::openapi::Success)))]
 pub(crate) async fn set_notification_level(
     State(state): State<AppState>,
     caller: Caller,
-    Path(topic_id): Path<String>,
+    Seg(topic_id): Seg<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
     let topic_id = TopicId(id(&topic_id)?);
@@ -335,5 +371,5 @@ pub(crate) async fn set_notification_level(
         .forum
         .set_topic_notification_level(caller.actor(), topic_id, level)
         .await?;
-    Ok(Json(json!({"success": "OK"})).into_response())
+    Ok(Json(super::openapi::Success::ok()).into_response())
 }

@@ -1,19 +1,21 @@
 //! Members: a profile, the caller's notifications and session, the CSRF token for scripts.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use stoa_app::NOTIFICATIONS_PER_PAGE;
 use stoa_app::core::Guardian;
 
 use super::shapes::{avatar_template, time, trust_level};
-use super::{ApiError, Caller, Json, Params};
+use super::{ApiError, Caller, Json, Params, Seg};
 use crate::AppState;
 use crate::context::Viewer;
 
-#[derive(Debug, Serialize)]
-struct UserJson {
+/// A member's public profile.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = User)]
+pub(crate) struct UserJson {
     id: i64,
     username: String,
     name: Option<String>,
@@ -41,11 +43,21 @@ struct UserJson {
     groups: Vec<Value>,
 }
 
-/// `GET /u/{username}.json` and `/users/{username}.json` (both answer; neither redirects).
+/// `{"user": …}` with Discourse's (empty) badge lists.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct UserAnswer {
+    user_badges: Vec<Value>,
+    badges: Vec<Value>,
+    user: UserJson,
+}
+
+/// A member's profile. `/users/{username}.json` answers the same (no redirect).
+#[utoipa::path(get, path = "/u/{username}.json", tag = "users",
+    params(("username" = String, Path)), responses((status = 200, body = UserAnswer)))]
 pub(crate) async fn show(
     State(state): State<AppState>,
     caller: Caller,
-    Path(username): Path<String>,
+    Seg(username): Seg<String>,
 ) -> Result<Response, ApiError> {
     let profile = state
         .forum
@@ -86,11 +98,17 @@ pub(crate) async fn show(
             || caller.actor().is_admin(),
         groups: Vec::new(),
     };
-    Ok(Json(json!({ "user_badges": [], "badges": [], "user": user })).into_response())
+    Ok(Json(UserAnswer {
+        user_badges: Vec::new(),
+        badges: Vec::new(),
+        user,
+    })
+    .into_response())
 }
 
-#[derive(Debug, Serialize)]
-struct NotificationJson {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Notification)]
+pub(crate) struct NotificationJson {
     id: i64,
     user_id: i64,
     notification_type: i64,
@@ -104,7 +122,19 @@ struct NotificationJson {
     data: Value,
 }
 
-/// `GET /notifications.json[?offset=N]`: the caller's notifications, newest first.
+/// A page of the caller's notifications.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Notifications {
+    notifications: Vec<NotificationJson>,
+    total_rows_notifications: i64,
+    seen_notification_id: Option<i64>,
+    load_more_notifications: String,
+}
+
+/// The caller's notifications, newest first, 30 from `offset`. Types: 1 mentioned,
+/// 2 replied, 3 quoted, 4 edited, 5 liked, 9 posted.
+#[utoipa::path(get, path = "/notifications.json", tag = "users",
+    params(("offset" = Option<i64>, Query)), responses((status = 200, body = Notifications)))]
 pub(crate) async fn notifications(
     State(state): State<AppState>,
     caller: Caller,
@@ -134,16 +164,18 @@ pub(crate) async fn notifications(
         })
         .collect();
     let next = page * NOTIFICATIONS_PER_PAGE;
-    Ok(Json(json!({
-        "notifications": items,
-        "total_rows_notifications": list.total,
-        "seen_notification_id": seen,
-        "load_more_notifications": format!("/notifications?offset={next}"),
-    }))
+    Ok(Json(Notifications {
+        notifications: items,
+        total_rows_notifications: list.total,
+        seen_notification_id: seen,
+        load_more_notifications: format!("/notifications?offset={next}"),
+    })
     .into_response())
 }
 
-/// `PUT /notifications/mark-read[?id=N]`: one notification, or all of them.
+/// Marks one notification (`id`) or all of them read.
+#[utoipa::path(put, path = "/notifications/mark-read.json", tag = "users",
+    params(("id" = Option<i64>, Query)), responses((status = 200, body = super::openapi::Success)))]
 pub(crate) async fn mark_read(
     State(state): State<AppState>,
     caller: Caller,
@@ -163,35 +195,68 @@ pub(crate) async fn mark_read(
                 .await?
         }
     }
-    Ok(Json(json!({"success": "OK"})).into_response())
+    Ok(Json(super::openapi::Success::ok()).into_response())
 }
 
-/// `GET /session/current.json`: the caller, or 404 for a visitor (as Discourse answers).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct CurrentUser {
+    id: i64,
+    username: String,
+    name: Option<String>,
+    avatar_template: String,
+    trust_level: i64,
+    admin: bool,
+    moderator: bool,
+    staff: bool,
+    unread_notifications: i64,
+    unread_high_priority_notifications: i64,
+    can_create_topic: bool,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct CurrentUserAnswer {
+    current_user: CurrentUser,
+}
+
+/// The caller; 404 for a visitor, as Discourse answers.
+#[utoipa::path(get, path = "/session/current.json", tag = "users",
+    responses((status = 200, body = CurrentUserAnswer)))]
 pub(crate) async fn current(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Response, ApiError> {
     let me = caller.user.as_ref().ok_or_else(ApiError::not_found)?;
     let unread = state.forum.unread_notifications(caller.actor()).await?;
-    Ok(Json(json!({
-        "current_user": {
-            "id": me.id.0,
-            "username": me.username,
-            "name": Some(me.name.clone()).filter(|n| !n.is_empty()),
-            "avatar_template": avatar_template(&me.username),
-            "trust_level": trust_level(me.admin),
-            "admin": me.admin,
-            "moderator": false,
-            "staff": me.admin,
-            "unread_notifications": unread,
-            "unread_high_priority_notifications": 0,
-            "can_create_topic": Guardian::new(caller.actor()).can_create_topic().is_ok(),
-        }
-    }))
+    Ok(Json(CurrentUserAnswer {
+        current_user: CurrentUser {
+            id: me.id.0,
+            username: me.username.clone(),
+            name: Some(me.name.clone()).filter(|n| !n.is_empty()),
+            avatar_template: avatar_template(&me.username),
+            trust_level: trust_level(me.admin),
+            admin: me.admin,
+            moderator: false,
+            staff: me.admin,
+            unread_notifications: unread,
+            unread_high_priority_notifications: 0,
+            can_create_topic: Guardian::new(caller.actor()).can_create_topic().is_ok(),
+        },
+    })
     .into_response())
 }
 
-/// `GET /session/csrf.json`: the token a script sends in `X-CSRF-Token` with its session.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Csrf {
+    csrf: String,
+}
+
+/// The token a script sends in `X-CSRF-Token` with its session cookie (not needed with an
+/// API key).
+#[utoipa::path(get, path = "/session/csrf.json", tag = "users",
+    responses((status = 200, body = Csrf)))]
 pub(crate) async fn csrf(visit: Viewer) -> Response {
-    Json(json!({ "csrf": visit.csrf_token() })).into_response()
+    Json(Csrf {
+        csrf: visit.csrf_token(),
+    })
+    .into_response()
 }
