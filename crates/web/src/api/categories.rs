@@ -182,9 +182,7 @@ pub(crate) async fn set_notification_level(
     params: Params,
 ) -> Result<Response, ApiError> {
     let category = CategoryId(id(&category)?);
-    let level = params
-        .int(&["notification_level"])?
-        .ok_or_else(|| ApiError::missing("notification_level"))?;
+    let level = params.require_int("notification_level")?;
     state
         .forum
         .set_category_notification_level(caller.actor(), category, level)

@@ -164,6 +164,11 @@ impl Params {
         }
     }
 
+    /// A whole number that must be there (400 when absent or not a number).
+    pub fn require_int(&self, key: &str) -> Result<i64, ApiError> {
+        self.int(&[key])?.ok_or_else(|| ApiError::missing(key))
+    }
+
     /// `true`/`1`/`on` (or JSON true) as true; anything else false.
     pub fn flag(&self, path: &[&str]) -> bool {
         match self.get(path) {

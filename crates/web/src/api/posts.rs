@@ -261,9 +261,7 @@ pub(crate) async fn act(
     caller: Caller,
     params: Params,
 ) -> Result<Response, ApiError> {
-    let post = params
-        .int(&["id"])?
-        .ok_or_else(|| ApiError::missing("id"))?;
+    let post = params.require_int("id")?;
     like_type(&params)?;
     state
         .forum
@@ -313,9 +311,7 @@ pub(crate) async fn action_users(
     caller: Caller,
     params: Params,
 ) -> Result<Response, ApiError> {
-    let post = params
-        .int(&["id"])?
-        .ok_or_else(|| ApiError::missing("id"))?;
+    let post = params.require_int("id")?;
     like_type(&params)?;
     let likers = state.forum.likers(caller.actor(), PostId(post)).await?;
     let users: Vec<ActionUser> = likers

@@ -364,9 +364,7 @@ pub(crate) async fn set_notification_level(
     params: Params,
 ) -> Result<Response, ApiError> {
     let topic_id = TopicId(id(&topic_id)?);
-    let level = params
-        .int(&["notification_level"])?
-        .ok_or_else(|| ApiError::missing("notification_level"))?;
+    let level = params.require_int("notification_level")?;
     state
         .forum
         .set_topic_notification_level(caller.actor(), topic_id, level)
