@@ -76,9 +76,22 @@ pub struct SiteStatistics {
 /// Reads these posts for the actor: deleted ones only for those who may see them, posts in
 /// topics they may not see never.
 async fn batch(tx: &mut Tx, actor: Actor, ids: &[i64]) -> Result<PostBatch> {
+    batch_in(tx, actor, ids, None).await
+}
+
+/// [`batch`], with the posts' topic already checked and loaded when they share one.
+async fn batch_in(
+    tx: &mut Tx,
+    actor: Actor,
+    ids: &[i64],
+    known: Option<&TopicRow>,
+) -> Result<PostBatch> {
     let guardian = Guardian::new(actor);
     let views = db_posts::views(tx, ids, actor.user_id()).await?;
     let mut topics: HashMap<i64, Option<TopicRow>> = HashMap::new();
+    if let Some(t) = known {
+        topics.insert(t.id, Some(t.clone()));
+    }
     let mut items = Vec::with_capacity(views.len());
     for view in views {
         let topic = match topics.get(&view.topic_id) {
@@ -162,13 +175,26 @@ impl Forum {
             .take(CHUNK_SIZE as usize)
             .copied()
             .collect();
-        let posts = batch(&mut tx, actor, &chunk).await?;
-        let created_by = name_of(&mut tx, topic.user_id).await?;
+        let posts = batch_in(&mut tx, actor, &chunk, Some(&topic)).await?;
+        let participants = db_posts::participants(&mut tx, id, 24).await?;
+        // Both are usually among the participants already read.
+        let known = |user: i64| {
+            participants
+                .iter()
+                .find(|(p, _)| p.id == user)
+                .map(|(p, _)| p.clone())
+        };
+        let created_by = match known(topic.user_id) {
+            Some(u) => u,
+            None => name_of(&mut tx, topic.user_id).await?,
+        };
         let last_poster = match db_posts::last_poster(&mut tx, id).await? {
-            Some(u) => name_of(&mut tx, u).await?,
+            Some(u) => match known(u) {
+                Some(found) => found,
+                None => name_of(&mut tx, u).await?,
+            },
             None => created_by.clone(),
         };
-        let participants = db_posts::participants(&mut tx, id, 24).await?;
         let can_reply = guardian
             .can_reply(topic.deleted_at.is_some(), topic.closed)
             .is_ok();

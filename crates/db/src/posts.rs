@@ -239,16 +239,27 @@ pub async fn latest(
         .await)?)
 }
 
-/// Each of these members' live posts, as (user id, count).
+/// Each of these members' live posts, as (user id, count); members without any are left out.
 pub async fn counts_by_author(tx: &mut Tx, users: &[i64]) -> Result<Vec<(i64, i64)>> {
-    // One indexed count per member: pages name few authors.
-    const SQL: &str = "SELECT COUNT(*) FROM posts WHERE user_id = $1 AND deleted_at IS NULL";
-    let mut out = Vec::with_capacity(users.len());
-    for &u in users.iter().take(MAX_IDS) {
-        let n: i64 = run!(tx, c => sqlx::query_scalar(SQL).bind(u).fetch_one(&mut **c).await)?;
-        out.push((u, n));
+    let users = &users[..users.len().min(MAX_IDS)];
+    if users.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    let list = (1..=users.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT user_id, COUNT(*) FROM posts WHERE user_id IN ({list}) AND deleted_at IS NULL \
+         GROUP BY user_id"
+    );
+    Ok(run!(tx, c => {
+        let mut q = sqlx::query_as(&sql);
+        for u in users {
+            q = q.bind(*u);
+        }
+        q.fetch_all(&mut **c).await
+    })?)
 }
 
 /// How many posts of the topic come before post `number` (to find the page it is on).
