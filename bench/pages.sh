@@ -18,7 +18,9 @@ trap 'kill $stoa_pid $nginx_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 
 stoa_port=18480
 nginx_port=18481
-STOA_LOG=warn "$bin" --data-dir "$work/data" serve --bind "127.0.0.1:$stoa_port" > "$work/stoa.log" 2>&1 &
+# The API's rate limits would answer most of these requests with 429s: off for the benchmark.
+STOA_API_REQUESTS_PER_KEY_PER_MINUTE=0 STOA_API_REQUESTS_PER_IP_PER_MINUTE=0 \
+STOA_API_REQUESTS_PER_IP_PER_10_SECONDS=0 STOA_LOG=warn "$bin" --data-dir "$work/data" serve --bind "127.0.0.1:$stoa_port" > "$work/stoa.log" 2>&1 &
 stoa_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$stoa_port/latest" > /dev/null && break; sleep 0.1; done
 
@@ -40,6 +42,9 @@ mkdir -p "$work/www/t" "$work/www/latest"
 curl -sf "http://127.0.0.1:$stoa_port$topic" > "$work/www/topic.html"
 curl -sf "http://127.0.0.1:$stoa_port/latest" > "$work/www/latest.html"
 curl -sf -H "Cookie: _t=$session" "http://127.0.0.1:$stoa_port$topic" > "$work/www/member-topic.html"
+# The JSON API: the same topic and list as Discourse clients read them.
+curl -sf "http://127.0.0.1:$stoa_port/t/2.json" > "$work/www/topic-json.html"
+curl -sf "http://127.0.0.1:$stoa_port/latest.json" > "$work/www/latest-json.html"
 cat > "$work/nginx.conf" <<CONF
 worker_processes 1;
 error_log $work/nginx-error.log;
@@ -61,8 +66,13 @@ sleep 0.5
 rps() { wrk -t1 -c8 -d"${secs}s" "$@" | awk '/Requests\/sec/ {print $2}'; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-for page in topic latest member-topic; do
-  path=$topic; [ "$page" = latest ] && path=/latest
+for page in topic latest member-topic topic-json latest-json; do
+  case $page in
+    latest) path=/latest ;;
+    topic-json) path=/t/2.json ;;
+    latest-json) path=/latest.json ;;
+    *) path=$topic ;;
+  esac
   cookie=(); [ "$page" = member-topic ] && cookie=(-H "Cookie: _t=$session")
   s=(); n=()
   for i in $(seq "$runs"); do
