@@ -53,6 +53,12 @@ const CATEGORY: &[(&str, &str)] = &[("name", "Matrix category")];
 const WATCH: &[(&str, &str)] = &[("notification_level", "3")];
 const RESET: &[(&str, &str)] = &[("login", "owner")];
 const CATEGORY_EDIT: &[(&str, &str)] = &[("name", "General")];
+const API_REPLY: &[(&str, &str)] = &[
+    ("topic_id", "{topic}"),
+    ("raw", "A reply sent through the API by this cell."),
+];
+const API_EDIT: &[(&str, &str)] = &[("post[raw]", "Text replaced through the API by this cell.")];
+const API_LIKE: &[(&str, &str)] = &[("id", "{post}"), ("post_action_type_id", "2")];
 
 /// 200 OK, 303 See Other (a form that worked, or a redirect to log in), 403, 404.
 const TABLE: &[Cell] = &[
@@ -435,6 +441,141 @@ const TABLE: &[Cell] = &[
         target: Target::None,
         expect: [303, 303, 303, 303],
     },
+    // The JSON API: the same rules through the other adapter (writes with the session send
+    // the page's token in X-CSRF-Token).
+    Cell {
+        method: "GET",
+        path: "/latest.json",
+        form: &[],
+        target: Target::None,
+        expect: [200, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/t/{topic}.json",
+        form: &[],
+        target: Target::None,
+        expect: [200, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/t/{dtopic}.json",
+        form: &[],
+        target: Target::None,
+        expect: [404, 404, 404, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/t/{rtopic}.json",
+        form: &[],
+        target: Target::None,
+        expect: [404, 404, 404, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/raw/{rtopic}",
+        form: &[],
+        target: Target::None,
+        expect: [404, 404, 404, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/c/{rcat}.json",
+        form: &[],
+        target: Target::None,
+        expect: [404, 404, 404, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/posts/{post}.json",
+        form: &[],
+        target: Target::DeletedPost,
+        expect: [404, 404, 404, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/t/{topic}/posts.json?post_ids[]={post}",
+        form: &[],
+        target: Target::DeletedPost,
+        expect: [200, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/notifications.json",
+        form: &[],
+        target: Target::None,
+        expect: [403, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/session/current.json",
+        form: &[],
+        target: Target::None,
+        expect: [404, 200, 200, 200],
+    },
+    Cell {
+        method: "POST",
+        path: "/posts.json",
+        form: API_REPLY,
+        target: Target::None,
+        expect: [403, 200, 200, 200],
+    },
+    Cell {
+        method: "POST",
+        path: "/posts.json",
+        form: TOPIC,
+        target: Target::None,
+        expect: [403, 200, 200, 200],
+    },
+    Cell {
+        method: "PUT",
+        path: "/posts/{post}.json",
+        form: API_EDIT,
+        target: Target::FreshPost,
+        expect: [403, 200, 403, 200],
+    },
+    Cell {
+        method: "POST",
+        path: "/post_actions.json",
+        form: API_LIKE,
+        target: Target::FreshPost,
+        expect: [403, 403, 200, 200],
+    },
+    Cell {
+        method: "DELETE",
+        path: "/posts/{post}.json",
+        form: &[],
+        target: Target::FreshPost,
+        expect: [403, 200, 403, 200],
+    },
+    Cell {
+        method: "PUT",
+        path: "/posts/{post}/recover.json",
+        form: &[],
+        target: Target::DeletedPost,
+        expect: [403, 404, 404, 200],
+    },
+    Cell {
+        method: "POST",
+        path: "/categories.json",
+        form: CATEGORY,
+        target: Target::None,
+        expect: [403, 403, 403, 200],
+    },
+    Cell {
+        method: "POST",
+        path: "/t/{topic}/notifications.json",
+        form: WATCH,
+        target: Target::None,
+        expect: [403, 200, 200, 200],
+    },
+    Cell {
+        method: "POST",
+        path: "/t/{rtopic}/notifications.json",
+        form: WATCH,
+        target: Target::None,
+        expect: [403, 404, 404, 200],
+    },
 ];
 
 struct World {
@@ -567,25 +708,34 @@ async fn authorization_matrix(backend: Backend) {
                 Target::DeletedPost => world.deleted_post,
                 _ => (0, 0),
             };
-            let path = cell
-                .path
-                .replace("{slug}", &world.slug)
-                .replace("{topic}", &world.topic.to_string())
-                .replace("{dtopic}", &world.deleted_topic.to_string())
-                .replace("{rtopic}", &world.restricted_topic.0.to_string())
-                .replace("{rslug}", &world.restricted_topic.1)
-                .replace("{rcat}", &world.restricted_category.to_string())
-                .replace("{post}", &post.to_string())
-                .replace("{n}", &n.to_string());
+            let fill = |text: &str| {
+                text.replace("{slug}", &world.slug)
+                    .replace("{topic}", &world.topic.to_string())
+                    .replace("{dtopic}", &world.deleted_topic.to_string())
+                    .replace("{rtopic}", &world.restricted_topic.0.to_string())
+                    .replace("{rslug}", &world.restricted_topic.1)
+                    .replace("{rcat}", &world.restricted_category.to_string())
+                    .replace("{post}", &post.to_string())
+                    .replace("{n}", &n.to_string())
+            };
+            let path = fill(cell.path);
             let status = if cell.method == "GET" {
                 b.get_raw(&path).await.status
             } else {
                 // Anonymous visitors get a token bound to their cookie, so this checks
-                // permissions, not CSRF.
+                // permissions, not CSRF. Forms carry it as a field, the API as a header.
                 let token = b.get("/login").await.csrf();
-                let mut form = vec![("authenticity_token", token.as_str())];
-                form.extend_from_slice(cell.form);
-                b.post_form_raw(&path, &form).await.status
+                let mut form = vec![("authenticity_token".to_owned(), token.clone())];
+                form.extend(cell.form.iter().map(|(k, v)| ((*k).to_owned(), fill(v))));
+                let method = reqwest::Method::from_bytes(cell.method.as_bytes()).unwrap();
+                b.raw
+                    .request(method, format!("{}{path}", b.base))
+                    .header("x-csrf-token", &token)
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
             };
             cells += 1;
             if status.as_u16() != cell.expect[i] {
@@ -599,7 +749,7 @@ async fn authorization_matrix(backend: Backend) {
             }
             // A deleted post restored by a cell is deleted again for the next.
             if matches!(cell.target, Target::DeletedPost)
-                && cell.path.ends_with("/restore")
+                && (cell.path.ends_with("/restore") || cell.path.ends_with("/recover.json"))
                 && role == Admin
             {
                 owner
@@ -652,6 +802,20 @@ async fn authorization_matrix(backend: Backend) {
             "/search.json?q=deletedmark".to_owned(),
             "/search?q=deletedmark+in%3Atitle+order%3Alatest".to_owned(),
             "/topics/similar_to.json?title=deletedmark+staff+topic+deleted".to_owned(),
+            // The same through the JSON API.
+            "/latest.json".to_owned(),
+            "/posts.json".to_owned(),
+            "/categories.json".to_owned(),
+            "/site.json".to_owned(),
+            "/c/1.json".to_owned(),
+            "/u/owner.json".to_owned(),
+            "/notifications.json".to_owned(),
+            format!("/t/{}.json?include_raw=true", world.topic),
+            format!("/raw/{}", world.topic),
+            format!(
+                "/t/{}/posts.json?post_ids[]={}&include_raw=true",
+                world.topic, world.deleted_post.0
+            ),
         ];
         for n in 1..=world.deleted_post.1 + 40 {
             reachable.push(format!("/t/{}/{}/{n}", world.slug, world.topic));
@@ -660,13 +824,16 @@ async fn authorization_matrix(backend: Backend) {
             let page = b.get(&path).await;
             assert!(!page.body.contains(MARKER), "{path} shows deleted content");
         }
-        // The like endpoint's JSON answer for a deleted post.
+        // The like action's JSON answer (what the page's script reads) for a deleted post.
         let token = b.get("/login").await.csrf();
         let json = b
             .client
-            .post(format!("{}/posts/{}/like", b.base, world.deleted_post.0))
-            .header("accept", "application/json")
-            .form(&[("authenticity_token", token.as_str()), ("like", "true")])
+            .post(format!("{}/post_actions.json", b.base))
+            .header("x-csrf-token", token.as_str())
+            .form(&[
+                ("id", world.deleted_post.0.to_string()),
+                ("post_action_type_id", "2".to_owned()),
+            ])
             .send()
             .await
             .unwrap()
