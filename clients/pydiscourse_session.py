@@ -74,6 +74,7 @@ def main():
     cat = made["category"]
     check(cat["name"] == f"Archive {tag}" and cat["color"] == "A4663C", "create_category echoes name and colour")
     check(any(c["id"] == cat["id"] for c in admin.categories()), "the new category is listed")
+    check(admin.category(cat["id"])["category"]["slug"] == cat["slug"], "category(id)")
     admin.notifications(cat["id"], notification_level=3)
     check(True, "category notification level set")
 

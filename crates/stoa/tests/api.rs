@@ -144,6 +144,7 @@ async fn conventions(b: Backend) {
         "/users/lena.json",
         "/c/2.json",
         "/c/history/2.json",
+        "/c/2/show.json",
         "/t/2/posts.json?post_ids[]=3",
     ] {
         let a = anon.get(path).await;
@@ -189,6 +190,15 @@ async fn conventions(b: Backend) {
     );
     assert_error(
         &anon.get("/no/such/thing.json").await,
+        StatusCode::NOT_FOUND,
+        Some("not_found"),
+    );
+    assert_eq!(
+        anon.get("/c/2/show.json").await.json()["category"]["slug"],
+        "history"
+    );
+    assert_error(
+        &anon.get("/c/3/show.json").await,
         StatusCode::NOT_FOUND,
         Some("not_found"),
     );

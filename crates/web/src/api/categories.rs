@@ -170,6 +170,28 @@ pub(crate) async fn topics(
     topics_in(&state, &caller, id(&category)?, &params).await
 }
 
+/// One category (pydiscourse's `category()`).
+#[utoipa::path(get, path = "/c/{id}/show.json", tag = "categories",
+    params(("id" = i64, Path)), responses((status = 200, body = CategoryAnswer)))]
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Seg(category): Seg<String>,
+) -> Result<Response, ApiError> {
+    let actor = caller.actor();
+    let wanted = state
+        .forum
+        .category(actor, CategoryId(id(&category)?))
+        .await?;
+    let all = state.forum.categories(actor).await?;
+    let category = shaped(&state, actor, &all)
+        .await?
+        .into_iter()
+        .find(|c| c.id == wanted.id)
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(CategoryAnswer { category }).into_response())
+}
+
 /// The member's notification level for a category (0–3).
 #[utoipa::path(post, path = "/category/{id}/notifications.json", tag = "categories",
     params(("id" = i64, Path)),

@@ -58,6 +58,8 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/c/{id}", get(categories::topics_by_id))
         .route("/c/{slug}/{id}", get(categories::topics))
+        // `{slug}` here is the category's id: one name per position, as the router needs.
+        .route("/c/{slug}/show", get(categories::show))
         .route(
             "/category/{id}/notifications",
             post(categories::set_notification_level),

@@ -218,6 +218,7 @@ impl Modify for Conventions {
         super::categories::create,
         super::categories::topics_by_id,
         super::categories::topics,
+        super::categories::show,
         super::categories::set_notification_level,
         super::search::json,
         super::search::similar,
@@ -273,7 +274,7 @@ mod tests {
         ] {
             assert!(paths.contains_key(path), "{path}");
         }
-        assert_eq!(paths.len(), 30);
+        assert_eq!(paths.len(), 31);
         let latest = &paths["/latest.json"]["get"]["responses"];
         for code in ["200", "400", "403", "404", "422", "429"] {
             assert!(latest.get(code).is_some(), "{code}");
