@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use stoa_core::{Actor, CategoryId, Error, Guardian, NotificationLevel, PostId, TopicId, UserId};
-use stoa_db::categories::CategoryRow;
 use stoa_db::stats::Counts;
 use stoa_db::topics::TopicRow;
 use stoa_db::users::NameMatch;
@@ -40,7 +39,6 @@ impl PostBatch {
 #[derive(Debug, Clone)]
 pub struct TopicView {
     pub topic: TopicRow,
-    pub category: CategoryRow,
     /// Every post id the actor may see, in order.
     pub stream: Vec<i64>,
     pub posts: PostBatch,
@@ -151,9 +149,6 @@ impl Forum {
         let guardian = Guardian::new(actor);
         let mut tx = self.db.read().await?;
         let topic = visible_topic(&mut tx, actor, id).await?;
-        let category = db::categories::find(&mut tx, CategoryId(topic.category_id))
-            .await?
-            .ok_or(Error::NotFound("category"))?;
         let stream = db_posts::stream(&mut tx, id, guardian.can_see_deleted()).await?;
         // The chunk starts at the first visible post numbered `from_number` or later.
         let start = match from_number {
@@ -208,7 +203,6 @@ impl Forum {
         };
         Ok(TopicView {
             topic,
-            category,
             stream,
             posts,
             created_by,
@@ -217,6 +211,14 @@ impl Forum {
             can_reply,
             notification_level,
         })
+    }
+
+    /// Every post id of a topic the actor may see, in order (for `/raw`, which needs no more
+    /// of the view).
+    pub async fn topic_stream(&self, actor: Actor, id: TopicId) -> Result<Vec<i64>> {
+        let mut tx = self.db.read().await?;
+        visible_topic(&mut tx, actor, id).await?;
+        Ok(db_posts::stream(&mut tx, id, Guardian::new(actor).can_see_deleted()).await?)
     }
 
     /// These posts of a topic (ids from its stream), in order.

@@ -222,12 +222,11 @@ pub(crate) async fn raw_topic(
     let topic = TopicId(id(&topic)?);
     let page = params.int(&["page"])?.unwrap_or(1).clamp(1, 1_000_000);
     let actor = caller.actor();
-    let view = state.forum.topic_view(actor, topic, None).await?;
+    let stream = state.forum.topic_stream(actor, topic).await?;
     let skip = usize::try_from(page - 1)
         .unwrap_or(0)
         .saturating_mul(RAW_PER_PAGE);
-    let ids: Vec<i64> = view
-        .stream
+    let ids: Vec<i64> = stream
         .iter()
         .skip(skip)
         .take(RAW_PER_PAGE)
