@@ -139,8 +139,22 @@ impl Forum {
     }
 
     /// The member an API request acts as, from its `Api-Key` and `Api-Username` headers, after
-    /// counting the request against the key's rate limit.
-    pub async fn api_user(&self, key: &str, username: Option<&str>) -> Result<CurrentUser> {
+    /// counting the request against the key's rate limit. A refused key counts against the
+    /// client's address (`ip`) instead, so that bad keys cannot be tried without limit.
+    pub async fn api_user(
+        &self,
+        key: &str,
+        username: Option<&str>,
+        ip: &str,
+    ) -> Result<CurrentUser> {
+        let found = self.key_user(key, username).await;
+        if matches!(&found, Err(AppError::Domain(Error::Forbidden(_)))) {
+            self.api_request_from(ip)?;
+        }
+        found
+    }
+
+    async fn key_user(&self, key: &str, username: Option<&str>) -> Result<CurrentUser> {
         let invalid = || AppError::from(Error::Forbidden(INVALID_KEY));
         if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(invalid());

@@ -688,6 +688,13 @@ async fn rate_limits(b: Backend) {
         StatusCode::TOO_MANY_REQUESTS,
         Some("rate_limit"),
     );
+    // Refused keys count against the address too: guessing keys is limited.
+    let guesser = Api::new(&s, Some(&"0".repeat(64)), Some("lena"));
+    assert_error(
+        &guesser.get("/latest.json").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        Some("rate_limit"),
+    );
     // The HTML pages are not the API's to limit.
     assert_eq!(anon.get("/latest").await.status, StatusCode::OK);
 }

@@ -218,7 +218,7 @@ async fn caller(state: &AppState, c: Credentials) -> Result<Caller, ApiError> {
         visit,
     } = c;
     if let Some(key) = key {
-        let user = state.forum.api_user(&key, username.as_deref()).await?;
+        let user = state.forum.api_user(&key, username.as_deref(), &ip).await?;
         return Ok(Caller { user: Some(user) });
     }
     state.forum.api_request_from(&ip)?;
