@@ -15,7 +15,7 @@ const path = require('node:path');
 const { request } = require('playwright-core');
 const { startStoa, launch, ROOT } = require('./lib');
 
-const CORPORA = process.env.STOA_CORPORA || path.join(ROOT, '..', 'shared', 'corpora');
+const CORPORA = process.env.STOA_CORPORA || path.join(ROOT, 'tests', 'corpora');
 const lines = (name) => fs.readFileSync(path.join(CORPORA, name), 'utf8').split('\n').filter((l) => l !== '');
 const PAYLOADS = [...lines('xss.txt'), ...lines('naughty-strings.txt')];
 const PASSWORD = 'a long enough passphrase';

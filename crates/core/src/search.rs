@@ -542,7 +542,7 @@ mod tests {
     fn every_naughty_string_parses() {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/corpora/naughty-strings.txt"
+            "/../../tests/corpora/naughty-strings.txt"
         );
         let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
         let mut lines = 0;

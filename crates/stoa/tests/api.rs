@@ -713,7 +713,7 @@ async fn hostile_parameters(b: Backend) {
     let api = Api::new(&s, Some(&key), Some("lena"));
     let corpus = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpora/naughty-strings.txt"
+        "/../../tests/corpora/naughty-strings.txt"
     ))
     .unwrap_or_default();
     let mut lines: Vec<&str> = corpus

@@ -1,4 +1,4 @@
-//! Every line of the XSS and naughty-string corpora (shared/corpora) through a topic title and a
+//! Every line of the XSS and naughty-string corpora (tests/corpora) through a topic title and a
 //! post body, over real HTTP: no 5xx, the raw text stored exactly as sent, and no executable
 //! script in any page that shows it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -339,10 +339,10 @@ impl Page {
     }
 }
 
-/// Lines of a corpus in shared/, split on `\n` only, as its README asks.
+/// Lines of a corpus in tests/corpora/, split on `\n` only, as its README asks.
 pub fn corpus(name: &str) -> Vec<String> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpora")
+        .join("../../tests/corpora")
         .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.split('\n')
