@@ -3,8 +3,8 @@
 use stoa_core::notify::LevelReason;
 use stoa_core::slug::slugify;
 use stoa_core::{
-    Actor, CategoryId, Error, Guardian, NotificationLevel, PostBody, PostFacts, PostId, TopicId,
-    TopicTitle, UserId,
+    Actor, CategoryId, Error, Guardian, NotificationLevel, PostFacts, PostId, TopicId, TopicTitle,
+    UserId,
 };
 use stoa_db::posts::{PostRow, PostView};
 use stoa_db::topics::TopicRow;
@@ -123,12 +123,15 @@ impl Forum {
     ) -> Result<(PostId, i64)> {
         let guardian = Guardian::new(actor);
         let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
+        // Cooked before the write transaction; a refusal of the text is reported after the
+        // permission checks, which come first.
+        let cooked = cooking::prepare(&self.db, &form.raw).await;
         let mut tx = self.db.write().await?;
         // Lock the topic before counting anything in it: see db::locks.
         db::locks::topic(&mut tx, topic_id).await?;
         let topic = visible_topic(&mut tx, actor, topic_id).await?;
         guardian.can_reply(topic.deleted_at.is_some(), topic.closed)?;
-        let body = PostBody::parse(&form.raw)?;
+        let cooked = cooked?;
         if let Some(n) = form.reply_to_post_number {
             let target = db_posts::find_by_number(&mut tx, topic_id, n).await?;
             if target.is_none_or(|p| p.deleted_at.is_some()) {
@@ -139,14 +142,8 @@ impl Forum {
                 .into());
             }
         }
-        let post_id = insert_post(
-            &mut tx,
-            topic_id,
-            user,
-            form.reply_to_post_number,
-            body.as_str(),
-        )
-        .await?;
+        let post_id =
+            insert_post(&mut tx, topic_id, user, form.reply_to_post_number, &cooked).await?;
         db::categories::recount(&mut tx, CategoryId(topic.category_id)).await?;
         // Replying makes one track the topic, unless one chose a level for it (or watches it
         // through its category).
@@ -214,6 +211,7 @@ impl Forum {
     /// retitle its topic.
     pub async fn edit_post(&self, actor: Actor, id: PostId, form: &EditForm) -> Result<PostRow> {
         let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
+        let cooked = cooking::prepare(&self.db, &form.raw).await;
         let mut tx = self.db.write().await?;
         let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
         Guardian::new(actor).can_edit_post(facts(
@@ -221,7 +219,8 @@ impl Forum {
             post.deleted_at.is_some(),
             &topic,
         ))?;
-        let body = PostBody::parse(&form.raw)?;
+        let cooked = cooked?;
+        let body = &cooked.body;
         let title = match (&form.title, post.post_number) {
             (Some(t), 1) => Some(TopicTitle::parse(t)?),
             _ => None,
@@ -229,8 +228,7 @@ impl Forum {
         let at = now();
         if body.as_str() != post.raw {
             revisions::insert(&mut tx, id, post.version, user, &post.raw, at).await?;
-            let cooked = cooking::cook(&mut tx, body.as_str()).await?;
-            db_posts::update_raw(&mut tx, id, body.as_str(), &cooked, at).await?;
+            db_posts::update_raw(&mut tx, id, body.as_str(), &cooked.html, at).await?;
             crate::search::index_post(&mut tx, id).await?;
         }
         if let Some(title) = title.filter(|t| t.as_str() != topic.title) {

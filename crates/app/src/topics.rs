@@ -4,8 +4,7 @@ use stoa_core::limits::{POSTS_PER_PAGE, TOPICS_PER_PAGE};
 use stoa_core::notify::LevelReason;
 use stoa_core::slug::slugify;
 use stoa_core::{
-    Actor, CategoryId, Error, Guardian, NotificationLevel, PostBody, PostId, TopicId, TopicTitle,
-    UserId,
+    Actor, CategoryId, Error, Guardian, NotificationLevel, PostId, TopicId, TopicTitle, UserId,
 };
 use stoa_db::categories::CategoryRow;
 use stoa_db::posts::{NewPost, PostRow};
@@ -13,8 +12,9 @@ use stoa_db::topics::{ListFilter, NewTopic, TopicListRow, TopicRow};
 use stoa_db::users::UserRow;
 use stoa_db::{Tx, posts as db_posts, reads, topics as db_topics};
 
+use crate::cooking::{self, Cooked};
 use crate::posts::{PostItem, item};
-use crate::{Forum, Result, cooking, db, now};
+use crate::{Forum, Result, db, now};
 
 /// What the new-topic form sends.
 #[derive(Debug, Clone, Default)]
@@ -90,7 +90,7 @@ impl Forum {
         guardian.can_create_topic()?;
         let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
         let title = TopicTitle::parse(&form.title)?;
-        let body = PostBody::parse(&form.raw)?;
+        let cooked = cooking::prepare(&self.db, &form.raw).await?;
         let category_id = form
             .category_id
             .ok_or_else(|| Error::invalid("category", "Choose a category"))?;
@@ -111,7 +111,7 @@ impl Forum {
             },
         )
         .await?;
-        let post_id = insert_post(&mut tx, topic_id, user, None, body.as_str()).await?;
+        let post_id = insert_post(&mut tx, topic_id, user, None, &cooked).await?;
         db::categories::recount(&mut tx, category_id).await?;
         // One watches the topics one starts (Discourse's default).
         db::watching::set_topic_level(
@@ -306,10 +306,9 @@ pub(crate) async fn insert_post(
     topic: TopicId,
     user: UserId,
     reply_to: Option<i64>,
-    raw: &str,
+    cooked: &Cooked,
 ) -> Result<PostId> {
     let at = now();
-    let cooked = cooking::cook(tx, raw).await?;
     let number = db_topics::take_post_number(tx, topic).await?;
     let post_id = db_posts::insert(
         tx,
@@ -318,8 +317,8 @@ pub(crate) async fn insert_post(
             user_id: user,
             post_number: number,
             reply_to_post_number: reply_to,
-            raw,
-            cooked: &cooked,
+            raw: cooked.raw(),
+            cooked: &cooked.html,
             created_at: at,
         },
     )

@@ -2,9 +2,13 @@
 //!
 //! A quote may hold Markdown and further quotes, so the raw text becomes a small tree. Quote tags
 //! inside fenced code are text. A tag that is never closed (or a stray close) is kept as typed,
-//! as Discourse does.
+//! as Discourse does. The tree is at most [`MAX_NESTING`] quotes deep whatever the input (deeper
+//! tags stay text, and the parse says so), so the walks over it are bounded; tokenizing is one
+//! pass over the text.
 
 use std::fmt::Write as _;
+
+use crate::MAX_NESTING;
 
 /// The attributes of `[quote="alice, post:3, topic:42"]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,7 +38,14 @@ enum Token<'a> {
     Close { source: &'a str },
 }
 
-pub(crate) fn parse(raw: &str) -> Vec<Node> {
+/// The quote tree of a post's text.
+pub(crate) struct Tree {
+    pub nodes: Vec<Node>,
+    /// Quotes nested deeper than [`MAX_NESTING`]: the deeper tags were left as text.
+    pub too_deep: bool,
+}
+
+pub(crate) fn parse(raw: &str) -> Tree {
     build(tokenize(raw))
 }
 
@@ -84,44 +95,79 @@ fn is_closing_fence(line: &str) -> bool {
 }
 
 fn tokenize_line<'a>(line: &'a str, tokens: &mut Vec<Token<'a>>) {
-    let mut rest = line;
-    while !rest.is_empty() {
-        let lower = rest.to_ascii_lowercase();
-        let open = lower.find("[quote");
-        let close = lower.find("[/quote]");
-        match (open, close) {
+    // Tags are found in a lower-cased copy made once (ASCII lower-casing keeps byte offsets),
+    // and each kind of mark is searched for again only once the scan has passed the last one
+    // found, so a line costs one pass however many tags it holds.
+    let lower = line.to_ascii_lowercase();
+    let mut open = Next::new("[quote");
+    let mut close = Next::new("[/quote]");
+    let mut bracket = Next::new("]");
+    let mut at = 0;
+    while at < line.len() {
+        match (open.at(&lower, at), close.at(&lower, at)) {
             (Some(o), c) if c.is_none_or(|c| o < c) => {
-                let after = &rest[o + "[quote".len()..];
-                let valid_start = after.starts_with(']') || after.starts_with('=');
-                match (valid_start, after.find(']')) {
+                let name_end = o + "[quote".len();
+                let valid_start = matches!(line.as_bytes().get(name_end), Some(b']' | b'='));
+                match (valid_start, bracket.at(&lower, name_end)) {
                     (true, Some(end)) => {
-                        push_text(tokens, &rest[..o]);
-                        let inner = &after[..end];
-                        let source = &rest[o..o + "[quote".len() + end + 1];
+                        push_text(tokens, &line[at..o]);
                         tokens.push(Token::Open {
-                            quote: parse_attrs(inner),
-                            source,
+                            quote: parse_attrs(&line[name_end..end]),
+                            source: &line[o..=end],
                         });
-                        rest = skip_newline(&after[end + 1..]);
+                        at = line.len() - skip_newline(&line[end + 1..]).len();
                     }
                     _ => {
-                        push_text(tokens, &rest[..o + 1]);
-                        rest = &rest[o + 1..];
+                        push_text(tokens, &line[at..=o]);
+                        at = o + 1;
                     }
                 }
             }
             (_, Some(c)) => {
-                push_text(tokens, &rest[..c]);
+                push_text(tokens, &line[at..c]);
+                let end = c + "[/quote]".len();
                 tokens.push(Token::Close {
-                    source: &rest[c..c + "[/quote]".len()],
+                    source: &line[c..end],
                 });
-                rest = skip_newline(&rest[c + "[/quote]".len()..]);
+                at = line.len() - skip_newline(&line[end..]).len();
             }
             _ => {
-                push_text(tokens, rest);
-                rest = "";
+                push_text(tokens, &line[at..]);
+                at = line.len();
             }
         }
+    }
+}
+
+/// The next place a mark occurs, remembered between calls.
+struct Next {
+    mark: &'static str,
+    /// `Some(None)`: no occurrence from `from` on; None: not searched yet.
+    found: Option<Option<usize>>,
+    from: usize,
+}
+
+impl Next {
+    fn new(mark: &'static str) -> Self {
+        Self {
+            mark,
+            found: None,
+            from: 0,
+        }
+    }
+
+    /// The first occurrence in `text` at or after `at` (calls must not move `at` backwards
+    /// past an earlier answer's search start).
+    fn at(&mut self, text: &str, at: usize) -> Option<usize> {
+        match self.found {
+            Some(Some(p)) if p >= at => return Some(p),
+            Some(None) if self.from <= at => return None,
+            _ => {}
+        }
+        let p = text[at..].find(self.mark).map(|p| p + at);
+        self.found = Some(p);
+        self.from = at;
+        p
     }
 }
 
@@ -163,8 +209,9 @@ fn parse_attrs(inner: &str) -> QuoteRef {
     quote
 }
 
-/// Builds the tree; unmatched tags fall back to their source text.
-fn build(tokens: Vec<Token<'_>>) -> Vec<Node> {
+/// Builds the tree; unmatched tags fall back to their source text, and so do tags that would
+/// nest deeper than [`MAX_NESTING`] (with their closing tags).
+fn build(tokens: Vec<Token<'_>>) -> Tree {
     /// An open quote: its attributes, its tag as typed, and what it holds so far.
     struct Frame<'a> {
         quote: QuoteRef,
@@ -179,14 +226,26 @@ fn build(tokens: Vec<Token<'_>>) -> Vec<Node> {
     }
     let mut root = Vec::new();
     let mut stack: Vec<Frame<'_>> = Vec::new();
+    // Opening tags beyond the limit, kept as text; as many closing tags go the same way.
+    let mut beyond = 0usize;
+    let mut too_deep = false;
     for token in tokens {
         match token {
             Token::Text(t) => push_markdown(current(&mut root, &mut stack), t),
+            Token::Open { source, .. } if stack.len() >= MAX_NESTING => {
+                too_deep = true;
+                beyond += 1;
+                push_markdown(current(&mut root, &mut stack), source);
+            }
             Token::Open { quote, source } => stack.push(Frame {
                 quote,
                 source,
                 children: Vec::new(),
             }),
+            Token::Close { source } if beyond > 0 => {
+                beyond -= 1;
+                push_markdown(current(&mut root, &mut stack), source);
+            }
             Token::Close { source } => match stack.pop() {
                 Some(frame) => current(&mut root, &mut stack).push(Node::Quote {
                     quote: frame.quote,
@@ -208,7 +267,10 @@ fn build(tokens: Vec<Token<'_>>) -> Vec<Node> {
             }
         }
     }
-    root
+    Tree {
+        nodes: root,
+        too_deep,
+    }
 }
 
 fn push_markdown(nodes: &mut Vec<Node>, text: &str) {

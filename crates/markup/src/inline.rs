@@ -130,11 +130,16 @@ fn url_len(s: &str) -> usize {
         .find(|c: char| c.is_whitespace() || c == '<')
         .unwrap_or(s.len());
     let mut url = &s[..end];
+    // A closing parenthesis ends the URL while it has more of them than opening ones (GitHub's
+    // rule). The counts are kept as the end moves, so trimming is one pass.
+    let opening = url.bytes().filter(|&b| b == b'(').count();
+    let mut closing = url.bytes().filter(|&b| b == b')').count();
     loop {
         let before = url.len();
         url = url.trim_end_matches(['?', '!', '.', ',', ':', '*', '_', '~', '\'', '"', ';']);
-        if url.ends_with(')') && url.matches(')').count() > url.matches('(').count() {
+        if url.ends_with(')') && closing > opening {
             url = &url[..url.len() - 1];
+            closing -= 1;
         }
         if url.len() == before {
             break;

@@ -9,10 +9,16 @@
 //!
 //! This crate does no I/O. Cooking is two steps because mentions need a lookup: [`scan`] finds
 //! the facts, the caller resolves which mentioned names exist, then [`cook`] renders.
+//!
+//! Every step is linear in the text and none recurses deeper than [`MAX_NESTING`]: [`scan`]
+//! reports a post that nests deeper ([`Facts::too_deep`], which the forum refuses), and
+//! [`cook`] shows such text as plain text rather than hand the sanitizer's HTML parser a tree
+//! whose cost grows with the square of its depth.
 
 mod bbcode;
 mod inline;
 pub mod invariants;
+mod nesting;
 mod sanitize;
 
 use std::collections::HashSet;
@@ -20,6 +26,9 @@ use std::collections::HashSet;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, TextMergeStream};
 
 pub use bbcode::QuoteRef;
+pub use nesting::{Construct, MAX_NESTING, TooDeep};
+
+use nesting::Depth;
 
 /// What a post's raw text refers to, found without rendering it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -31,6 +40,8 @@ pub struct Facts {
     pub direct_mentions: Vec<String>,
     /// Every `[quote=…]` block that names a post.
     pub quotes: Vec<QuoteRef>,
+    /// Set when the text nests quotes, lists or formatting deeper than [`MAX_NESTING`].
+    pub too_deep: Option<TooDeep>,
 }
 
 /// What the renderer needs to know about the world outside the text.
@@ -40,46 +51,76 @@ pub struct CookContext {
     pub known_users: HashSet<String>,
 }
 
-/// Finds mentions and quotes in `raw`.
+/// Finds mentions and quotes in `raw`, and whether it nests too deeply.
 pub fn scan(raw: &str) -> Facts {
     let mut facts = Facts::default();
     let tree = bbcode::parse(raw);
-    collect_facts(&tree, &mut facts, false);
+    if tree.too_deep {
+        facts.too_deep = Some(TooDeep {
+            construct: Construct::Quotes,
+        });
+    }
+    collect_facts(&tree.nodes, &mut facts, 0);
     facts
 }
 
-fn collect_facts(nodes: &[bbcode::Node], facts: &mut Facts, in_quote: bool) {
+/// `quotes`: how many quotes `nodes` sit in (at most [`MAX_NESTING`], as the tree is built).
+fn collect_facts(nodes: &[bbcode::Node], facts: &mut Facts, quotes: usize) {
     for node in nodes {
         match node {
             bbcode::Node::Markdown(text) => {
+                let mut depth = Depth::new(quotes);
                 for event in markdown_events(text) {
-                    if let Walk::Text(t) = event {
-                        for name in inline::mentions(&t) {
-                            if !in_quote && !facts.direct_mentions.contains(&name) {
-                                facts.direct_mentions.push(name.clone());
-                            }
-                            if !facts.mentions.contains(&name) {
-                                facts.mentions.push(name);
+                    match event {
+                        Walk::Text(t) => {
+                            for name in inline::mentions(&t) {
+                                if quotes == 0 && !facts.direct_mentions.contains(&name) {
+                                    facts.direct_mentions.push(name.clone());
+                                }
+                                if !facts.mentions.contains(&name) {
+                                    facts.mentions.push(name);
+                                }
                             }
                         }
+                        Walk::Other(event) => depth.event(&event),
                     }
+                }
+                if facts.too_deep.is_none() {
+                    facts.too_deep = depth.exceeded.map(|construct| TooDeep { construct });
                 }
             }
             bbcode::Node::Quote { quote, children } => {
                 if quote.post.is_some() {
                     facts.quotes.push(quote.clone());
                 }
-                collect_facts(children, facts, true);
+                collect_facts(children, facts, quotes + 1);
             }
         }
     }
 }
 
-/// Renders `raw` to sanitized HTML.
+/// Renders `raw` to sanitized HTML. Text that nests deeper than [`MAX_NESTING`] (which the
+/// forum does not accept, but older posts or other callers may hold) is shown as plain text.
 pub fn cook(raw: &str, ctx: &CookContext) -> String {
     let tree = bbcode::parse(raw);
     let mut html = String::with_capacity(raw.len() * 2);
-    render_nodes(&tree, ctx, &mut html);
+    if tree.too_deep || render_nodes(&tree.nodes, ctx, &mut html, 0).is_err() {
+        return as_text(raw);
+    }
+    sanitize::clean(&html)
+}
+
+/// `raw` as one escaped paragraph, line breaks kept.
+fn as_text(raw: &str) -> String {
+    let mut html = String::with_capacity(raw.len() + 16);
+    html.push_str("<p>");
+    for (i, line) in raw.lines().enumerate() {
+        if i > 0 {
+            html.push_str("<br>\n");
+        }
+        html.push_str(&html_escape::encode_text(line));
+    }
+    html.push_str("</p>");
     sanitize::clean(&html)
 }
 
@@ -88,7 +129,7 @@ pub fn cook(raw: &str, ctx: &CookContext) -> String {
 /// not. Blocks are separated by newlines.
 pub fn plain_text(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
-    plain_nodes(&bbcode::parse(raw), &mut out);
+    plain_nodes(&bbcode::parse(raw).nodes, &mut out);
     out.trim().to_owned()
 }
 
@@ -125,17 +166,24 @@ pub fn sanitize_html(html: &str) -> String {
     sanitize::clean(html)
 }
 
-fn render_nodes(nodes: &[bbcode::Node], ctx: &CookContext, out: &mut String) {
+/// Renders the tree into `out`; `Err` with the construct that went past [`MAX_NESTING`].
+fn render_nodes(
+    nodes: &[bbcode::Node],
+    ctx: &CookContext,
+    out: &mut String,
+    quotes: usize,
+) -> Result<(), Construct> {
     for node in nodes {
         match node {
-            bbcode::Node::Markdown(text) => render_markdown(text, ctx, out),
+            bbcode::Node::Markdown(text) => render_markdown(text, ctx, out, quotes)?,
             bbcode::Node::Quote { quote, children } => {
                 bbcode::open_aside(quote, out);
-                render_nodes(children, ctx, out);
+                render_nodes(children, ctx, out, quotes + 1)?;
                 out.push_str("</blockquote></aside>\n");
             }
         }
     }
+    Ok(())
 }
 
 fn options() -> Options {
@@ -174,14 +222,23 @@ fn markdown_events(text: &str) -> impl Iterator<Item = Walk<'_>> {
     })
 }
 
-fn render_markdown(text: &str, ctx: &CookContext, out: &mut String) {
-    let events = markdown_events(text).flat_map(|walk| match walk {
-        Walk::Text(t) => inline::enrich(&t, ctx),
-        // Discourse keeps the line breaks a member typed.
-        Walk::Other(Event::SoftBreak) => vec![Event::HardBreak],
-        Walk::Other(other) => vec![other],
-    });
+fn render_markdown(
+    text: &str,
+    ctx: &CookContext,
+    out: &mut String,
+    quotes: usize,
+) -> Result<(), Construct> {
+    let mut depth = Depth::new(quotes);
+    let events = markdown_events(text)
+        .flat_map(|walk| match walk {
+            Walk::Text(t) => inline::enrich(&t, ctx),
+            // Discourse keeps the line breaks a member typed.
+            Walk::Other(Event::SoftBreak) => vec![Event::HardBreak],
+            Walk::Other(other) => vec![other],
+        })
+        .inspect(|event| depth.event(event));
     pulldown_cmark::html::push_html(out, events);
+    depth.exceeded.map_or(Ok(()), Err)
 }
 
 #[cfg(test)]

@@ -88,6 +88,16 @@ impl ApiError {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL, None)
     }
 
+    #[cfg(test)]
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    #[cfg(test)]
+    pub fn message(&self) -> String {
+        self.body.errors.join(" ")
+    }
+
     /// Marks a validation failure as `POST /posts` reports it.
     pub fn action(mut self, action: &'static str) -> Self {
         if self.status == StatusCode::UNPROCESSABLE_ENTITY {

@@ -2,7 +2,10 @@
 //! tree, whether the body is a form (`post[raw]=…&post_ids[]=1`, Rails' nested keys) or JSON
 //! (`{"post": {"raw": …}}`). Values from forms are strings and from JSON may be numbers or
 //! booleans, so accessors accept either. Lenient as Rails is: undecodable bytes are replaced,
-//! malformed keys are taken literally.
+//! malformed keys are taken literally. Bounded as Rack bounds it: keys nest at most
+//! [`MAX_KEY_DEPTH`] deep and a request carries at most [`MAX_PARAMS`] parameters (a 400 says
+//! so), so no body can make the tree deep enough to exhaust the stack when it is built or
+//! dropped. JSON bodies are bounded by serde_json's own nesting limit (128).
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -14,13 +17,18 @@ use super::ApiError;
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Params(Map<String, Value>);
 
+/// How deep a form key may nest (`a[b][c]` is 3): Rack's `param_depth_limit`.
+pub(crate) const MAX_KEY_DEPTH: usize = 32;
+/// How many parameters one request may carry: Rack's `params_limit`.
+pub(crate) const MAX_PARAMS: usize = 4096;
+
 impl<S: Send + Sync> FromRequest<S> for Params {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let mut params = Params::default();
         if let Some(q) = req.uri().query() {
-            params.add_form(q.as_bytes());
+            params.add_form(q.as_bytes())?;
         }
         let json = req
             .headers()
@@ -45,7 +53,7 @@ impl<S: Send + Sync> FromRequest<S> for Params {
                 _ => return Err(ApiError::bad_param("The JSON body must be an object")),
             }
         } else {
-            params.add_form(&body);
+            params.add_form(&body)?;
         }
         Ok(params)
     }
@@ -111,10 +119,20 @@ fn put(slot: &mut Value, steps: &[Step], value: String) {
 }
 
 impl Params {
-    fn add_form(&mut self, bytes: &[u8]) {
-        for (k, v) in url::form_urlencoded::parse(bytes) {
+    fn add_form(&mut self, bytes: &[u8]) -> Result<(), ApiError> {
+        for (i, (k, v)) in url::form_urlencoded::parse(bytes).enumerate() {
+            if i >= MAX_PARAMS {
+                return Err(ApiError::bad_param(format!(
+                    "A request may carry at most {MAX_PARAMS} parameters"
+                )));
+            }
             let (k, v) = (k.into_owned(), v.into_owned());
             match steps(&k) {
+                Some((_, steps)) if steps.len() + 1 > MAX_KEY_DEPTH => {
+                    return Err(ApiError::bad_param(format!(
+                        "Parameter keys nest at most {MAX_KEY_DEPTH} levels deep"
+                    )));
+                }
                 Some((head, steps)) => {
                     let slot = self.0.entry(head).or_insert(Value::Null);
                     put(slot, &steps, v);
@@ -124,6 +142,7 @@ impl Params {
                 }
             }
         }
+        Ok(())
     }
 
     /// The value at a path of keys (`["post", "raw"]`).
@@ -202,13 +221,33 @@ fn not_int(path: &[&str]) -> ApiError {
 
 #[cfg(test)]
 mod tests {
-    use super::Params;
+    use super::{MAX_KEY_DEPTH, MAX_PARAMS, Params};
     use serde_json::json;
 
     fn form(s: &str) -> Params {
         let mut p = Params::default();
-        p.add_form(s.as_bytes());
+        p.add_form(s.as_bytes()).unwrap();
         p
+    }
+
+    #[test]
+    fn nesting_and_count_are_bounded() {
+        // The finding: 10,000 levels (30 kB) overflowed the stack and aborted the process.
+        let deep = format!("a{}=1", "[x]".repeat(10_000));
+        let err = Params::default().add_form(deep.as_bytes()).unwrap_err();
+        assert_eq!(err.status(), axum::http::StatusCode::BAD_REQUEST);
+        assert!(
+            err.message().contains("nest at most 32"),
+            "{}",
+            err.message()
+        );
+        let deep = format!("a{}=1", "[]".repeat(10_000));
+        assert!(Params::default().add_form(deep.as_bytes()).is_err());
+        // The deepest allowed key still works.
+        let ok = format!("a{}=1", "[x]".repeat(MAX_KEY_DEPTH - 1));
+        assert!(Params::default().add_form(ok.as_bytes()).is_ok());
+        let many = "a[]=1&".repeat(MAX_PARAMS + 1);
+        assert!(Params::default().add_form(many.as_bytes()).is_err());
     }
 
     #[test]
