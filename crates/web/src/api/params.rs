@@ -272,6 +272,35 @@ mod tests {
         assert_eq!(p.get(&["f"]), Some(&json!({"g": ["5"]})));
     }
 
+    proptest::proptest! {
+        /// Any mixture of brackets in keys and values, at any depth: an answer, never a panic,
+        /// and a tree no deeper than the bound.
+        #[test]
+        fn any_keys_build_a_bounded_tree(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof!["\\[x\\]", "\\[\\]", "\\[", "\\]", "[a-z%=&]{0,3}"],
+                0..200,
+            ),
+            repeat in 1usize..200,
+        ) {
+            let body = format!("a{}=1", parts.concat().repeat(repeat));
+            let mut p = Params::default();
+            if p.add_form(body.as_bytes()).is_ok() {
+                for v in p.0.values() {
+                    proptest::prop_assert!(depth(v) <= MAX_KEY_DEPTH);
+                }
+            }
+        }
+    }
+
+    fn depth(v: &serde_json::Value) -> usize {
+        match v {
+            serde_json::Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+            serde_json::Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
     #[test]
     fn numbers_from_text_or_json() {
         let mut p = form("topic_id=12&bad=x");
