@@ -21,7 +21,9 @@ async function startStoa({ demo = true, env = {} } = {}) {
   const args = ['--data-dir', dataDir, 'serve', '--bind', '127.0.0.1:0'];
   if (!demo) args.push('--no-demo');
   const child = spawn(bin, args, {
-    env: { ...process.env, STOA_LOG: 'warn', ...env },
+    // Every browser here comes from one address, so the per-address limits are off unless a
+    // test turns them on.
+    env: { ...process.env, STOA_LOG: 'warn', STOA_SIGNUPS_PER_IP_PER_HOUR: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = readline.createInterface({ input: child.stdout });

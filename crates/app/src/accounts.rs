@@ -1,11 +1,16 @@
 //! Accounts: sign-up, log in, log out, sessions, passwords.
 //!
-//! Passwords are hashed with argon2id (19 MiB, t=2, p=1: OWASP's recommendation) on a blocking
-//! thread. Session tokens are 256 random bits; only their SHA-256 is stored. Failed logins are
-//! throttled per IP address and per account.
+//! Passwords are hashed with argon2id within a fixed budget of slots and memory (`passwords`).
+//! Session tokens are 256 random bits; only their SHA-256 is stored.
+//!
+//! Login attempts are throttled per IP address and per account — one bucket per account,
+//! whichever of its username or email is typed — and an attempt is counted *before* its
+//! password is hashed, in the same step as the check, so concurrent attempts cannot all slip
+//! past one check; a successful login gives its attempt back. Sign-ups are throttled per
+//! address the same way (each one hashes a password and says whether a name is taken).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use stoa_core::limits;
+use stoa_core::throttle::Throttle;
 use stoa_core::{DisplayName, Email, Error, NewPassword, UserId, Username};
 use stoa_db::users::NewUser;
 
@@ -52,36 +57,6 @@ pub struct NewSession {
     pub expires_at: Timestamp,
 }
 
-fn argon2() -> Result<Argon2<'static>> {
-    let params = Params::new(19 * 1024, 2, 1, None)
-        .map_err(|e| AppError::Internal(format!("argon2 params: {e}")))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
-}
-
-async fn hash_password(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut rand::rngs::OsRng);
-        argon2()?
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(format!("hashing: {e}")))
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("hashing task: {e}")))?
-}
-
-async fn verify_password(password: String, hash: String) -> Result<bool> {
-    tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&hash)
-            .map_err(|e| AppError::Internal(format!("stored hash: {e}")))?;
-        Ok(argon2()?
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("verify task: {e}")))?
-}
-
 pub(crate) fn current(row: &db::users::UserRow) -> CurrentUser {
     CurrentUser {
         id: row.user_id(),
@@ -94,15 +69,19 @@ pub(crate) fn current(row: &db::users::UserRow) -> CurrentUser {
     }
 }
 
+/// How often waiting password-reset requests are answered.
+const RESET_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// How often a member's `last_seen_at` is written while they browse.
 const SEEN_RESOLUTION_SECS: i64 = 60;
 
 impl Forum {
     /// Creates a member account. Every field is checked; all problems of the first failing
     /// field are reported by name.
-    /// The address is confirmed by a link emailed to it.
-    pub async fn signup(&self, form: &SignupForm) -> Result<UserId> {
-        let id = self.create_account(form, false, false).await?;
+    /// The address is confirmed by a link emailed to it. `ip` keys the per-address throttle,
+    /// which counts every sign-up whose fields are well formed.
+    pub async fn signup(&self, form: &SignupForm, ip: &str) -> Result<UserId> {
+        let id = self.create_account(form, false, false, Some(ip)).await?;
         self.wake_mailer();
         Ok(id)
     }
@@ -110,20 +89,27 @@ impl Forum {
     /// Creates an account, optionally an admin (from the command line and first run). The
     /// admin vouches for the address, so it counts as confirmed.
     pub async fn create_user(&self, form: &SignupForm, admin: bool) -> Result<UserId> {
-        self.create_account(form, admin, true).await
+        self.create_account(form, admin, true, None).await
     }
 
+    /// `ip`: the address a sign-up came from (None for the command line, which is unlimited).
     async fn create_account(
         &self,
         form: &SignupForm,
         admin: bool,
         verified: bool,
+        ip: Option<&str>,
     ) -> Result<UserId> {
         let username = Username::parse(&form.username)?;
         let email = Email::parse(&form.email)?;
         let name = DisplayName::parse(&form.name)?;
         let password = NewPassword::parse(&form.password, username.as_str())?;
-        let hash = hash_password(password.expose().to_owned()).await?;
+        if let Some(ip) = ip
+            && self.settings.signups_per_ip_per_hour > 0
+        {
+            take(&self.signups_by_ip, &ip.to_owned(), unix_now())?;
+        }
+        let hash = self.passwords.hash(password.expose().to_owned()).await?;
         let mut tx = self.db.write().await?;
         if db::users::find_by_username(&mut tx, username.as_str())
             .await?
@@ -181,58 +167,54 @@ impl Forum {
     /// Checks a username-or-email and password; on success opens a new session.
     /// `ip` keys the per-address throttle.
     pub async fn login(&self, login: &str, password: &str, ip: &str) -> Result<NewSession> {
-        let account_key = login.trim().to_lowercase();
         let t = unix_now();
-        self.check_throttles(ip, &account_key, t)?;
         let mut tx = self.db.read().await?;
         let row = db::users::find_by_login(&mut tx, login).await?;
         drop(tx);
+        // One bucket per account however it is named; unknown names get one per spelling.
+        let account_key = match &row {
+            Some(r) => format!("user:{}", r.id),
+            None => format!("login:{}", login.trim().to_lowercase()),
+        };
+        self.take_login_attempt(ip, &account_key, t)?;
         // Verify against a dummy hash when the account is unknown, so timing does not tell
         // which usernames exist.
         let (hash, row) = match row {
             Some(r) => (r.password_hash.clone(), Some(r)),
             None => (DUMMY_HASH.to_owned(), None),
         };
-        let ok = verify_password(password.to_owned(), hash).await?;
+        let ok = self.passwords.verify(password.to_owned(), hash).await?;
         let Some(row) = row.filter(|_| ok) else {
-            self.record_failure(ip, &account_key, t);
             return Err(Error::invalid("login", "Incorrect username, email or password").into());
         };
-        if let Ok(mut throttle) = self.login_by_account.lock() {
-            throttle.clear(&account_key);
+        // A good password: the account's failures are forgotten, and the attempt the address
+        // spent on it is given back (the per-address limit counts failures).
+        if let Ok(mut by_account) = self.login_by_account.lock() {
+            by_account.clear(&account_key);
+        }
+        if let Ok(mut by_ip) = self.login_by_ip.lock() {
+            by_ip.refund(&ip.to_owned(), t);
         }
         self.open_session(&row).await
     }
 
-    fn check_throttles(&self, ip: &str, account: &str, t: u64) -> Result<()> {
-        let by_ip = self
-            .login_by_ip
-            .lock()
-            .map_err(|_| AppError::Internal("throttle lock".into()))?;
-        let by_account = self
-            .login_by_account
-            .lock()
-            .map_err(|_| AppError::Internal("throttle lock".into()))?;
-        let wait = [
-            by_ip.check(&ip.to_owned(), t),
-            by_account.check(&account.to_owned(), t),
-        ]
-        .into_iter()
-        .filter_map(|r| r.err())
-        .max();
-        match wait {
-            Some(retry_after_secs) => Err(Error::RateLimited { retry_after_secs }.into()),
-            None => Ok(()),
+    /// Counts a login attempt against the address and the account, or refuses it when either
+    /// has none left; both in one step under both locks, before any hashing.
+    fn take_login_attempt(&self, ip: &str, account: &str, t: u64) -> Result<()> {
+        let lock = || AppError::Internal("throttle lock".into());
+        let mut by_ip = self.login_by_ip.lock().map_err(|_| lock())?;
+        let mut by_account = self.login_by_account.lock().map_err(|_| lock())?;
+        let (ip, account) = (ip.to_owned(), account.to_owned());
+        let wait = [by_ip.check(&ip, t), by_account.check(&account, t)]
+            .into_iter()
+            .filter_map(|r| r.err())
+            .max();
+        if let Some(retry_after_secs) = wait {
+            return Err(Error::RateLimited { retry_after_secs }.into());
         }
-    }
-
-    fn record_failure(&self, ip: &str, account: &str, t: u64) {
-        if let Ok(mut by_ip) = self.login_by_ip.lock() {
-            by_ip.record(&ip.to_owned(), t);
-        }
-        if let Ok(mut by_account) = self.login_by_account.lock() {
-            by_account.record(&account.to_owned(), t);
-        }
+        by_ip.record(&ip, t);
+        by_account.record(&account, t);
+        Ok(())
     }
 
     /// Opens a session for a member who just proved who they are (after sign-up).
@@ -332,8 +314,10 @@ impl Forum {
         Ok(user)
     }
 
-    /// Emails a password-reset link to the account with this username or email, if there is
-    /// one. The answer is the same either way, so the form does not tell who has an account.
+    /// Asks for a password-reset link for the account with this username or email, if there
+    /// is one. The request is written as typed and answered in the background
+    /// ([`Forum::answer_reset_requests`]), so the answer — and the time it takes — is the same
+    /// whether or not an account matches.
     pub async fn request_password_reset(&self, login: &str, ip: &str) -> Result<()> {
         let login = login.trim();
         if login.is_empty() {
@@ -341,12 +325,58 @@ impl Forum {
         }
         self.check_reset_throttles(ip, &login.to_lowercase())?;
         let mut tx = self.db.write().await?;
-        if let Some(row) = db::users::find_by_login(&mut tx, login).await? {
-            self.email_link(&mut tx, &row, SCOPE_PASSWORD_RESET).await?;
-        }
+        db::mail::insert_reset_request(&mut tx, login, now()).await?;
         tx.commit().await?;
-        self.wake_mailer();
         Ok(())
+    }
+
+    /// Answers waiting password-reset requests: each one that names an account queues a link
+    /// to its address (at most [`limits::RESETS_PER_ACCOUNT`] an hour per account, however it
+    /// was named); the others are dropped. Returns how many emails were queued.
+    pub async fn answer_reset_requests(&self) -> Result<usize> {
+        let ids = {
+            let mut tx = self.db.read().await?;
+            db::mail::reset_requests(&mut tx, 100).await?
+        };
+        let mut queued = 0;
+        for id in ids {
+            let mut tx = self.db.write().await?;
+            let Some(login) = db::mail::take_reset_request(&mut tx, id).await? else {
+                continue;
+            };
+            if let Some(user) = db::users::find_by_login(&mut tx, &login).await? {
+                let since = now() - chrono::Duration::seconds(limits::RESET_WINDOW_SECS as i64);
+                let recent =
+                    db::mail::tokens_since(&mut tx, user.user_id(), SCOPE_PASSWORD_RESET, since)
+                        .await?;
+                if recent < i64::from(limits::RESETS_PER_ACCOUNT) {
+                    self.email_link(&mut tx, &user, SCOPE_PASSWORD_RESET)
+                        .await?;
+                    queued += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+        if queued > 0 {
+            self.wake_mailer();
+        }
+        Ok(queued)
+    }
+
+    /// Answers password-reset requests every [`RESET_POLL`] until `stop` completes. On a
+    /// clock, not woken by each request: work done right after a request would slow the
+    /// requests that follow it, and so tell an attacker timing them which logins exist.
+    pub async fn run_reset_requests(self: std::sync::Arc<Self>, stop: impl Future<Output = ()>) {
+        let mut stop = std::pin::pin!(stop);
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(RESET_POLL) => {}
+                () = &mut stop => return,
+            }
+            if let Err(e) = self.answer_reset_requests().await {
+                tracing::error!(error = %e, "answering password-reset requests");
+            }
+        }
     }
 
     /// Sets a new password with an emailed reset link: the link is used up, every other
@@ -356,7 +386,7 @@ impl Forum {
         let (_, user) = usable_token(&mut tx, SCOPE_PASSWORD_RESET, token).await?;
         drop(tx);
         let password = NewPassword::parse(password, &user.username)?;
-        let hash = hash_password(password.expose().to_owned()).await?;
+        let hash = self.passwords.hash(password.expose().to_owned()).await?;
         let mut tx = self.db.write().await?;
         let (row, user) = usable_token(&mut tx, SCOPE_PASSWORD_RESET, token).await?;
         let at = now();
@@ -417,7 +447,7 @@ impl Forum {
             .ok_or(Error::NotFound("user"))?;
         drop(tx);
         let password = NewPassword::parse(password, &row.username)?;
-        let hash = hash_password(password.expose().to_owned()).await?;
+        let hash = self.passwords.hash(password.expose().to_owned()).await?;
         let mut tx = self.db.write().await?;
         db::users::set_password_hash(&mut tx, row.user_id(), &hash).await?;
         db::sessions::delete_for_user(&mut tx, row.user_id()).await?;
@@ -459,6 +489,16 @@ async fn find_by_unsubscribe_key(tx: &mut db::Tx, key: &str) -> Result<db::users
     Ok(db::users::find_by_unsubscribe_key(tx, key)
         .await?
         .ok_or_else(unknown)?)
+}
+
+/// Counts one event against a throttle; `Err` with the wait when it has none left.
+fn take(throttle: &std::sync::Mutex<Throttle<String>>, key: &String, t: u64) -> Result<()> {
+    let mut throttle = throttle
+        .lock()
+        .map_err(|_| AppError::Internal("throttle lock".into()))?;
+    throttle
+        .take(key, t)
+        .map_err(|retry_after_secs| Error::RateLimited { retry_after_secs }.into())
 }
 
 /// An argon2id hash of a random string nobody knows, with the same parameters as real ones.

@@ -13,6 +13,7 @@ mod error;
 pub mod mailer;
 mod notifications;
 pub mod outbox;
+mod passwords;
 mod posts;
 mod search;
 mod topics;
@@ -50,6 +51,10 @@ pub struct Forum {
     settings: Settings,
     login_by_ip: Mutex<Throttle<String>>,
     login_by_account: Mutex<Throttle<String>>,
+    /// Sign-ups per address (see `accounts`).
+    signups_by_ip: Mutex<Throttle<String>>,
+    /// The hashing slots (see `passwords`).
+    passwords: passwords::Passwords,
     /// Password-reset requests, per address and per account (each one sends an email).
     resets_by_ip: Mutex<Throttle<String>>,
     resets_by_account: Mutex<Throttle<String>>,
@@ -74,6 +79,8 @@ pub struct Settings {
     pub email_away_minutes: i64,
     /// Requests the JSON API allows per key and per address.
     pub api_limits: ApiLimits,
+    /// Sign-ups allowed per address per hour (0: no limit).
+    pub signups_per_ip_per_hour: u32,
 }
 
 impl Default for Settings {
@@ -84,6 +91,7 @@ impl Default for Settings {
             site_name: "Stoa".into(),
             email_away_minutes: 10,
             api_limits: ApiLimits::default(),
+            signups_per_ip_per_hour: limits::SIGNUPS_PER_IP_PER_HOUR,
         }
     }
 }
@@ -92,6 +100,7 @@ impl Forum {
     pub fn new(db: Db, settings: Settings) -> Self {
         Self {
             api_throttles: api_keys::ApiThrottles::new(settings.api_limits),
+            signups_by_ip: Mutex::new(Throttle::new(settings.signups_per_ip_per_hour, 3_600)),
             db,
             settings,
             login_by_ip: Mutex::new(Throttle::new(
@@ -102,6 +111,7 @@ impl Forum {
                 limits::LOGIN_ATTEMPTS_PER_ACCOUNT,
                 limits::LOGIN_WINDOW_SECS,
             )),
+            passwords: passwords::Passwords::new(),
             resets_by_ip: Mutex::new(Throttle::new(
                 limits::RESETS_PER_IP,
                 limits::RESET_WINDOW_SECS,

@@ -29,6 +29,10 @@ pub const LOGIN_ATTEMPTS_PER_ACCOUNT: u32 = 5;
 /// The window over which failed logins are counted.
 pub const LOGIN_WINDOW_SECS: u64 = 300;
 
+/// Sign-ups allowed per address per hour, by default: each one hashes a password and says
+/// whether a username or email is taken. (A setting: `signups_per_ip_per_hour`.)
+pub const SIGNUPS_PER_IP_PER_HOUR: u32 = 10;
+
 /// Password-reset requests allowed per address, and per account, in each window (each one
 /// sends an email, so the limit also protects members' inboxes).
 pub const RESETS_PER_IP: u32 = 10;

@@ -44,6 +44,24 @@ impl<K: Eq + Hash + Clone> Throttle<K> {
         entry.1 += 1;
     }
 
+    /// Counts one event for `key` unless it has used up its attempts: check and record in one
+    /// step, so that concurrent callers holding the same lock cannot all pass a check made
+    /// before any of them recorded.
+    pub fn take(&mut self, key: &K, now: u64) -> Result<(), u64> {
+        self.check(key, now)?;
+        self.record(key, now);
+        Ok(())
+    }
+
+    /// Gives back one event taken for `key` (an attempt that turned out not to count).
+    pub fn refund(&mut self, key: &K, now: u64) {
+        if let Some(entry) = self.entries.get_mut(key)
+            && now < entry.0 + self.window_secs
+        {
+            entry.1 = entry.1.saturating_sub(1);
+        }
+    }
+
     /// Forgets `key` (after a successful login).
     pub fn clear(&mut self, key: &K) {
         self.entries.remove(key);
@@ -67,5 +85,20 @@ mod tests {
         assert!(t.check(&k, 161).is_ok());
         t.clear(&k);
         assert!(t.check(&k, 161).is_ok());
+    }
+
+    #[test]
+    fn take_checks_and_counts_at_once() {
+        let mut t = Throttle::new(2, 60);
+        let k = "account".to_string();
+        assert!(t.take(&k, 100).is_ok());
+        assert!(t.take(&k, 100).is_ok());
+        assert_eq!(t.take(&k, 101), Err(59));
+        t.refund(&k, 101);
+        assert!(t.take(&k, 101).is_ok());
+        assert!(t.take(&k, 102).is_err());
+        // A refund after the window has passed changes nothing.
+        t.refund(&k, 200);
+        assert!(t.take(&k, 200).is_ok());
     }
 }

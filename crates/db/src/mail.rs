@@ -55,6 +55,39 @@ pub async fn find_token(
     )
 }
 
+/// How many tokens of `scope` were made for `user` since `since` (a cap on reset emails per
+/// account that every node sees).
+pub async fn tokens_since(tx: &mut Tx, user: UserId, scope: &str, since: Timestamp) -> Result<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM email_tokens WHERE user_id = $1 AND scope = $2 \
+        AND created_at > $3";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL)
+        .bind(user.0)
+        .bind(scope)
+        .bind(since)
+        .fetch_one(&mut **c)
+        .await)?)
+}
+
+/// Records a password-reset request for `login` as typed.
+pub async fn insert_reset_request(tx: &mut Tx, login: &str, at: Timestamp) -> Result<()> {
+    const SQL: &str = "INSERT INTO reset_requests (login, created_at) VALUES ($1, $2)";
+    exec!(tx, c => sqlx::query(SQL).bind(login).bind(at).execute(&mut **c).await)?;
+    Ok(())
+}
+
+/// Ids of waiting reset requests, oldest first.
+pub async fn reset_requests(tx: &mut Tx, limit: i64) -> Result<Vec<i64>> {
+    const SQL: &str = "SELECT id FROM reset_requests ORDER BY id LIMIT $1";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(limit).fetch_all(&mut **c).await)?)
+}
+
+/// Takes a reset request: deletes it and returns what was typed; None when another node took
+/// it first. The caller answers it in the same transaction, so a failure leaves it waiting.
+pub async fn take_reset_request(tx: &mut Tx, id: i64) -> Result<Option<String>> {
+    const SQL: &str = "DELETE FROM reset_requests WHERE id = $1 RETURNING login";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(id).fetch_optional(&mut **c).await)?)
+}
+
 /// Uses a token; false if it was used already (by a request that got there first).
 pub async fn use_token(tx: &mut Tx, id: i64, at: Timestamp) -> Result<bool> {
     const SQL: &str = "UPDATE email_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL";

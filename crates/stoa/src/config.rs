@@ -44,6 +44,13 @@ pub struct Config {
     pub api_requests_per_ip_per_minute: u32,
     /// The same per 10 seconds (0: no limit).
     pub api_requests_per_ip_per_10_seconds: u32,
+    /// Sign-ups per client address per hour (0: no limit).
+    pub signups_per_ip_per_hour: u32,
+    /// Seconds a connection may take to send a request's headers, and may sit idle between
+    /// requests or between pieces of a body.
+    pub header_read_timeout_secs: u64,
+    /// Seconds a request may take from its headers to its answer (body read included).
+    pub request_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -74,6 +81,9 @@ impl Default for Config {
             api_requests_per_key_per_minute: 60,
             api_requests_per_ip_per_minute: 200,
             api_requests_per_ip_per_10_seconds: 50,
+            signups_per_ip_per_hour: 10,
+            header_read_timeout_secs: 15,
+            request_timeout_secs: 30,
         }
     }
 }
@@ -107,6 +117,9 @@ pub struct Layer {
     pub api_requests_per_key_per_minute: Option<u32>,
     pub api_requests_per_ip_per_minute: Option<u32>,
     pub api_requests_per_ip_per_10_seconds: Option<u32>,
+    pub signups_per_ip_per_hour: Option<u32>,
+    pub header_read_timeout_secs: Option<u64>,
+    pub request_timeout_secs: Option<u64>,
 }
 
 impl Layer {
@@ -167,6 +180,18 @@ impl Layer {
             api_requests_per_ip_per_10_seconds: parse(
                 "STOA_API_REQUESTS_PER_IP_PER_10_SECONDS",
                 get("STOA_API_REQUESTS_PER_IP_PER_10_SECONDS"),
+            )?,
+            signups_per_ip_per_hour: parse(
+                "STOA_SIGNUPS_PER_IP_PER_HOUR",
+                get("STOA_SIGNUPS_PER_IP_PER_HOUR"),
+            )?,
+            header_read_timeout_secs: parse(
+                "STOA_HEADER_READ_TIMEOUT_SECS",
+                get("STOA_HEADER_READ_TIMEOUT_SECS"),
+            )?,
+            request_timeout_secs: parse(
+                "STOA_REQUEST_TIMEOUT_SECS",
+                get("STOA_REQUEST_TIMEOUT_SECS"),
             )?,
         })
     }
@@ -299,6 +324,15 @@ impl Config {
         }
         if let Some(v) = layer.api_requests_per_ip_per_10_seconds {
             self.api_requests_per_ip_per_10_seconds = v;
+        }
+        if let Some(v) = layer.signups_per_ip_per_hour {
+            self.signups_per_ip_per_hour = v;
+        }
+        if let Some(v) = layer.header_read_timeout_secs {
+            self.header_read_timeout_secs = v;
+        }
+        if let Some(v) = layer.request_timeout_secs {
+            self.request_timeout_secs = v;
         }
         Ok(self)
     }
@@ -442,6 +476,9 @@ mod tests {
             "api_requests_per_key_per_minute",
             "api_requests_per_ip_per_minute",
             "api_requests_per_ip_per_10_seconds",
+            "signups_per_ip_per_hour",
+            "header_read_timeout_secs",
+            "request_timeout_secs",
         ] {
             assert!(
                 text.contains(&format!("{key} =")),

@@ -7,13 +7,20 @@ pub mod progress;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use anyhow::Context;
+use axum::http::StatusCode;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use stoa_app::db::PgSettings;
 use stoa_app::demo::FirstRun;
 use stoa_app::mailer::Mailer;
 use stoa_app::{Db, Forum, Settings};
 use stoa_web::{AppState, WebConfig};
 use tokio::net::TcpListener;
+use tower::ServiceExt as _;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 pub use config::Config;
 
@@ -59,6 +66,7 @@ pub async fn open(config: &Config) -> anyhow::Result<Forum> {
                 per_ip_per_minute: config.api_requests_per_ip_per_minute,
                 per_ip_per_10_seconds: config.api_requests_per_ip_per_10_seconds,
             },
+            signups_per_ip_per_hour: config.signups_per_ip_per_hour,
         },
     ))
 }
@@ -88,6 +96,8 @@ async fn catch_up_search_index(forum: &Forum) -> anyhow::Result<()> {
 pub struct Server {
     listener: TcpListener,
     app: axum::Router,
+    /// Bounds how long a connection may take over its headers or sit idle.
+    header_read_timeout: Duration,
     forum: Arc<Forum>,
     mailer: Mailer,
     /// What first run created, if this start was the first.
@@ -114,9 +124,23 @@ impl Server {
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("binding {}", config.bind))?;
+        let header_read_timeout = Duration::from_secs(config.header_read_timeout_secs.max(1));
+        let request_timeout = Duration::from_secs(config.request_timeout_secs.max(1));
+        let app = stoa_web::router(state).layer(
+            tower::ServiceBuilder::new()
+                // The whole request, body included; a handler cut off here rolls its
+                // transaction back and its client is told to try again.
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    request_timeout,
+                ))
+                // A body that stops arriving.
+                .layer(RequestBodyTimeoutLayer::new(header_read_timeout)),
+        );
         Ok(Self {
             listener,
-            app: stoa_web::router(state),
+            app,
+            header_read_timeout,
             forum,
             mailer,
             first_run,
@@ -144,12 +168,17 @@ impl Server {
         let stop_mail = Arc::new(tokio::sync::Notify::new());
         let stop = stop_mail.clone();
         let mut mailer = tokio::spawn(self.mailer.run(async move { stop.notified().await }));
-        let app = self.app.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("serving");
+        let stop_resets = Arc::new(tokio::sync::Notify::new());
+        let stop = stop_resets.clone();
+        let resets = tokio::spawn(
+            self.forum
+                .clone()
+                .run_reset_requests(async move { stop.notified().await }),
+        );
+        let served = serve_http(self.listener, self.app, self.header_read_timeout, shutdown).await;
         stop_mail.notify_one();
+        stop_resets.notify_one();
+        let _ = resets.await;
         if tokio::time::timeout(std::time::Duration::from_secs(35), &mut mailer)
             .await
             .is_err()
@@ -160,6 +189,55 @@ impl Server {
         self.forum.db().close().await;
         served
     }
+}
+
+/// Serves HTTP/1.1 on `listener` until `shutdown` completes, then lets the requests in flight
+/// finish. Unlike `axum::serve`, every connection has a clock: it must send its headers within
+/// `header_timeout`, and an idle keep-alive connection is closed after the same time, so slow
+/// or silent clients cannot hold connections open.
+async fn serve_http(
+    listener: TcpListener,
+    app: axum::Router,
+    header_timeout: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(connection) => connection,
+                Err(e) => {
+                    // Out of file descriptors, say: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = app
+            .clone()
+            .map_request(move |mut req: axum::extract::Request<_>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(remote));
+                req
+            });
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

@@ -30,7 +30,7 @@ async fn counters_stay_exact_under_concurrent_likes_and_replies(b: Backend) {
             password: "a long enough passphrase".into(),
             name: String::new(),
         };
-        let id = forum.signup(&form).await.unwrap();
+        let id = forum.signup(&form, "127.0.0.1").await.unwrap();
         members.push(Actor::Member { id, admin: false });
     }
     let topic_form = |n: usize| NewTopicForm {

@@ -11,8 +11,6 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -28,34 +26,6 @@ fn env_or(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// Starts `stoa serve`; returns the child, its address, and the admin password on first run.
-#[expect(
-    clippy::zombie_processes,
-    reason = "the caller kills and waits; a failed start fails the test"
-)]
-fn start(args: &[String]) -> (Child, String, Option<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stoa"))
-        .args(args)
-        .env("STOA_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut password = None;
-    loop {
-        let line = lines.next().expect("stoa exited before serving").unwrap();
-        if let Some(p) = line.trim().strip_prefix("password: ") {
-            password = Some(p.to_owned());
-        }
-        if let Some(rest) = line.split(" at http://").nth(1) {
-            let addr = rest.split('/').next().unwrap().to_owned();
-            std::thread::spawn(move || for _ in lines {});
-            return (child, addr, password);
-        }
-    }
-}
-
 async fn acknowledged_posts_survive_sigkill(b: Backend) {
     let kills = env_or("STOA_CRASH_KILLS", 5);
     let secs = env_or("STOA_CRASH_SECS", 1);
@@ -69,7 +39,7 @@ async fn acknowledged_posts_survive_sigkill(b: Backend) {
     }
     args.extend(["serve", "--bind", "127.0.0.1:0", "--no-demo"].map(str::to_owned));
 
-    let (mut child, mut addr, password) = start(&args);
+    let (mut child, mut addr, password) = common::spawn_stoa(&args, &[]);
     let admin = Browser::new(addr.parse().unwrap());
     let res = admin.login("admin", &password.unwrap()).await;
     assert_eq!(res.status, StatusCode::OK);
@@ -128,7 +98,7 @@ async fn acknowledged_posts_survive_sigkill(b: Backend) {
         while let Some(n) = writers.join_next().await {
             attempted += n.unwrap();
         }
-        let (c, a, _) = start(&args);
+        let (c, a, _) = common::spawn_stoa(&args, &[]);
         child = c;
         addr = a;
     }

@@ -257,7 +257,7 @@ async fn names_and_categories_keep_their_text(b: Backend) {
                 password: "a long enough passphrase".into(),
                 name: if sample { line.clone() } else { String::new() },
             };
-            match forum.signup(&form).await {
+            match forum.signup(&form, "127.0.0.1").await {
                 Ok(id) => {
                     let u = forum.user(id).await.unwrap();
                     assert_eq!(u.username, form.username.trim());

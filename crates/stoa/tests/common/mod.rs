@@ -59,6 +59,8 @@ pub async fn fresh_config(backend: Backend, dir: &tempfile::TempDir, demo: bool)
         api_requests_per_key_per_minute: 0,
         api_requests_per_ip_per_minute: 0,
         api_requests_per_ip_per_10_seconds: 0,
+        // Likewise for sign-ups; the hardening tests turn the limit back on.
+        signups_per_ip_per_hour: 0,
         ..Config::default()
     })
 }
@@ -649,5 +651,39 @@ impl Drop for SmtpServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Starts the real `stoa` binary with `args` (and `env` on top of the test environment);
+/// returns the child, its address, and the admin password on first run. The caller kills it.
+#[expect(
+    clippy::zombie_processes,
+    reason = "the caller kills and waits; a failed start fails the test"
+)]
+pub fn spawn_stoa(
+    args: &[String],
+    env: &[(&str, &str)],
+) -> (std::process::Child, String, Option<String>) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stoa"))
+        .args(args)
+        .env("STOA_LOG", "error")
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut password = None;
+    loop {
+        let line = lines.next().expect("stoa exited before serving").unwrap();
+        if let Some(p) = line.trim().strip_prefix("password: ") {
+            password = Some(p.to_owned());
+        }
+        if let Some(rest) = line.split(" at http://").nth(1) {
+            let addr = rest.split('/').next().unwrap().to_owned();
+            std::thread::spawn(move || for _ in lines {});
+            return (child, addr, password);
+        }
     }
 }

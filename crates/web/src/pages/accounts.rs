@@ -156,6 +156,7 @@ pub(crate) struct SignupFields {
 pub(crate) async fn signup(
     State(state): State<AppState>,
     visit: Viewer,
+    ClientIp(ip): ClientIp,
     CsrfForm(form): CsrfForm<SignupFields>,
 ) -> Result<Response, WebError> {
     let input = SignupForm {
@@ -164,7 +165,7 @@ pub(crate) async fn signup(
         password: form.password.clone(),
         name: form.name.clone(),
     };
-    match state.forum.signup(&input).await {
+    match state.forum.signup(&input, &ip).await {
         Ok(id) => {
             let session = state.forum.session_for(id).await?;
             Ok(start_session(&state, &visit, &session, "/").await)
