@@ -19,8 +19,8 @@ trap 'kill $stoa_pid $nginx_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 stoa_port=18480
 nginx_port=18481
 # The API's rate limits would answer most of these requests with 429s: off for the benchmark.
-STOA_API_REQUESTS_PER_KEY_PER_MINUTE=0 STOA_API_REQUESTS_PER_IP_PER_MINUTE=0 \
-STOA_API_REQUESTS_PER_IP_PER_10_SECONDS=0 STOA_LOG=warn "$bin" --data-dir "$work/data" serve --bind "127.0.0.1:$stoa_port" > "$work/stoa.log" 2>&1 &
+STOA_API_REQUESTS_PER_KEY_PER_MINUTE=0 STOA_REQUESTS_PER_IP_PER_MINUTE=0 \
+STOA_REQUESTS_PER_IP_PER_10_SECONDS=0 STOA_LOG=warn "$bin" --data-dir "$work/data" serve --bind "127.0.0.1:$stoa_port" > "$work/stoa.log" 2>&1 &
 stoa_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$stoa_port/latest" > /dev/null && break; sleep 0.1; done
 

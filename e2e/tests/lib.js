@@ -23,7 +23,14 @@ async function startStoa({ demo = true, env = {} } = {}) {
   const child = spawn(bin, args, {
     // Every browser here comes from one address, so the per-address limits are off unless a
     // test turns them on.
-    env: { ...process.env, STOA_LOG: 'warn', STOA_SIGNUPS_PER_IP_PER_HOUR: '0', ...env },
+    env: {
+      ...process.env,
+      STOA_LOG: 'warn',
+      STOA_SIGNUPS_PER_IP_PER_HOUR: '0',
+      STOA_REQUESTS_PER_IP_PER_MINUTE: '0',
+      STOA_REQUESTS_PER_IP_PER_10_SECONDS: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = readline.createInterface({ input: child.stdout });

@@ -6,7 +6,8 @@
 //! to authenticate is the same refusal, so a caller learns nothing about which keys exist.
 //!
 //! Limits (Discourse's defaults, per node, in memory): requests with a key count against the key
-//! (60 a minute); others against the client's address (50 in 10 seconds, 200 a minute).
+//! (60 a minute); others — pages and API calls alike — against the client's address (50 in 10
+//! seconds, 200 a minute).
 
 use std::sync::Mutex;
 
@@ -149,7 +150,7 @@ impl Forum {
     ) -> Result<CurrentUser> {
         let found = self.key_user(key, username).await;
         if matches!(&found, Err(AppError::Domain(Error::Forbidden(_)))) {
-            self.api_request_from(ip)?;
+            self.request_from(ip)?;
         }
         found
     }
@@ -195,8 +196,9 @@ impl Forum {
         Ok(current(&user))
     }
 
-    /// Counts a request without a key against its address's limits.
-    pub fn api_request_from(&self, ip: &str) -> Result<()> {
+    /// Counts a request without an API key — a page or an API call — against its address's
+    /// limits.
+    pub fn request_from(&self, ip: &str) -> Result<()> {
         let t = unix_now();
         let limits = self.api_throttles.limits;
         let key = ip.to_owned();

@@ -28,6 +28,8 @@ impl Forum {
         let text_color =
             Color::parse("text_color", form.text_color.as_deref().unwrap_or("FFFFFF"))?;
         let mut tx = self.db.write().await?;
+        // A subcategory of a staff-only category is staff-only too.
+        let mut read_restricted = form.read_restricted;
         if let Some(parent) = form.parent_id {
             let parent = db::categories::find(&mut tx, parent)
                 .await?
@@ -39,6 +41,7 @@ impl Forum {
                     Error::invalid("parent_id", "Categories nest only two levels deep").into(),
                 );
             }
+            read_restricted |= parent.read_restricted;
         }
         let position = db::categories::next_position(&mut tx).await?;
         let slug = slugify(name.as_str());
@@ -50,7 +53,7 @@ impl Forum {
                 description: description.as_str(),
                 position,
                 parent_id: form.parent_id,
-                read_restricted: form.read_restricted,
+                read_restricted,
                 color: color.as_str(),
                 text_color: text_color.as_str(),
                 created_at: now(),
@@ -82,6 +85,15 @@ impl Forum {
             form.text_color.as_deref().unwrap_or(&old.text_color),
         )?;
         let slug = slugify(name.as_str());
+        // Staff-only reaches down: a subcategory of a staff-only category stays staff-only,
+        // and making a category staff-only makes its subcategories so in the same step.
+        let parent_restricted = match old.parent_id {
+            Some(parent) => db::categories::find(&mut tx, CategoryId(parent))
+                .await?
+                .is_some_and(|p| p.read_restricted),
+            None => false,
+        };
+        let read_restricted = form.read_restricted || parent_restricted;
         db::categories::update(
             &mut tx,
             id,
@@ -89,12 +101,15 @@ impl Forum {
                 name: name.as_str(),
                 slug: &slug,
                 description: description.as_str(),
-                read_restricted: form.read_restricted,
+                read_restricted,
                 color: color.as_str(),
                 text_color: text_color.as_str(),
             },
         )
         .await?;
+        if read_restricted {
+            db::categories::restrict_children(&mut tx, id).await?;
+        }
         if old.name != name.as_str() {
             db::search::set_category_name(&mut tx, id, name.as_str()).await?;
         }

@@ -9,16 +9,16 @@ use stoa_markup::CookContext;
 
 use crate::Result;
 
-/// A validated body and its HTML, ready to be written.
+/// A body and its HTML, ready to be written.
 #[derive(Debug)]
 pub(crate) struct Cooked {
-    pub body: PostBody,
+    raw: String,
     pub html: String,
 }
 
 impl Cooked {
     pub fn raw(&self) -> &str {
-        self.body.as_str()
+        &self.raw
     }
 }
 
@@ -30,6 +30,17 @@ pub(crate) async fn prepare(db: &Db, raw: &str) -> Result<Cooked> {
     if let Some(too_deep) = facts.too_deep {
         return Err(Error::invalid("raw", too_deep.to_string()).into());
     }
+    render(db, body.as_str().to_owned(), &facts).await
+}
+
+/// Cooks text that was accepted once (a revision coming back), under today's renderer but
+/// not today's rules: it is not refused, and what nests too deeply shows as plain text.
+pub(crate) async fn prepare_accepted(db: &Db, raw: &str) -> Result<Cooked> {
+    let facts = stoa_markup::scan(raw);
+    render(db, raw.to_owned(), &facts).await
+}
+
+async fn render(db: &Db, raw: String, facts: &stoa_markup::Facts) -> Result<Cooked> {
     let known = if facts.mentions.is_empty() {
         Vec::new()
     } else {
@@ -39,6 +50,6 @@ pub(crate) async fn prepare(db: &Db, raw: &str) -> Result<Cooked> {
     let ctx = CookContext {
         known_users: known.into_iter().collect(),
     };
-    let html = stoa_markup::cook(body.as_str(), &ctx);
-    Ok(Cooked { body, html })
+    let html = stoa_markup::cook(&raw, &ctx);
+    Ok(Cooked { raw, html })
 }

@@ -112,6 +112,7 @@ fn can_see(user: &UserRow, post: &PostRow, topic: &TopicRow) -> bool {
             deleted: post.deleted_at.is_some(),
             topic_deleted: topic.deleted_at.is_some(),
             topic_closed: topic.closed,
+            withdrawn: post.withdrawn_at.is_some(),
         })
 }
 

@@ -3,15 +3,19 @@
 use stoa_core::notify::LevelReason;
 use stoa_core::slug::slugify;
 use stoa_core::{
-    Actor, CategoryId, Error, Guardian, NotificationLevel, PostFacts, PostId, TopicId, TopicTitle,
-    UserId,
+    Actor, CategoryId, Error, FirstPostDeletion, Guardian, NotificationLevel, PostFacts, PostId,
+    TopicId, TopicTitle, UserId,
 };
 use stoa_db::posts::{PostRow, PostView};
 use stoa_db::topics::TopicRow;
 use stoa_db::{Tx, likes, posts as db_posts, revisions, topics as db_topics};
 
 use crate::topics::{insert_post, post_context, visible_topic};
-use crate::{Forum, Result, Timestamp, cooking, db, now};
+
+/// What a withdrawn first post says instead of its text.
+pub const WITHDRAWN_NOTICE: &str = "(topic withdrawn by its author)";
+use crate::cooking::{self, Cooked};
+use crate::{Forum, Result, Timestamp, db, now};
 
 /// What the reply form sends.
 #[derive(Debug, Clone, Default)]
@@ -54,12 +58,13 @@ pub struct Revision {
     pub created_at: Timestamp,
 }
 
-fn facts(post_user: i64, post_deleted: bool, topic: &TopicRow) -> PostFacts {
+fn facts(post: &PostRow, topic: &TopicRow) -> PostFacts {
     PostFacts {
-        author: UserId(post_user),
-        deleted: post_deleted,
+        author: UserId(post.user_id),
+        deleted: post.deleted_at.is_some(),
         topic_deleted: topic.deleted_at.is_some(),
         topic_closed: topic.closed,
+        withdrawn: post.withdrawn_at.is_some(),
     }
 }
 
@@ -68,7 +73,7 @@ pub(crate) fn can(guardian: Guardian, facts: PostFacts) -> PostCan {
     PostCan {
         edit: guardian.can_edit_post(facts).is_ok(),
         delete: guardian.can_delete_post(facts).is_ok(),
-        restore: facts.deleted && guardian.can_restore_post(facts).is_ok(),
+        restore: (facts.deleted || facts.withdrawn) && guardian.can_restore_post(facts).is_ok(),
         like: guardian.can_like(facts).is_ok(),
         reply: !facts.deleted
             && guardian
@@ -90,6 +95,7 @@ pub(crate) fn item(
         deleted: post.deleted_at.is_some(),
         topic_deleted,
         topic_closed: closed,
+        withdrawn: post.withdrawn_at.is_some(),
     };
     if !guardian.can_see_post(facts) {
         post.raw.clear();
@@ -173,10 +179,7 @@ impl Forum {
     pub async fn post(&self, actor: Actor, id: PostId) -> Result<(PostRow, TopicRow, PostCan)> {
         let mut tx = self.db.read().await?;
         let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
-        let can = can(
-            Guardian::new(actor),
-            facts(post.user_id, post.deleted_at.is_some(), &topic),
-        );
+        let can = can(Guardian::new(actor), facts(&post, &topic));
         Ok((post, topic, can))
     }
 
@@ -184,11 +187,7 @@ impl Forum {
     pub async fn check_edit(&self, actor: Actor, id: PostId) -> Result<()> {
         let mut tx = self.db.read().await?;
         let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
-        Guardian::new(actor).can_edit_post(facts(
-            post.user_id,
-            post.deleted_at.is_some(),
-            &topic,
-        ))?;
+        Guardian::new(actor).can_edit_post(facts(&post, &topic))?;
         Ok(())
     }
 
@@ -214,21 +213,17 @@ impl Forum {
         let cooked = cooking::prepare(&self.db, &form.raw).await;
         let mut tx = self.db.write().await?;
         let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
-        Guardian::new(actor).can_edit_post(facts(
-            post.user_id,
-            post.deleted_at.is_some(),
-            &topic,
-        ))?;
+        Guardian::new(actor).can_edit_post(facts(&post, &topic))?;
         let cooked = cooked?;
-        let body = &cooked.body;
+        let body = cooked.raw();
         let title = match (&form.title, post.post_number) {
             (Some(t), 1) => Some(TopicTitle::parse(t)?),
             _ => None,
         };
         let at = now();
-        if body.as_str() != post.raw {
+        if body != post.raw {
             revisions::insert(&mut tx, id, post.version, user, &post.raw, at).await?;
-            db_posts::update_raw(&mut tx, id, body.as_str(), &cooked.html, at).await?;
+            db_posts::update_raw(&mut tx, id, body, &cooked.html, at).await?;
             crate::search::index_post(&mut tx, id).await?;
         }
         if let Some(title) = title.filter(|t| t.as_str() != topic.title) {
@@ -244,7 +239,7 @@ impl Forum {
         let updated = db_posts::find(&mut tx, id)
             .await?
             .ok_or(Error::NotFound("post"))?;
-        if body.as_str() != post.raw {
+        if body != post.raw {
             let editor = db::users::find(&mut tx, user)
                 .await?
                 .ok_or(Error::NotFound("user"))?;
@@ -256,28 +251,56 @@ impl Forum {
         Ok(updated)
     }
 
-    /// Soft-deletes a post; deleting a topic's first post deletes the topic.
+    /// Soft-deletes a post. Deleting a topic's first post deletes the topic — unless others
+    /// have replied and the actor is its author, who then withdraws the post instead
+    /// ([`FirstPostDeletion`]).
     pub async fn delete_post(&self, actor: Actor, id: PostId) -> Result<PostRow> {
-        self.set_post_deleted(actor, id, true).await
+        self.set_post_deleted(actor, id, true, None).await
     }
 
-    /// Restores a soft-deleted post (and its topic, when it is the first post).
+    /// Restores a soft-deleted post (and its topic, when it is the first post), or a
+    /// withdrawn first post's text.
     pub async fn restore_post(&self, actor: Actor, id: PostId) -> Result<PostRow> {
-        self.set_post_deleted(actor, id, false).await
+        // A withdrawn post's text comes back from its latest revision, cooked before the
+        // write transaction like any text.
+        let withdrawn = {
+            let mut tx = self.db.read().await?;
+            match db_posts::find(&mut tx, id).await? {
+                Some(p) if p.withdrawn_at.is_some() && p.deleted_at.is_none() => {
+                    revisions::latest_raw(&mut tx, id)
+                        .await?
+                        .map(|raw| (p.version, raw))
+                }
+                _ => None,
+            }
+        };
+        let back = match withdrawn {
+            Some((version, raw)) => {
+                Some((version, cooking::prepare_accepted(&self.db, &raw).await?))
+            }
+            None => None,
+        };
+        self.set_post_deleted(actor, id, false, back).await
     }
 
-    async fn set_post_deleted(&self, actor: Actor, id: PostId, delete: bool) -> Result<PostRow> {
+    /// `back`: for restoring a withdrawn post, the version it was read at and its old text.
+    async fn set_post_deleted(
+        &self,
+        actor: Actor,
+        id: PostId,
+        delete: bool,
+        back: Option<(i64, Cooked)>,
+    ) -> Result<PostRow> {
         let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
         let guardian = Guardian::new(actor);
         let mut tx = self.db.write().await?;
-        let post = db_posts::find(&mut tx, id)
-            .await?
-            .ok_or(Error::NotFound("post"))?;
-        db::locks::topic(&mut tx, TopicId(post.topic_id)).await?;
-        let topic = db_topics::find(&mut tx, TopicId(post.topic_id))
-            .await?
-            .ok_or(Error::NotFound("topic"))?;
-        let f = facts(post.user_id, post.deleted_at.is_some(), &topic);
+        // Lock the topic before counting: see db::locks.
+        if let Some(p) = db_posts::find(&mut tx, id).await? {
+            db::locks::topic(&mut tx, TopicId(p.topic_id)).await?;
+        }
+        // What the actor may not see does not exist for them: 404, never 403.
+        let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
+        let f = facts(&post, &topic);
         let f = if post.post_number == 1 {
             PostFacts {
                 deleted: f.deleted || f.topic_deleted,
@@ -286,13 +309,29 @@ impl Forum {
         } else {
             f
         };
-        if delete {
+        let at = now();
+        if post.post_number == 1 && delete {
+            let others =
+                db_posts::others_replied(&mut tx, topic.topic_id(), UserId(post.user_id)).await?;
+            if guardian.first_post_deletion(f, others)? == FirstPostDeletion::Withdraw {
+                return self.withdraw(tx, user, &post, at).await;
+            }
+        } else if delete {
             guardian.can_delete_post(f)?;
         } else {
             guardian.can_restore_post(f)?;
+            if f.withdrawn && !f.deleted {
+                let Some((_, old)) = back.filter(|(v, _)| *v == post.version) else {
+                    return Err(Error::Conflict {
+                        field: "post",
+                        message: "The post changed meanwhile; try again".into(),
+                    }
+                    .into());
+                };
+                return self.unwithdraw(tx, user, &post, &old, at).await;
+            }
         }
         let by = delete.then_some(user);
-        let at = now();
         db_posts::set_deleted(&mut tx, id, by, at).await?;
         if post.post_number == 1 {
             db_topics::set_deleted(&mut tx, topic.topic_id(), by, at).await?;
@@ -309,6 +348,46 @@ impl Forum {
         Ok(updated)
     }
 
+    /// Replaces a first post's text by [`WITHDRAWN_NOTICE`], keeping the text as a revision.
+    async fn withdraw(
+        &self,
+        mut tx: Tx,
+        user: UserId,
+        post: &PostRow,
+        at: Timestamp,
+    ) -> Result<PostRow> {
+        let id = post.post_id();
+        revisions::insert(&mut tx, id, post.version, user, &post.raw, at).await?;
+        let cooked = stoa_markup::cook(WITHDRAWN_NOTICE, &Default::default());
+        db_posts::set_withdrawn(&mut tx, id, WITHDRAWN_NOTICE, &cooked, Some(at), at).await?;
+        crate::search::index_post(&mut tx, id).await?;
+        let updated = db_posts::find(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("post"))?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// Puts a withdrawn first post's text (`old`, from its latest revision) back.
+    async fn unwithdraw(
+        &self,
+        mut tx: Tx,
+        user: UserId,
+        post: &PostRow,
+        old: &Cooked,
+        at: Timestamp,
+    ) -> Result<PostRow> {
+        let id = post.post_id();
+        revisions::insert(&mut tx, id, post.version, user, &post.raw, at).await?;
+        db_posts::set_withdrawn(&mut tx, id, old.raw(), &old.html, None, at).await?;
+        crate::search::index_post(&mut tx, id).await?;
+        let updated = db_posts::find(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("post"))?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
     /// Likes (`like` = true) or unlikes a post; returns the new like count.
     pub async fn set_like(&self, actor: Actor, id: PostId, like: bool) -> Result<i64> {
         let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
@@ -318,7 +397,7 @@ impl Forum {
             db::locks::topic(&mut tx, TopicId(p.topic_id)).await?;
         }
         let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
-        Guardian::new(actor).can_like(facts(post.user_id, post.deleted_at.is_some(), &topic))?;
+        Guardian::new(actor).can_like(facts(&post, &topic))?;
         let changed = if like {
             likes::insert(&mut tx, id, user, now()).await?
         } else {
@@ -352,6 +431,7 @@ impl Forum {
     ) -> Result<(PostRow, TopicRow, Vec<Revision>)> {
         let mut tx = self.db.read().await?;
         let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
+        Guardian::new(actor).can_see_revisions(facts(&post, &topic))?;
         let list = revisions::list(&mut tx, id)
             .await?
             .into_iter()

@@ -160,8 +160,16 @@ impl Forum {
         })
     }
 
-    /// One page of a topic; marks what it shows as read for a signed-in member.
-    pub async fn topic_page(&self, actor: Actor, id: TopicId, page: i64) -> Result<TopicPage> {
+    /// One page of a topic. With `record_reading` (a visit the member made: the page opened in
+    /// their browser's window, not fetched as an image or by a script), what it shows is
+    /// marked read for a signed-in member, and the notifications about it too.
+    pub async fn topic_page(
+        &self,
+        actor: Actor,
+        id: TopicId,
+        page: i64,
+        record_reading: bool,
+    ) -> Result<TopicPage> {
         let guardian = Guardian::new(actor);
         let mut tx = self.db.read().await?;
         let topic = visible_topic(&mut tx, actor, id).await?;
@@ -218,18 +226,11 @@ impl Forum {
             .into_iter()
             .map(|v| item(guardian, v, topic_deleted, topic.closed))
             .collect();
-        // Record reading only when it moves forward, and mark read the notifications about
-        // the posts shown (the member has now seen them): otherwise a page view is no write.
         let mut notifications_read = 0;
-        if let (Some(user), Some((first, last))) = (actor.user_id(), shown)
-            && (last_read.is_none_or(|r| r < last) || unread_notes > 0)
-        {
-            let mut tx = self.db.write().await?;
-            reads::mark_read(&mut tx, user, id, last).await?;
-            let marked =
-                db::notifications::mark_read_for_posts(&mut tx, user, id, first, last).await?;
-            tx.commit().await?;
-            notifications_read = i64::try_from(marked).unwrap_or(0);
+        if let (true, Some(user), Some((first, last))) = (record_reading, actor.user_id(), shown) {
+            notifications_read = self
+                .mark_seen(user, id, (first, last), last_read, unread_notes)
+                .await?;
         }
         let reply_refusal = guardian.can_reply(topic_deleted, topic.closed).err();
         Ok(TopicPage {
@@ -243,6 +244,63 @@ impl Forum {
             notifications_read,
             similar,
         })
+    }
+
+    /// Records what a member's browser reports having shown them of a topic (Discourse's
+    /// `POST /topics/timings`): posts `numbers`, read now. Returns how many notifications
+    /// that marked read.
+    pub async fn record_reading(&self, actor: Actor, id: TopicId, numbers: &[i64]) -> Result<i64> {
+        let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
+        let mut tx = self.db.read().await?;
+        let topic = visible_topic(&mut tx, actor, id).await?;
+        // Only posts that exist count; a report of post 10⁹ moves nothing.
+        let highest = topic.highest_post_number;
+        let seen: Vec<i64> = numbers
+            .iter()
+            .copied()
+            .filter(|n| (1..=highest).contains(n))
+            .collect();
+        let (Some(&first), Some(&last)) = (seen.iter().min(), seen.iter().max()) else {
+            return Ok(0);
+        };
+        let state = reads::reader_state(
+            &mut tx,
+            user,
+            id,
+            CategoryId(topic.category_id),
+            first,
+            last,
+        )
+        .await?;
+        drop(tx);
+        self.mark_seen(
+            user,
+            id,
+            (first, last),
+            state.last_read,
+            state.unread_notifications,
+        )
+        .await
+    }
+
+    /// Marks posts `first..=last` of a topic seen by `user`: reading moves forward (never
+    /// back), and the notifications about them are read. No write when neither changes.
+    async fn mark_seen(
+        &self,
+        user: UserId,
+        id: TopicId,
+        (first, last): (i64, i64),
+        last_read: Option<i64>,
+        unread_notes: i64,
+    ) -> Result<i64> {
+        if last_read.is_some_and(|r| r >= last) && unread_notes == 0 {
+            return Ok(0);
+        }
+        let mut tx = self.db.write().await?;
+        reads::mark_read(&mut tx, user, id, last).await?;
+        let marked = db::notifications::mark_read_for_posts(&mut tx, user, id, first, last).await?;
+        tx.commit().await?;
+        Ok(i64::try_from(marked).unwrap_or(0))
     }
 
     /// A topic, if it exists and the actor may see it.

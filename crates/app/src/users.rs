@@ -22,8 +22,8 @@ impl Forum {
         let user = db::users::find_by_username(&mut tx, username)
             .await?
             .ok_or(Error::NotFound("user"))?;
-        let stats = db::users::stats(&mut tx, user.user_id()).await?;
         let staff = stoa_core::Guardian::new(actor).can_see_category(true);
+        let stats = db::users::stats(&mut tx, user.user_id(), staff).await?;
         let replies = db::posts::recent_replies_by(&mut tx, user.user_id(), staff, 20).await?;
         drop(tx);
         let topics = self

@@ -24,12 +24,24 @@ impl Actor {
 }
 
 /// What the Guardian needs to know about a post.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct PostFacts {
     pub author: UserId,
     pub deleted: bool,
     pub topic_deleted: bool,
     pub topic_closed: bool,
+    /// A topic's first post whose author withdrew it (its text replaced by a notice).
+    pub withdrawn: bool,
+}
+
+/// What deleting a topic's first post does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstPostDeletion {
+    /// The topic goes, with every reply (softly: an admin can restore it).
+    DeleteTopic,
+    /// The topic stays for the others who wrote in it; the first post's text is replaced by
+    /// a notice (its author or an admin can restore it).
+    Withdraw,
 }
 
 /// Answers "may this actor do that?" with `Ok(())` or the reason why not.
@@ -98,7 +110,7 @@ impl Guardian {
         if (post.deleted || post.topic_deleted) && !admin {
             return Err(Error::NotFound("post"));
         }
-        if post.deleted {
+        if post.deleted || post.withdrawn {
             return Err(Error::Forbidden("restore the post before editing it"));
         }
         if admin || id == post.author {
@@ -116,6 +128,9 @@ impl Guardian {
         if post.deleted {
             return Err(Error::Forbidden("this post is already deleted"));
         }
+        if post.withdrawn && !admin {
+            return Err(Error::Forbidden("this topic is already withdrawn"));
+        }
         if admin || id == post.author {
             Ok(())
         } else {
@@ -123,8 +138,34 @@ impl Guardian {
         }
     }
 
+    /// What deleting a topic's first post does, after Discourse: a member may delete their
+    /// topic only while nobody else has replied to it; once others have, the author can only
+    /// withdraw what they wrote, and the others' replies stay. Admins delete the topic.
+    pub fn first_post_deletion(
+        &self,
+        post: PostFacts,
+        replies_from_others: bool,
+    ) -> Result<FirstPostDeletion> {
+        self.can_delete_post(post)?;
+        if self.actor.is_admin() || !replies_from_others {
+            Ok(FirstPostDeletion::DeleteTopic)
+        } else {
+            Ok(FirstPostDeletion::Withdraw)
+        }
+    }
+
     pub fn can_restore_post(&self, post: PostFacts) -> Result<()> {
-        let (_, admin) = self.member()?;
+        let (id, admin) = self.member()?;
+        if post.withdrawn && !post.deleted && !post.topic_deleted {
+            // A withdrawal is the author's to take back (or an admin's).
+            return if admin || id == post.author {
+                Ok(())
+            } else {
+                Err(Error::Forbidden(
+                    "only its author can restore a withdrawn post",
+                ))
+            };
+        }
         if !admin {
             return Err(if post.deleted {
                 Error::NotFound("post")
@@ -155,6 +196,18 @@ impl Guardian {
         !read_restricted || self.actor.is_admin()
     }
 
+    /// May the actor read a post's earlier versions? Everyone who can read it, except that a
+    /// withdrawn post's text is only its author's and the admins' to see.
+    pub fn can_see_revisions(&self, post: PostFacts) -> Result<()> {
+        if !post.withdrawn {
+            return Ok(());
+        }
+        match self.actor {
+            Actor::Member { id, admin } if admin || id == post.author => Ok(()),
+            _ => Err(Error::NotFound("revisions")),
+        }
+    }
+
     /// May the actor read a post with these facts?
     pub fn can_see_post(&self, post: PostFacts) -> bool {
         !(post.deleted || post.topic_deleted) || self.can_see_deleted()
@@ -168,9 +221,7 @@ mod tests {
     fn post(author: i64) -> PostFacts {
         PostFacts {
             author: UserId(author),
-            deleted: false,
-            topic_deleted: false,
-            topic_closed: false,
+            ..PostFacts::default()
         }
     }
 
@@ -212,5 +263,52 @@ mod tests {
         assert!(anna.can_edit_category().is_err());
         assert!(anon.can_edit_category().is_err());
         assert!(admin.can_edit_category().is_ok());
+    }
+
+    #[test]
+    fn first_posts_are_withdrawn_once_others_have_replied() {
+        let anna = Guardian::new(Actor::Member {
+            id: UserId(1),
+            admin: false,
+        });
+        let boris = Guardian::new(Actor::Member {
+            id: UserId(2),
+            admin: false,
+        });
+        let admin = Guardian::new(Actor::Member {
+            id: UserId(3),
+            admin: true,
+        });
+        let first = post(1);
+        assert_eq!(
+            anna.first_post_deletion(first, false),
+            Ok(FirstPostDeletion::DeleteTopic)
+        );
+        assert_eq!(
+            anna.first_post_deletion(first, true),
+            Ok(FirstPostDeletion::Withdraw)
+        );
+        assert_eq!(
+            admin.first_post_deletion(first, true),
+            Ok(FirstPostDeletion::DeleteTopic)
+        );
+        assert!(boris.first_post_deletion(first, true).is_err());
+        let withdrawn = PostFacts {
+            withdrawn: true,
+            ..first
+        };
+        assert!(anna.can_restore_post(withdrawn).is_ok());
+        assert!(anna.can_see_revisions(withdrawn).is_ok());
+        assert!(admin.can_see_revisions(withdrawn).is_ok());
+        assert!(boris.can_see_revisions(withdrawn).is_err());
+        assert!(boris.can_see_revisions(first).is_ok());
+        assert!(admin.can_restore_post(withdrawn).is_ok());
+        assert!(boris.can_restore_post(withdrawn).is_err());
+        assert!(anna.can_edit_post(withdrawn).is_err());
+        assert!(anna.first_post_deletion(withdrawn, true).is_err());
+        assert_eq!(
+            admin.first_post_deletion(withdrawn, true),
+            Ok(FirstPostDeletion::DeleteTopic)
+        );
     }
 }

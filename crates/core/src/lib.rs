@@ -15,7 +15,7 @@ pub mod slug;
 pub mod throttle;
 
 pub use error::Error;
-pub use guardian::{Actor, Guardian, PostFacts};
+pub use guardian::{Actor, FirstPostDeletion, Guardian, PostFacts};
 pub use ids::{CategoryId, PostId, PostNumber, TopicId, UserId};
 pub use input::{
     CategoryName, Color, Description, DisplayName, Email, NewPassword, PostBody, TopicTitle,

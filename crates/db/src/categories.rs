@@ -87,6 +87,13 @@ pub async fn update(tx: &mut Tx, id: CategoryId, change: &CategoryChange<'_>) ->
     Ok(())
 }
 
+/// Makes every subcategory of `id` staff-only (when `id` becomes so).
+pub async fn restrict_children(tx: &mut Tx, id: CategoryId) -> Result<()> {
+    const SQL: &str = "UPDATE categories SET read_restricted = TRUE WHERE parent_id = $1";
+    exec!(tx, c => sqlx::query(SQL).bind(id.0).execute(&mut **c).await)?;
+    Ok(())
+}
+
 pub async fn find(tx: &mut Tx, id: CategoryId) -> Result<Option<CategoryRow>> {
     const SQL: &str = "SELECT id, name, slug, description, position, parent_id, topic_count, \
                        post_count, read_restricted, color, text_color FROM categories WHERE id = $1";

@@ -20,6 +20,8 @@ pub struct PostRow {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
+    /// Set while the author has withdrawn this first post (see the migration).
+    pub withdrawn_at: Option<Timestamp>,
 }
 
 impl PostRow {
@@ -48,6 +50,7 @@ pub struct PostView {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
+    pub withdrawn_at: Option<Timestamp>,
     pub liked: bool,
 }
 
@@ -82,14 +85,14 @@ pub async fn insert(tx: &mut Tx, post: &NewPost<'_>) -> Result<PostId> {
 pub async fn find(tx: &mut Tx, id: PostId) -> Result<Option<PostRow>> {
     const SQL: &str = "SELECT id, topic_id, user_id, post_number, reply_to_post_number, raw, \
                        cooked, version, like_count, reply_count, created_at, updated_at, \
-                       deleted_at FROM posts WHERE id = $1";
+                       deleted_at, withdrawn_at FROM posts WHERE id = $1";
     Ok(run!(tx, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut **c).await)?)
 }
 
 pub async fn find_by_number(tx: &mut Tx, topic: TopicId, number: i64) -> Result<Option<PostRow>> {
     const SQL: &str = "SELECT id, topic_id, user_id, post_number, reply_to_post_number, raw, \
                        cooked, version, like_count, reply_count, created_at, updated_at, \
-                       deleted_at FROM posts WHERE topic_id = $1 AND post_number = $2";
+                       deleted_at, withdrawn_at FROM posts WHERE topic_id = $1 AND post_number = $2";
     Ok(
         run!(tx, c => sqlx::query_as(SQL).bind(topic.0).bind(number).fetch_optional(&mut **c).await)?,
     )
@@ -99,7 +102,7 @@ pub async fn find_by_number(tx: &mut Tx, topic: TopicId, number: i64) -> Result<
 const VIEW_SELECT: &str = "SELECT p.id, p.topic_id, p.user_id, u.username, u.name, \
     u.admin AS author_admin, p.post_number, p.reply_to_post_number, \
     ru.username AS reply_to_username, p.raw, p.cooked, p.version, p.like_count, p.reply_count, \
-    p.created_at, p.updated_at, p.deleted_at, \
+    p.created_at, p.updated_at, p.deleted_at, p.withdrawn_at, \
     EXISTS (SELECT 1 FROM post_actions a WHERE a.post_id = p.id AND a.user_id = $1 \
             AND a.post_action_type_id = 2) AS liked \
     FROM posts p \
@@ -288,6 +291,37 @@ pub async fn update_raw(
 }
 
 /// Soft-deletes (`by` = Some) or restores (`by` = None) a post.
+/// Withdraws (`at` set) or restores a first post: new text, a new version, the mark.
+pub async fn set_withdrawn(
+    tx: &mut Tx,
+    id: PostId,
+    raw: &str,
+    cooked: &str,
+    at: Option<Timestamp>,
+    updated_at: Timestamp,
+) -> Result<()> {
+    const SQL: &str = "UPDATE posts SET raw = $1, cooked = $2, version = version + 1, \
+        updated_at = $3, withdrawn_at = $4 WHERE id = $5";
+    exec!(tx, c => sqlx::query(SQL)
+        .bind(raw)
+        .bind(cooked)
+        .bind(updated_at)
+        .bind(at)
+        .bind(id.0)
+        .execute(&mut **c)
+        .await)?;
+    Ok(())
+}
+
+/// Whether anyone but `author` has a live post in the topic.
+pub async fn others_replied(tx: &mut Tx, topic: TopicId, author: UserId) -> Result<bool> {
+    const SQL: &str = "SELECT EXISTS (SELECT 1 FROM posts WHERE topic_id = $1 AND user_id <> $2 \
+        AND deleted_at IS NULL)";
+    Ok(
+        run!(tx, c => sqlx::query_scalar(SQL).bind(topic.0).bind(author.0).fetch_one(&mut **c).await)?,
+    )
+}
+
 pub async fn set_deleted(tx: &mut Tx, id: PostId, by: Option<UserId>, at: Timestamp) -> Result<()> {
     const SQL: &str = "UPDATE posts SET deleted_at = CASE WHEN $1 IS NULL THEN NULL ELSE $2 END, \
                        deleted_by_id = $1 WHERE id = $3";

@@ -34,6 +34,13 @@ pub async fn insert(
     Ok(())
 }
 
+/// The text of a post's newest revision (what it said before its latest change).
+pub async fn latest_raw(tx: &mut Tx, post: PostId) -> Result<Option<String>> {
+    const SQL: &str = "SELECT raw FROM post_revisions WHERE post_id = $1 \
+        ORDER BY number DESC LIMIT 1";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(post.0).fetch_optional(&mut **c).await)?)
+}
+
 /// A post's earlier versions, oldest first.
 pub async fn list(tx: &mut Tx, post: PostId) -> Result<Vec<RevisionRow>> {
     const SQL: &str = "SELECT r.number, u.username, r.raw, r.created_at FROM post_revisions r \

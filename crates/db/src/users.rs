@@ -187,13 +187,33 @@ pub struct UserStats {
     pub likes_given: i64,
 }
 
-pub async fn stats(tx: &mut Tx, id: UserId) -> Result<UserStats> {
-    const SQL: &str = "SELECT \
+/// A member's public counts, as a viewer may see them: `include_restricted` counts what is in
+/// staff-only categories and deleted topics too (for staff); otherwise only what everyone can
+/// read counts.
+pub async fn stats(tx: &mut Tx, id: UserId, include_restricted: bool) -> Result<UserStats> {
+    const ALL: &str = "SELECT \
         (SELECT COUNT(*) FROM topics WHERE user_id = $1 AND deleted_at IS NULL) AS topic_count, \
         (SELECT COUNT(*) FROM posts WHERE user_id = $1 AND deleted_at IS NULL) AS post_count, \
         (SELECT COUNT(*) FROM post_actions a JOIN posts p ON p.id = a.post_id \
            WHERE p.user_id = $1 AND a.post_action_type_id = 2) AS likes_received, \
         (SELECT COUNT(*) FROM post_actions WHERE user_id = $1 AND post_action_type_id = 2) \
            AS likes_given";
-    Ok(run!(tx, c => sqlx::query_as(SQL).bind(id.0).fetch_one(&mut **c).await)?)
+    const PUBLIC: &str = "SELECT \
+        (SELECT COUNT(*) FROM topics t JOIN categories c ON c.id = t.category_id \
+           WHERE t.user_id = $1 AND t.deleted_at IS NULL AND c.read_restricted = FALSE) \
+           AS topic_count, \
+        (SELECT COUNT(*) FROM posts p JOIN topics t ON t.id = p.topic_id \
+           JOIN categories c ON c.id = t.category_id \
+           WHERE p.user_id = $1 AND p.deleted_at IS NULL AND t.deleted_at IS NULL \
+           AND c.read_restricted = FALSE) AS post_count, \
+        (SELECT COUNT(*) FROM post_actions a JOIN posts p ON p.id = a.post_id \
+           JOIN topics t ON t.id = p.topic_id JOIN categories c ON c.id = t.category_id \
+           WHERE p.user_id = $1 AND a.post_action_type_id = 2 AND p.deleted_at IS NULL \
+           AND t.deleted_at IS NULL AND c.read_restricted = FALSE) AS likes_received, \
+        (SELECT COUNT(*) FROM post_actions a JOIN posts p ON p.id = a.post_id \
+           JOIN topics t ON t.id = p.topic_id JOIN categories c ON c.id = t.category_id \
+           WHERE a.user_id = $1 AND a.post_action_type_id = 2 AND p.deleted_at IS NULL \
+           AND t.deleted_at IS NULL AND c.read_restricted = FALSE) AS likes_given";
+    let sql = if include_restricted { ALL } else { PUBLIC };
+    Ok(run!(tx, c => sqlx::query_as(sql).bind(id.0).fetch_one(&mut **c).await)?)
 }

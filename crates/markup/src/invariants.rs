@@ -88,18 +88,21 @@ pub fn violations(html: &str) -> Vec<String> {
     found
 }
 
-/// The scheme a browser would read from a serialized attribute value, if it has one: entities
-/// the serializer writes are decoded, C0 controls and spaces trimmed from both ends, tabs and
-/// newlines removed (WHATWG URL parsing); a scheme is a letter then letters, digits, `+ - .`.
+/// The scheme a browser — or a laxer reader, such as a mail or feed client — would read from a
+/// serialized attribute value, if it has one: entities the serializer writes are decoded, C0
+/// controls, spaces, Unicode whitespace and invisible characters trimmed from both ends, tabs,
+/// newlines and invisible characters removed (WHATWG URL parsing, and then some); a scheme is
+/// a letter then letters, digits, `+ - .`.
 fn url_scheme(serialized: &str) -> Option<String> {
     let decoded = serialized
         .replace("&quot;", "\"")
         .replace("&nbsp;", "\u{a0}")
         .replace("&amp;", "&");
+    let ignorable = |c: char| c <= ' ' || c.is_whitespace() || crate::sanitize::is_invisible(c);
     let cleaned: String = decoded
-        .trim_matches(|c: char| c <= ' ')
+        .trim_matches(ignorable)
         .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r') && !crate::sanitize::is_invisible(*c))
         .collect();
     let (scheme, _) = cleaned.split_once(':')?;
     let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -128,5 +131,7 @@ mod tests {
         // Not a scheme at all, so a relative URL (the fuzzer's first find, in this checker).
         assert!(violations("<img src=\"&amp;{javascript:alert(1);};\">").is_empty());
         assert!(!violations("<a href=\" JavaScript:alert(1)\">x</a>").is_empty());
+        assert!(!violations("<a href=\"\u{3000}javascript:alert(1)\">x</a>").is_empty());
+        assert!(!violations("<q cite=\"\u{feff}java\u{200b}script:alert(1)\">x</q>").is_empty());
     }
 }

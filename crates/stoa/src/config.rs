@@ -40,10 +40,11 @@ pub struct Config {
     pub email_max_attempts: i64,
     /// JSON API requests per key per minute (0: no limit).
     pub api_requests_per_key_per_minute: u32,
-    /// JSON API requests without a key, per client address per minute (0: no limit).
-    pub api_requests_per_ip_per_minute: u32,
+    /// Requests without an API key — pages and API — per client address per minute (0: no
+    /// limit).
+    pub requests_per_ip_per_minute: u32,
     /// The same per 10 seconds (0: no limit).
-    pub api_requests_per_ip_per_10_seconds: u32,
+    pub requests_per_ip_per_10_seconds: u32,
     /// Sign-ups per client address per hour (0: no limit).
     pub signups_per_ip_per_hour: u32,
     /// Seconds a connection may take to send a request's headers, and may sit idle between
@@ -79,8 +80,8 @@ impl Default for Config {
             email_retry_base_secs: 30,
             email_max_attempts: 20,
             api_requests_per_key_per_minute: 60,
-            api_requests_per_ip_per_minute: 200,
-            api_requests_per_ip_per_10_seconds: 50,
+            requests_per_ip_per_minute: 200,
+            requests_per_ip_per_10_seconds: 50,
             signups_per_ip_per_hour: 10,
             header_read_timeout_secs: 15,
             request_timeout_secs: 30,
@@ -115,8 +116,8 @@ pub struct Layer {
     pub email_retry_base_secs: Option<u64>,
     pub email_max_attempts: Option<i64>,
     pub api_requests_per_key_per_minute: Option<u32>,
-    pub api_requests_per_ip_per_minute: Option<u32>,
-    pub api_requests_per_ip_per_10_seconds: Option<u32>,
+    pub requests_per_ip_per_minute: Option<u32>,
+    pub requests_per_ip_per_10_seconds: Option<u32>,
     pub signups_per_ip_per_hour: Option<u32>,
     pub header_read_timeout_secs: Option<u64>,
     pub request_timeout_secs: Option<u64>,
@@ -173,13 +174,13 @@ impl Layer {
                 "STOA_API_REQUESTS_PER_KEY_PER_MINUTE",
                 get("STOA_API_REQUESTS_PER_KEY_PER_MINUTE"),
             )?,
-            api_requests_per_ip_per_minute: parse(
-                "STOA_API_REQUESTS_PER_IP_PER_MINUTE",
-                get("STOA_API_REQUESTS_PER_IP_PER_MINUTE"),
+            requests_per_ip_per_minute: parse(
+                "STOA_REQUESTS_PER_IP_PER_MINUTE",
+                get("STOA_REQUESTS_PER_IP_PER_MINUTE"),
             )?,
-            api_requests_per_ip_per_10_seconds: parse(
-                "STOA_API_REQUESTS_PER_IP_PER_10_SECONDS",
-                get("STOA_API_REQUESTS_PER_IP_PER_10_SECONDS"),
+            requests_per_ip_per_10_seconds: parse(
+                "STOA_REQUESTS_PER_IP_PER_10_SECONDS",
+                get("STOA_REQUESTS_PER_IP_PER_10_SECONDS"),
             )?,
             signups_per_ip_per_hour: parse(
                 "STOA_SIGNUPS_PER_IP_PER_HOUR",
@@ -319,11 +320,11 @@ impl Config {
         if let Some(v) = layer.api_requests_per_key_per_minute {
             self.api_requests_per_key_per_minute = v;
         }
-        if let Some(v) = layer.api_requests_per_ip_per_minute {
-            self.api_requests_per_ip_per_minute = v;
+        if let Some(v) = layer.requests_per_ip_per_minute {
+            self.requests_per_ip_per_minute = v;
         }
-        if let Some(v) = layer.api_requests_per_ip_per_10_seconds {
-            self.api_requests_per_ip_per_10_seconds = v;
+        if let Some(v) = layer.requests_per_ip_per_10_seconds {
+            self.requests_per_ip_per_10_seconds = v;
         }
         if let Some(v) = layer.signups_per_ip_per_hour {
             self.signups_per_ip_per_hour = v;
@@ -474,8 +475,8 @@ mod tests {
             "email_retry_base_secs",
             "email_max_attempts",
             "api_requests_per_key_per_minute",
-            "api_requests_per_ip_per_minute",
-            "api_requests_per_ip_per_10_seconds",
+            "requests_per_ip_per_minute",
+            "requests_per_ip_per_10_seconds",
             "signups_per_ip_per_hour",
             "header_read_timeout_secs",
             "request_timeout_secs",

@@ -63,8 +63,8 @@ pub async fn open(config: &Config) -> anyhow::Result<Forum> {
             email_away_minutes: config.email_away_minutes,
             api_limits: stoa_app::ApiLimits {
                 per_key_per_minute: config.api_requests_per_key_per_minute,
-                per_ip_per_minute: config.api_requests_per_ip_per_minute,
-                per_ip_per_10_seconds: config.api_requests_per_ip_per_10_seconds,
+                per_ip_per_minute: config.requests_per_ip_per_minute,
+                per_ip_per_10_seconds: config.requests_per_ip_per_10_seconds,
             },
             signups_per_ip_per_hour: config.signups_per_ip_per_hour,
         },

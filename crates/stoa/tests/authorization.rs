@@ -59,6 +59,8 @@ const API_REPLY: &[(&str, &str)] = &[
 ];
 const API_EDIT: &[(&str, &str)] = &[("post[raw]", "Text replaced through the API by this cell.")];
 const API_LIKE: &[(&str, &str)] = &[("id", "{post}"), ("post_action_type_id", "2")];
+const TIMINGS: &[(&str, &str)] = &[("topic_id", "{topic}"), ("timings[1]", "1000")];
+const RTIMINGS: &[(&str, &str)] = &[("topic_id", "{rtopic}"), ("timings[1]", "1000")];
 
 /// 200 OK, 303 See Other (a form that worked, or a redirect to log in), 403, 404.
 const TABLE: &[Cell] = &[
@@ -573,6 +575,21 @@ const TABLE: &[Cell] = &[
         method: "POST",
         path: "/t/{rtopic}/notifications.json",
         form: WATCH,
+        target: Target::None,
+        expect: [403, 404, 404, 200],
+    },
+    // What a reader's browser reports having shown (Discourse's read tracking).
+    Cell {
+        method: "POST",
+        path: "/topics/timings.json",
+        form: TIMINGS,
+        target: Target::None,
+        expect: [403, 200, 200, 200],
+    },
+    Cell {
+        method: "POST",
+        path: "/topics/timings.json",
+        form: RTIMINGS,
         target: Target::None,
         expect: [403, 404, 404, 200],
     },

@@ -261,8 +261,39 @@ async fn a_member_signs_up_posts_replies_quotes_likes_edits_and_deletes(b: Backe
     let seen = s.visitor().get(&format!("/t/{slug}/{topic}")).await;
     assert!(seen.body.contains("for what was said, yes") && !seen.body.contains("(post deleted)"));
 
-    // Deleting the first post deletes the topic (for everyone but admins), and it can be restored.
-    let gone = anna
+    // Boris has replied, so Anna deleting her first post withdraws it: the topic and his
+    // reply stay, her text gives way to a notice, and she can take it back.
+    let withdrawn = anna
+        .submit(
+            &format!("/t/{slug}/{topic}"),
+            &format!("/posts/{first_post}/delete"),
+            &[],
+        )
+        .await;
+    assert_eq!(withdrawn.status, StatusCode::OK);
+    let seen = s.visitor().get(&format!("/t/{slug}/{topic}")).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(seen.body.contains("topic withdrawn by its author"));
+    assert!(seen.body.contains("for what was said, yes"));
+    let back = anna
+        .submit(
+            &format!("/t/{slug}/{topic}"),
+            &format!("/posts/{first_post}/restore"),
+            &[],
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::OK);
+    assert!(
+        !s.visitor()
+            .get(&format!("/t/{slug}/{topic}"))
+            .await
+            .body
+            .contains("topic withdrawn by its author")
+    );
+
+    // An admin deleting the first post deletes the topic (for everyone but admins), and it
+    // can be restored.
+    let gone = admin
         .submit(
             &format!("/t/{slug}/{topic}"),
             &format!("/posts/{first_post}/delete"),

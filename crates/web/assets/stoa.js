@@ -203,4 +203,29 @@
       timer = setTimeout(show, 300);
     });
   }
+
+  // Reading: tell the server which posts this page showed, as Discourse's client does
+  // (POST /topics/timings). A page the browser opened as a document is recorded on the server
+  // already; this covers browsers that do not say so, and a page opened in a background tab,
+  // which counts once it is looked at.
+  const topicPosts = document.querySelector(".posts[data-topic-id]");
+  const memberToken = document.querySelector("form[action='/logout'] input[name=authenticity_token]");
+  if (topicPosts && memberToken) {
+    const report = () => {
+      if (document.visibilityState !== "visible") return;
+      document.removeEventListener("visibilitychange", report);
+      const body = new URLSearchParams({ topic_id: topicPosts.dataset.topicId, topic_time: "1000" });
+      for (const post of topicPosts.querySelectorAll(".post[data-post-number]")) {
+        body.append(`timings[${post.dataset.postNumber}]`, "1000");
+      }
+      fetch("/topics/timings", {
+        method: "POST",
+        headers: { "Accept": "application/json", "X-CSRF-Token": memberToken.value },
+        body,
+        credentials: "same-origin",
+      }).catch(() => {});
+    };
+    if (document.visibilityState === "visible") report();
+    else document.addEventListener("visibilitychange", report);
+  }
 })();

@@ -142,7 +142,13 @@ pub(crate) async fn session_layer(
     let mut res = next.run(req).await;
     let secure = state.config.secure_cookies;
     let h = res.headers_mut();
-    if stale_session {
+    // A stale session cookie is cleared, unless this answer sets a new one (a login): the
+    // later of two `Set-Cookie`s wins, so clearing after it would log the member out again.
+    let sets_session = h.get_all(SET_COOKIE).iter().any(|v| {
+        v.as_bytes()
+            .starts_with(format!("{SESSION_COOKIE}=").as_bytes())
+    });
+    if stale_session && !sets_session {
         h.append(SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, secure));
     }
     if visit.session_token.is_none()
@@ -231,6 +237,31 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
             .get::<ConnectInfo<SocketAddr>>()
             .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
         Ok(ClientIp(ip))
+    }
+}
+
+/// Whether the request is a person opening a page: a top-level navigation, as the browser's
+/// `Sec-Fetch-Dest: document` says. An image, frame, script or prefetch that fetches the same
+/// URL says otherwise, and so does a client that sends no such header; only a visit moves a
+/// member's read state (the page's script reports reading for browsers that send none).
+#[derive(Debug, Clone, Copy)]
+pub struct Navigation(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for Navigation {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_ascii_lowercase)
+        };
+        let document = header("sec-fetch-dest").as_deref() == Some("document");
+        // Speculative loads (`<link rel=prefetch>`, prerendering) are not visits either.
+        let speculative = header("sec-purpose").is_some() || header("purpose").is_some();
+        Ok(Navigation(document && !speculative))
     }
 }
 

@@ -111,6 +111,12 @@ pub fn router(state: AppState) -> Router {
         tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
     });
     let pages: Router = pages::routes()
+        // Every page counts against its address's limits, as the API's calls do (the same
+        // budget); static files do not.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pages::rate_limit,
+        ))
         .merge(assets::routes())
         .fallback(error::not_found)
         .with_state(state.clone());

@@ -57,8 +57,8 @@ pub async fn fresh_config(backend: Backend, dir: &tempfile::TempDir, demo: bool)
         // Tests make hundreds of requests a second from one address; the API's own tests
         // turn the limits back on.
         api_requests_per_key_per_minute: 0,
-        api_requests_per_ip_per_minute: 0,
-        api_requests_per_ip_per_10_seconds: 0,
+        requests_per_ip_per_minute: 0,
+        requests_per_ip_per_10_seconds: 0,
         // Likewise for sign-ups; the hardening tests turn the limit back on.
         signups_per_ip_per_hour: 0,
         ..Config::default()
@@ -206,15 +206,27 @@ async fn read(res: reqwest::Response) -> Page {
     }
 }
 
+/// What a browser says of a page it opens in its window: a top-level navigation (the only
+/// kind of request that moves a member's read state).
+pub fn navigation_headers() -> reqwest::header::HeaderMap {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert("sec-fetch-dest", "document".parse().unwrap());
+    h.insert("sec-fetch-mode", "navigate".parse().unwrap());
+    h.insert("sec-fetch-site", "same-origin".parse().unwrap());
+    h
+}
+
 impl Browser {
     pub fn new(addr: SocketAddr) -> Self {
         let jar = Arc::new(Jar::default());
         let client = reqwest::Client::builder()
             .cookie_provider(jar.clone())
+            .default_headers(navigation_headers())
             .build()
             .unwrap();
         let raw = reqwest::Client::builder()
             .cookie_provider(jar.clone())
+            .default_headers(navigation_headers())
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
@@ -654,7 +666,8 @@ impl Drop for SmtpServer {
     }
 }
 
-/// Starts the real `stoa` binary with `args` (and `env` on top of the test environment);
+/// Starts the real `stoa` binary with `args` (and `env` on top of the test environment, with
+/// the per-address limits off unless `env` sets them);
 /// returns the child, its address, and the admin password on first run. The caller kills it.
 #[expect(
     clippy::zombie_processes,
@@ -668,6 +681,10 @@ pub fn spawn_stoa(
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stoa"))
         .args(args)
         .env("STOA_LOG", "error")
+        // Tests come from one address; a test that wants a per-address limit passes it.
+        .env("STOA_REQUESTS_PER_IP_PER_MINUTE", "0")
+        .env("STOA_REQUESTS_PER_IP_PER_10_SECONDS", "0")
+        .env("STOA_SIGNUPS_PER_IP_PER_HOUR", "0")
         .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
-use axum::http::header::{ACCEPT, CONTENT_TYPE};
+use axum::http::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, Uri};
 use axum::response::{IntoResponse, Response};
@@ -84,6 +84,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/post_action_users", get(posts::action_users))
         .route("/search", get(search::json))
         .route("/topics/similar_to", get(search::similar))
+        .route("/topics/timings", post(topics::timings))
         .route("/u/search/users", get(search::complete_users))
         .route("/u/{username}", get(users::show))
         .route("/users/{username}", get(users::show))
@@ -138,16 +139,25 @@ fn wants_json(h: &HeaderMap) -> bool {
 
 /// Runs an API request: authenticates it, counts it, routes it.
 pub(crate) async fn serve(state: &AppState, api: Router, mut req: Request) -> Response {
-    match caller(state, Credentials::of(&req)).await {
+    let identified = match caller(state, Credentials::of(&req)).await {
         Ok(caller) => {
+            let identified = caller.user.is_some();
             req.extensions_mut().insert(caller);
+            identified
         }
         Err(e) => return e.into_response(),
-    }
-    match api.oneshot(req).await {
+    };
+    let mut res = match api.oneshot(req).await {
         Ok(res) => res,
         Err(never) => match never {},
+    };
+    // An answer to a member (by key or session) may hold what only they may see: no cache
+    // along the way may keep it.
+    if identified {
+        res.headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+    res
 }
 
 /// Who is making an API request.
@@ -221,7 +231,7 @@ async fn caller(state: &AppState, c: Credentials) -> Result<Caller, ApiError> {
         let user = state.forum.api_user(&key, username.as_deref(), &ip).await?;
         return Ok(Caller { user: Some(user) });
     }
-    state.forum.api_request_from(&ip)?;
+    state.forum.request_from(&ip)?;
     let visit = visit.ok_or_else(|| ApiError::internal("session layer missing"))?;
     if writes && visit.user.is_some() && !visit.csrf_ok(&token) {
         return Err(ApiError::csrf());

@@ -103,6 +103,16 @@ pub(crate) struct Permissions {
 
 #[allow(dead_code)]
 #[derive(Debug, ToSchema)]
+pub(crate) struct TimingsRequest {
+    topic_id: i64,
+    /// Milliseconds the topic was open (Stoa does not use it).
+    topic_time: Option<i64>,
+    /// Post number to milliseconds on screen (`timings[3]=1200`).
+    timings: std::collections::HashMap<String, i64>,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, ToSchema)]
 pub(crate) struct LevelRequest {
     /// 0 muted, 1 normal, 2 tracking, 3 watching.
     #[schema(minimum = 0, maximum = 3)]
@@ -204,6 +214,7 @@ impl Modify for Conventions {
         super::topics::posts,
         super::topics::delete,
         super::topics::set_notification_level,
+        super::topics::timings,
         super::posts::create,
         super::posts::latest,
         super::posts::show,
@@ -274,7 +285,7 @@ mod tests {
         ] {
             assert!(paths.contains_key(path), "{path}");
         }
-        assert_eq!(paths.len(), 31);
+        assert_eq!(paths.len(), 32);
         let latest = &paths["/latest.json"]["get"]["responses"];
         for code in ["200", "400", "403", "404", "422", "429"] {
             assert!(latest.get(code).is_some(), "{code}");

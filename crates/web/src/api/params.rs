@@ -198,6 +198,19 @@ impl Params {
         }
     }
 
+    /// The keys under `key` that are whole numbers (`timings[3]=…&timings[4]=…`: 3 and 4),
+    /// at most [`MAX_PARAMS`] of them.
+    pub fn int_keys(&self, key: &str) -> Vec<i64> {
+        match self.0.get(key) {
+            Some(Value::Object(map)) => map
+                .keys()
+                .filter_map(|k| k.trim().parse().ok())
+                .take(MAX_PARAMS)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Whole numbers from a list (`post_ids[]=1&post_ids[]=2`, or a JSON array), or from a
     /// single value; entries that are not numbers are skipped.
     pub fn ints(&self, key: &str) -> Vec<i64> {

@@ -22,6 +22,7 @@ pub(crate) struct SearchPost {
     avatar_template: String,
     created_at: String,
     like_count: i64,
+    /// HTML: escaped text around the match, matches in `span.search-highlight`.
     blurb: String,
     post_number: i64,
     topic_title_headline: String,
@@ -45,9 +46,22 @@ pub(crate) struct Grouped {
     group_ids: Vec<i64>,
 }
 
-/// Plain text of fragments (a `blurb`; Discourse's blurbs are text, its headlines HTML).
-fn plain(fragments: &[Fragment]) -> String {
-    fragments.iter().map(|f| f.text.as_str()).collect()
+/// A post's `blurb`: its text around the match, escaped, with the matched words in
+/// Discourse's `<span class="search-highlight">`. Discourse clients insert blurbs as HTML, so
+/// nothing a member wrote may reach one unescaped.
+fn blurb(fragments: &[Fragment]) -> String {
+    let mut html = String::new();
+    for f in fragments {
+        let text = html_escape::encode_text(&f.text);
+        if f.hit {
+            html.push_str("<span class=\"search-highlight\">");
+            html.push_str(&text);
+            html.push_str("</span>");
+        } else {
+            html.push_str(&text);
+        }
+    }
+    html
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -85,7 +99,7 @@ pub(crate) async fn json(
             avatar_template: avatar_template(&h.row.username),
             created_at: time(&h.row.created_at),
             like_count: h.row.like_count,
-            blurb: plain(&h.snippet),
+            blurb: blurb(&h.snippet),
             post_number: h.row.post_number,
             topic_title_headline: marked(&h.title),
             topic_id: h.row.topic_id,

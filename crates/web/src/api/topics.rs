@@ -352,6 +352,25 @@ pub(crate) async fn delete(
     Ok(empty())
 }
 
+/// What a reader's browser showed of a topic, as Discourse's client reports it:
+/// `timings[N]` is how long post N was on screen (milliseconds). The posts count as read.
+#[utoipa::path(post, path = "/topics/timings.json", tag = "topics",
+    request_body(content = super::openapi::TimingsRequest, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "Recorded: an empty body")))]
+pub(crate) async fn timings(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let topic_id = TopicId(params.require_int("topic_id")?);
+    let numbers = params.int_keys("timings");
+    state
+        .forum
+        .record_reading(caller.actor(), topic_id, &numbers)
+        .await?;
+    Ok(empty())
+}
+
 /// The member's notification level for a topic: 0 muted, 1 normal, 2 tracking, 3 watching.
 #[utoipa::path(post, path = "/t/{id}/notifications.json", tag = "topics",
     params(("id" = i64, Path)),

@@ -21,6 +21,19 @@ use crate::AppState;
 use crate::context::Visit;
 use crate::error::WebError;
 
+/// Counts a page request against its address's limits; a 429 page when they are used up.
+pub(crate) async fn rate_limit(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    crate::context::ClientIp(ip): crate::context::ClientIp,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match state.forum.request_from(&ip) {
+        Ok(()) => next.run(req).await,
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(lists::latest))

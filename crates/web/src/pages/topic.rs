@@ -14,7 +14,7 @@ use stoa_app::{
 
 use super::{Chrome, PageQuery, moved, ok, parse_id, query, render, see_other};
 use crate::AppState;
-use crate::context::{CsrfForm, Viewer, Visit};
+use crate::context::{CsrfForm, Navigation, Viewer, Visit};
 use crate::error::WebError;
 
 #[derive(Template)]
@@ -56,6 +56,7 @@ fn topic_response(state: &AppState, visit: &Visit, tp: TopicPage) -> Result<Resp
 pub(crate) async fn show(
     State(state): State<AppState>,
     visit: Viewer,
+    Navigation(visiting): Navigation,
     Path((slug, id)): Path<(String, String)>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, WebError> {
@@ -72,7 +73,7 @@ pub(crate) async fn show(
     }
     let tp = state
         .forum
-        .topic_page(visit.actor(), id, page_query.page())
+        .topic_page(visit.actor(), id, page_query.page(), visiting)
         .await?;
     if tp.topic.slug != slug {
         let q = q.map(|q| format!("?{q}")).unwrap_or_default();
@@ -85,12 +86,16 @@ pub(crate) async fn show(
 pub(crate) async fn show_at(
     State(state): State<AppState>,
     visit: Viewer,
+    Navigation(visiting): Navigation,
     Path((slug, id, number)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
     let id = TopicId(parse_id(&id)?);
     let number = parse_id(&number)?;
     let at = state.forum.locate_post(visit.actor(), id, number).await?;
-    let tp = state.forum.topic_page(visit.actor(), id, at.page).await?;
+    let tp = state
+        .forum
+        .topic_page(visit.actor(), id, at.page, visiting)
+        .await?;
     if tp.topic.slug != slug || at.post_number != number {
         return Ok(moved(&format!(
             "/t/{}/{}/{}",
