@@ -52,6 +52,8 @@ pub struct Config {
     pub header_read_timeout_secs: u64,
     /// Seconds a request may take from its headers to its answer (body read included).
     pub request_timeout_secs: u64,
+    /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for Config {
@@ -85,8 +87,21 @@ impl Default for Config {
             signups_per_ip_per_hour: 10,
             header_read_timeout_secs: 15,
             request_timeout_secs: 30,
+            // A proxy on the same machine (the usual set-up); a peer anywhere else is the client.
+            trusted_proxies: vec![
+                ipnet::IpNet::from(ipnet::Ipv4Net::new_assert([127, 0, 0, 0].into(), 8)),
+                ipnet::IpNet::from(std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST)),
+            ],
         }
     }
+}
+
+/// An address (`10.0.0.7`) or a range (`10.0.0.0/8`).
+fn parse_net(text: &str) -> anyhow::Result<ipnet::IpNet> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| anyhow::anyhow!("{text:?} is neither an address nor a range like 10.0.0.0/8"))
 }
 
 /// One layer of settings; absent keys leave the value below them alone.
@@ -121,6 +136,7 @@ pub struct Layer {
     pub signups_per_ip_per_hour: Option<u32>,
     pub header_read_timeout_secs: Option<u64>,
     pub request_timeout_secs: Option<u64>,
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 impl Layer {
@@ -194,6 +210,14 @@ impl Layer {
                 "STOA_REQUEST_TIMEOUT_SECS",
                 get("STOA_REQUEST_TIMEOUT_SECS"),
             )?,
+            // Comma-separated: `STOA_TRUSTED_PROXIES=10.0.0.0/8,192.168.1.4`.
+            trusted_proxies: get("STOA_TRUSTED_PROXIES").map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            }),
         })
     }
 }
@@ -335,6 +359,13 @@ impl Config {
         if let Some(v) = layer.request_timeout_secs {
             self.request_timeout_secs = v;
         }
+        if let Some(v) = layer.trusted_proxies {
+            self.trusted_proxies = v
+                .iter()
+                .map(|p| parse_net(p))
+                .collect::<anyhow::Result<_>>()
+                .context("trusted_proxies")?;
+        }
         Ok(self)
     }
 
@@ -433,6 +464,35 @@ mod tests {
     }
 
     #[test]
+    fn trusted_proxies_take_addresses_and_ranges() {
+        let layer = Layer::from_env(|k| {
+            (k == "STOA_TRUSTED_PROXIES").then(|| "10.0.0.0/8, 192.168.1.4,,::1".to_owned())
+        })
+        .unwrap();
+        let config = Config::default().apply(layer).unwrap();
+        let nets: Vec<String> = config
+            .trusted_proxies
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(nets, ["10.0.0.0/8", "192.168.1.4/32", "::1/128"]);
+        let err = Config::default()
+            .apply(Layer {
+                trusted_proxies: Some(vec!["proxy.example.org".into()]),
+                ..Layer::default()
+            })
+            .unwrap_err();
+        assert!(format!("{err:#}").contains("trusted_proxies"), "{err:#}");
+        let none = Config::default()
+            .apply(Layer {
+                trusted_proxies: Some(vec![]),
+                ..Layer::default()
+            })
+            .unwrap();
+        assert!(none.trusted_proxies.is_empty());
+    }
+
+    #[test]
     fn bad_values_are_named() {
         let err = Layer::from_env(|k| (k == "STOA_DEMO").then(|| "maybe".to_owned())).unwrap_err();
         assert!(err.to_string().contains("STOA_DEMO"), "{err}");
@@ -480,6 +540,7 @@ mod tests {
             "signups_per_ip_per_hour",
             "header_read_timeout_secs",
             "request_timeout_secs",
+            "trusted_proxies",
         ] {
             assert!(
                 text.contains(&format!("{key} =")),

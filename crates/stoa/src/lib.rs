@@ -115,6 +115,7 @@ impl Server {
         let web = WebConfig {
             secure_cookies: config.secure_cookies,
             site_name: config.site_name.clone(),
+            trusted_proxies: config.trusted_proxies.clone(),
         };
         let state = AppState::new(forum.clone(), web)
             .await

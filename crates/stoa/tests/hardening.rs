@@ -1096,7 +1096,48 @@ async fn small_leaks_are_closed(b: Backend) {
     forum.db().close().await;
 }
 
+/// The per-address limits behind a reverse proxy: the client's address comes from a trusted
+/// proxy's `X-Forwarded-For`, so each client has its own budget (pages and API now share one,
+/// which would otherwise be the proxy's for everyone); from an untrusted peer the header is
+/// ignored, so a client cannot buy itself a fresh budget by writing one.
+async fn forwarded_clients_have_their_own_budgets(b: Backend) {
+    for trusted in [true, false] {
+        let Some(s) = TestServer::start_configured(b, true, |c| {
+            c.requests_per_ip_per_10_seconds = 3;
+            if !trusted {
+                c.trusted_proxies.clear();
+            }
+        })
+        .await
+        else {
+            return;
+        };
+        let http = reqwest::Client::new();
+        let get = |client: &str| {
+            http.get(s.url("/latest"))
+                .header("x-forwarded-for", format!("198.51.100.9, {client}"))
+                .send()
+        };
+        for _ in 0..3 {
+            assert_eq!(get("203.0.113.1").await.unwrap().status(), StatusCode::OK);
+        }
+        let over = get("203.0.113.1").await.unwrap().status();
+        assert_eq!(over, StatusCode::TOO_MANY_REQUESTS);
+        let other = get("203.0.113.2").await.unwrap().status();
+        if trusted {
+            assert_eq!(other, StatusCode::OK, "another client behind the proxy");
+        } else {
+            assert_eq!(
+                other,
+                StatusCode::TOO_MANY_REQUESTS,
+                "the header is not believed"
+            );
+        }
+    }
+}
+
 on_both_backends!(
+    forwarded_clients_have_their_own_budgets,
     small_leaks_are_closed,
     search_blurbs_are_escaped,
     only_a_visit_marks_reading,

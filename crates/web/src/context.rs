@@ -111,6 +111,12 @@ pub(crate) async fn session_layer(
     mut req: Request,
     next: Next,
 ) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let ip = client_ip(peer, req.headers(), &state.config.trusted_proxies);
+    req.extensions_mut().insert(ClientIp(ip));
     let headers = req.headers();
     let token = cookie(headers, SESSION_COOKIE);
     let mut stale_session = false;
@@ -223,8 +229,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     }
 }
 
-/// The client's address, for throttling. Behind a reverse proxy this is the proxy's address
-/// until a trusted forwarded-for setting exists.
+/// The client's address, for throttling: the peer's, or — when the peer is a trusted reverse
+/// proxy — the one its `X-Forwarded-For` names. Found once per request by the session layer.
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub String);
 
@@ -232,12 +238,45 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+        Ok(parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
-        Ok(ClientIp(ip))
+            .get::<ClientIp>()
+            .cloned()
+            .unwrap_or_else(|| ClientIp("unknown".to_owned())))
     }
+}
+
+/// Who sent the request. A peer outside `trusted` is the client. A trusted proxy's
+/// `X-Forwarded-For` is read from the right (each proxy appends the address it saw), skipping
+/// trusted proxies; the first other address is the client. Anything unparsable on the way
+/// means the header cannot be believed, and the peer stands.
+pub(crate) fn client_ip(
+    peer: Option<std::net::IpAddr>,
+    headers: &HeaderMap,
+    trusted: &[ipnet::IpNet],
+) -> String {
+    let Some(peer) = peer else {
+        return "unknown".to_owned();
+    };
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer.to_string();
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    for hop in hops.iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(ip) if is_trusted(&ip) => continue,
+            Ok(ip) => return ip.to_string(),
+            Err(_) => break,
+        }
+    }
+    peer.to_string()
 }
 
 /// Whether the request is a person opening a page: a top-level navigation, as the browser's
@@ -306,5 +345,38 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
             .map_err(|e| {
                 WebError::bad_request(format!("The form was not filled in as expected: {e}"))
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+    use axum::http::HeaderMap;
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let trusted: Vec<ipnet::IpNet> =
+            vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()];
+        let mut h = HeaderMap::new();
+        h.append(
+            "x-forwarded-for",
+            "198.51.100.9, 203.0.113.7".parse().unwrap(),
+        );
+        h.append("x-forwarded-for", "127.0.0.5".parse().unwrap());
+        let local = Some("127.0.0.1".parse().unwrap());
+        let remote = Some("192.0.2.1".parse().unwrap());
+        // From the proxy: the rightmost address that is not a proxy of ours.
+        assert_eq!(client_ip(local, &h, &trusted), "203.0.113.7");
+        // From anyone else, the header is ignored: they could write anything in it.
+        assert_eq!(client_ip(remote, &h, &trusted), "192.0.2.1");
+        assert_eq!(client_ip(local, &h, &[]), "127.0.0.1");
+        let mut bad = HeaderMap::new();
+        bad.insert(
+            "x-forwarded-for",
+            "203.0.113.7, not-an-address".parse().unwrap(),
+        );
+        assert_eq!(client_ip(local, &bad, &trusted), "127.0.0.1");
+        assert_eq!(client_ip(local, &HeaderMap::new(), &trusted), "127.0.0.1");
+        assert_eq!(client_ip(None, &h, &trusted), "unknown");
     }
 }

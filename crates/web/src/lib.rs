@@ -30,6 +30,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// The forum's name, shown in the header and page titles.
     pub site_name: String,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (see `context::client_ip`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// What every handler can reach.

@@ -25,11 +25,10 @@ mod site;
 mod topics;
 mod users;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, Uri};
@@ -211,8 +210,8 @@ impl Credentials {
             writes: !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS),
             ip: req
                 .extensions()
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
+                .get::<crate::context::ClientIp>()
+                .map_or_else(|| "unknown".to_owned(), |c| c.0.clone()),
             visit: req.extensions().get::<Arc<Visit>>().cloned(),
         }
     }
