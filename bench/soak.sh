@@ -8,14 +8,18 @@
 #
 #   bench/soak.sh [sqlite|postgres] [MINUTES]
 #
-# On PostgreSQL it uses STOA_SOAK_DATABASE_URL, or starts a throwaway cluster with
-# .ci/postgres.sh. Needs a release build (built if missing).
+# The forum is generated first (crates/stoa/examples/generate.rs, STOA_SOAK_POSTS posts,
+# 50,000 by default), so that the traffic meets a forum of some size and SQLite's page caches
+# fill in the first minute, as they would on a forum people use, instead of growing with an
+# empty one. On PostgreSQL it uses STOA_SOAK_DATABASE_URL (an empty database), or starts a
+# throwaway cluster with .ci/postgres.sh. Needs a release build (built if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backend=${1:-sqlite}
 minutes=${2:-10}
 target=${CARGO_TARGET_DIR:-target}
-cargo build --release --locked --bin stoa --example soak
+posts=${STOA_SOAK_POSTS:-50000}
+cargo build --release --locked --bin stoa --example soak --example generate
 bin="$target/release/stoa"
 soak="$target/release/examples/soak"
 work=$(mktemp -d)
@@ -37,6 +41,9 @@ if [ "$backend" = postgres ]; then
   fi
   args+=(--database-url "$url")
 fi
+
+echo "== generating a forum of $posts posts"
+"$target/release/examples/generate" "${args[@]}" --posts "$posts" --members 500 > "$work/generate.log"
 
 port=18495
 STOA_LOG=warn "$bin" "${args[@]}" serve --bind "127.0.0.1:$port" > "$work/stoa.log" 2>&1 &

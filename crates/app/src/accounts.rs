@@ -11,7 +11,7 @@
 
 use stoa_core::limits;
 use stoa_core::throttle::Throttle;
-use stoa_core::{DisplayName, Email, Error, NewPassword, UserId, Username};
+use stoa_core::{DisplayName, Email, Error, LoginName, NewPassword, UserId, Username};
 use stoa_db::users::NewUser;
 
 use crate::outbox::{SCOPE_PASSWORD_RESET, SCOPE_SIGNUP};
@@ -68,6 +68,9 @@ pub(crate) fn current(row: &db::users::UserRow) -> CurrentUser {
         email: row.email.clone(),
     }
 }
+
+/// Requests older than this are dropped unanswered (the link would come too late to help).
+const RESET_REQUEST_HOURS: i64 = 1;
 
 /// How often waiting password-reset requests are answered.
 const RESET_POLL: std::time::Duration = std::time::Duration::from_secs(2);
@@ -167,14 +170,20 @@ impl Forum {
     /// Checks a username-or-email and password; on success opens a new session.
     /// `ip` keys the per-address throttle.
     pub async fn login(&self, login: &str, password: &str, ip: &str) -> Result<NewSession> {
+        let login = LoginName::parse(login)?;
+        let incorrect = || Error::invalid("login", "Incorrect username, email or password");
+        if password.chars().count() > limits::PASSWORD_MAX {
+            // No password can be this long: nothing to hash.
+            return Err(incorrect().into());
+        }
         let t = unix_now();
         let mut tx = self.db.read().await?;
-        let row = db::users::find_by_login(&mut tx, login).await?;
+        let row = db::users::find_by_login(&mut tx, login.as_str()).await?;
         drop(tx);
         // One bucket per account however it is named; unknown names get one per spelling.
         let account_key = match &row {
             Some(r) => format!("user:{}", r.id),
-            None => format!("login:{}", login.trim().to_lowercase()),
+            None => format!("login:{}", login.as_str().to_lowercase()),
         };
         self.take_login_attempt(ip, &account_key, t)?;
         // Verify against a dummy hash when the account is unknown, so timing does not tell
@@ -183,9 +192,17 @@ impl Forum {
             Some(r) => (r.password_hash.clone(), Some(r)),
             None => (DUMMY_HASH.to_owned(), None),
         };
-        let ok = self.passwords.verify(password.to_owned(), hash).await?;
+        let ok = match self.passwords.verify(password.to_owned(), hash).await {
+            Ok(ok) => ok,
+            Err(e) => {
+                // No password was checked (the hashing slots were full, say): the attempt
+                // does not count.
+                self.give_back_login_attempt(ip, &account_key, t);
+                return Err(e);
+            }
+        };
         let Some(row) = row.filter(|_| ok) else {
-            return Err(Error::invalid("login", "Incorrect username, email or password").into());
+            return Err(incorrect().into());
         };
         // A good password: the account's failures are forgotten, and the attempt the address
         // spent on it is given back (the per-address limit counts failures).
@@ -196,6 +213,16 @@ impl Forum {
             by_ip.refund(&ip.to_owned(), t);
         }
         self.open_session(&row).await
+    }
+
+    /// Gives back an attempt [`Forum::take_login_attempt`] took.
+    fn give_back_login_attempt(&self, ip: &str, account: &str, t: u64) {
+        if let Ok(mut by_ip) = self.login_by_ip.lock() {
+            by_ip.refund(&ip.to_owned(), t);
+        }
+        if let Ok(mut by_account) = self.login_by_account.lock() {
+            by_account.refund(&account.to_owned(), t);
+        }
     }
 
     /// Counts a login attempt against the address and the account, or refuses it when either
@@ -250,10 +277,11 @@ impl Forum {
         Ok(())
     }
 
-    /// The member whose live session holds this token, with their unread count. Notes that
-    /// they were seen (at most once a minute), which decides whether they are "away" for
-    /// notification emails.
-    pub async fn session_user(&self, token: &str) -> Result<Option<CurrentUser>> {
+    /// The member whose live session holds this token, with their unread count. With `seen`
+    /// (the member is on the site: visiting a page, or running its script — not an image or
+    /// frame somewhere fetching a URL of ours with their cookie), notes that they were seen
+    /// (at most once a minute), which decides whether they are "away" for notification emails.
+    pub async fn session_user(&self, token: &str, seen: bool) -> Result<Option<CurrentUser>> {
         if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(None);
         }
@@ -269,7 +297,7 @@ impl Forum {
         let stale = row
             .last_seen_at
             .is_none_or(|seen| (at - seen).num_seconds() >= SEEN_RESOLUTION_SECS);
-        if stale {
+        if seen && stale {
             let mut tx = self.db.write().await?;
             db::users::touch_last_seen(&mut tx, user.id, at).await?;
             tx.commit().await?;
@@ -319,13 +347,10 @@ impl Forum {
     /// ([`Forum::answer_reset_requests`]), so the answer — and the time it takes — is the same
     /// whether or not an account matches.
     pub async fn request_password_reset(&self, login: &str, ip: &str) -> Result<()> {
-        let login = login.trim();
-        if login.is_empty() {
-            return Err(Error::invalid("login", "Enter your username or email address").into());
-        }
-        self.check_reset_throttles(ip, &login.to_lowercase())?;
+        let login = LoginName::parse(login)?;
+        self.check_reset_throttles(ip, &login.as_str().to_lowercase())?;
         let mut tx = self.db.write().await?;
-        db::mail::insert_reset_request(&mut tx, login, now()).await?;
+        db::mail::insert_reset_request(&mut tx, login.as_str(), now()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -338,28 +363,60 @@ impl Forum {
             let mut tx = self.db.read().await?;
             db::mail::reset_requests(&mut tx, 100).await?
         };
+        if ids.is_empty() {
+            return Ok(0); // the usual case: no write at all
+        }
+        let at = now();
+        let mut tx = self.db.write().await?;
+        let expired = db::mail::expire_reset_requests(
+            &mut tx,
+            at - chrono::Duration::hours(RESET_REQUEST_HOURS),
+        )
+        .await?;
+        tx.commit().await?;
+        if expired > 0 {
+            tracing::warn!(
+                expired,
+                "dropped password-reset requests nobody answered in time"
+            );
+        }
         let mut queued = 0;
         for id in ids {
-            let mut tx = self.db.write().await?;
-            let Some(login) = db::mail::take_reset_request(&mut tx, id).await? else {
-                continue;
-            };
-            if let Some(user) = db::users::find_by_login(&mut tx, &login).await? {
-                let since = now() - chrono::Duration::seconds(limits::RESET_WINDOW_SECS as i64);
-                let recent =
-                    db::mail::tokens_since(&mut tx, user.user_id(), SCOPE_PASSWORD_RESET, since)
-                        .await?;
-                if recent < i64::from(limits::RESETS_PER_ACCOUNT) {
-                    self.email_link(&mut tx, &user, SCOPE_PASSWORD_RESET)
-                        .await?;
-                    queued += 1;
-                }
+            // One request that fails (a database hiccup) must not hold up the others.
+            match self.answer_reset_request(id).await {
+                Ok(true) => queued += 1,
+                Ok(false) => {}
+                Err(e) => tracing::error!(error = %e, id, "answering a password-reset request"),
             }
-            tx.commit().await?;
         }
         if queued > 0 {
             self.wake_mailer();
         }
+        Ok(queued)
+    }
+
+    /// Answers one request; true when it queued a link.
+    async fn answer_reset_request(&self, id: i64) -> Result<bool> {
+        let mut tx = self.db.write().await?;
+        let Some(login) = db::mail::take_reset_request(&mut tx, id).await? else {
+            return Ok(false); // another node took it
+        };
+        let mut queued = false;
+        if let Some(user) = db::users::find_by_login(&mut tx, &login).await? {
+            // Two nodes answering requests for one member at once must not both count two
+            // links and send a third and a fourth.
+            db::locks::user(&mut tx, user.user_id()).await?;
+            let since = now() - chrono::Duration::seconds(limits::RESET_WINDOW_SECS as i64);
+            let recent =
+                db::mail::tokens_since(&mut tx, user.user_id(), SCOPE_PASSWORD_RESET, since)
+                    .await?;
+            if recent < i64::from(limits::RESETS_PER_ACCOUNT) {
+                self.email_link(&mut tx, &user, SCOPE_PASSWORD_RESET)
+                    .await?;
+                queued = true;
+            }
+        }
+        tx.commit().await?;
         Ok(queued)
     }
 

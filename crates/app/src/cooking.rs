@@ -1,13 +1,14 @@
 //! Cooking a post's text, done before its write transaction opens: the only writer on SQLite
-//! waits for nobody's Markdown. Finds the mentions (and refuses text that nests deeper than
-//! `markup::MAX_NESTING`), looks up which mentioned members exist in a read transaction, and
-//! renders. Every step is linear in the text (`markup`'s tests bound a hostile 32 kB body).
+//! waits for nobody's Markdown. Finds the mentions, looks up which mentioned members exist in a
+//! read transaction, and renders on a blocking thread (refusing text whose HTML would nest
+//! deeper than `markup::MAX_NESTING`). Every step is linear in the text (`markup`'s tests bound
+//! a hostile 32 kB body).
 
 use stoa_core::{Error, PostBody};
 use stoa_db::Db;
 use stoa_markup::CookContext;
 
-use crate::Result;
+use crate::{AppError, Result};
 
 /// A body and its HTML, ready to be written.
 #[derive(Debug)]
@@ -27,20 +28,24 @@ impl Cooked {
 pub(crate) async fn prepare(db: &Db, raw: &str) -> Result<Cooked> {
     let body = PostBody::parse(raw)?;
     let facts = stoa_markup::scan(body.as_str());
-    if let Some(too_deep) = facts.too_deep {
-        return Err(Error::invalid("raw", too_deep.to_string()).into());
-    }
-    render(db, body.as_str().to_owned(), &facts).await
+    render(db, body.as_str().to_owned(), &facts, true).await
 }
 
 /// Cooks text that was accepted once (a revision coming back), under today's renderer but
 /// not today's rules: it is not refused, and what nests too deeply shows as plain text.
 pub(crate) async fn prepare_accepted(db: &Db, raw: &str) -> Result<Cooked> {
     let facts = stoa_markup::scan(raw);
-    render(db, raw.to_owned(), &facts).await
+    render(db, raw.to_owned(), &facts, false).await
 }
 
-async fn render(db: &Db, raw: String, facts: &stoa_markup::Facts) -> Result<Cooked> {
+/// `refuse_too_deep`: a new text nesting too deeply is refused (422); an accepted one is shown
+/// as plain text.
+async fn render(
+    db: &Db,
+    raw: String,
+    facts: &stoa_markup::Facts,
+    refuse_too_deep: bool,
+) -> Result<Cooked> {
     let known = if facts.mentions.is_empty() {
         Vec::new()
     } else {
@@ -50,6 +55,17 @@ async fn render(db: &Db, raw: String, facts: &stoa_markup::Facts) -> Result<Cook
     let ctx = CookContext {
         known_users: known.into_iter().collect(),
     };
-    let html = stoa_markup::cook(&raw, &ctx);
+    // Milliseconds at most, but CPU: off the async workers.
+    let (raw, html) = tokio::task::spawn_blocking(move || {
+        let html = if refuse_too_deep {
+            stoa_markup::cook_checked(&raw, &ctx)
+        } else {
+            Ok(stoa_markup::cook(&raw, &ctx))
+        };
+        (raw, html)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("cooking task: {e}")))?;
+    let html = html.map_err(|too_deep| Error::invalid("raw", too_deep.to_string()))?;
     Ok(Cooked { raw, html })
 }

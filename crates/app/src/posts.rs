@@ -261,17 +261,20 @@ impl Forum {
     /// Restores a soft-deleted post (and its topic, when it is the first post), or a
     /// withdrawn first post's text.
     pub async fn restore_post(&self, actor: Actor, id: PostId) -> Result<PostRow> {
+        actor.user_id().ok_or(Error::NotLoggedIn)?;
         // A withdrawn post's text comes back from its latest revision, cooked before the
-        // write transaction like any text.
+        // write transaction like any text — once the actor is known to be allowed.
         let withdrawn = {
             let mut tx = self.db.read().await?;
-            match db_posts::find(&mut tx, id).await? {
-                Some(p) if p.withdrawn_at.is_some() && p.deleted_at.is_none() => {
-                    revisions::latest_raw(&mut tx, id)
-                        .await?
-                        .map(|raw| (p.version, raw))
-                }
-                _ => None,
+            let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
+            let f = facts(&post, &topic);
+            if f.withdrawn && !f.deleted {
+                Guardian::new(actor).can_restore_post(f)?;
+                revisions::latest_raw(&mut tx, id)
+                    .await?
+                    .map(|raw| (post.version, raw))
+            } else {
+                None
             }
         };
         let back = match withdrawn {
@@ -281,6 +284,33 @@ impl Forum {
             None => None,
         };
         self.set_post_deleted(actor, id, false, back).await
+    }
+
+    /// Deletes a topic (Discourse's `DELETE /t/{id}`): its first post's deletion, where that
+    /// deletes the topic. Its author may not once others have replied — they may withdraw the
+    /// first post instead — and is told so.
+    pub async fn delete_topic(&self, actor: Actor, id: TopicId) -> Result<PostRow> {
+        actor.user_id().ok_or(Error::NotLoggedIn)?;
+        let first = {
+            let mut tx = self.db.read().await?;
+            let first = db_posts::find_by_number(&mut tx, id, 1)
+                .await?
+                .ok_or(Error::NotFound("topic"))?;
+            let (post, topic) = post_and_topic(&mut tx, actor, first.post_id()).await?;
+            let others = db_posts::others_replied(&mut tx, id, UserId(post.user_id)).await?;
+            let f = PostFacts {
+                deleted: post.deleted_at.is_some() || topic.deleted_at.is_some(),
+                ..facts(&post, &topic)
+            };
+            if Guardian::new(actor).first_post_deletion(f, others)? == FirstPostDeletion::Withdraw {
+                return Err(Error::Forbidden(
+                    "others have replied to this topic: delete its first post to withdraw it",
+                )
+                .into());
+            }
+            post.post_id()
+        };
+        self.delete_post(actor, first).await
     }
 
     /// `back`: for restoring a withdrawn post, the version it was read at and its old text.

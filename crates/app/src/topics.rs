@@ -52,6 +52,9 @@ pub struct TopicPage {
     pub notifications_read: i64,
     /// Topics like this one (on its last page only).
     pub similar: Vec<stoa_db::search::HitRow>,
+    /// Whether this view recorded the member's reading (a visit); when not, the page's script
+    /// reports it.
+    pub reading_recorded: bool,
 }
 
 /// Where a post number lives: which page of its topic.
@@ -243,6 +246,7 @@ impl Forum {
             notification_level,
             notifications_read,
             similar,
+            reading_recorded: record_reading && actor.user_id().is_some(),
         })
     }
 

@@ -213,19 +213,48 @@ impl PostBody {
     pub fn parse(input: &str) -> Result<Self> {
         no_nul("raw", "Body", input)?;
         let n = char_len(input.trim());
+        // The whole text counts towards the maximum: spaces around it are stored too.
+        let stored = char_len(input);
         if n < BODY_MIN {
             return Err(Error::invalid(
                 "raw",
                 format!("Body is too short (minimum is {BODY_MIN} characters)"),
             ));
         }
-        if n > BODY_MAX {
+        if stored > BODY_MAX {
             return Err(Error::invalid(
                 "raw",
                 format!("Body is too long (maximum is {BODY_MAX} characters)"),
             ));
         }
         Ok(Self(input.to_owned()))
+    }
+}
+
+text_type!(
+    /// What someone types to say who they are, at login or to reset a password: a username
+    /// or an email, trimmed, at most an email's length, without control characters. Nothing
+    /// longer or stranger can name an account, so it is refused before any lookup, throttle
+    /// or write.
+    LoginName
+);
+
+impl LoginName {
+    pub fn parse(input: &str) -> Result<Self> {
+        let login = input.trim();
+        if login.is_empty() {
+            return Err(Error::invalid(
+                "login",
+                "Enter your username or email address",
+            ));
+        }
+        if char_len(login) > EMAIL_MAX || login.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "login",
+                "That is neither a username nor an email address",
+            ));
+        }
+        Ok(Self(login.to_owned()))
     }
 }
 
@@ -379,6 +408,21 @@ mod tests {
         );
         assert!(TopicTitle::parse(&"x".repeat(256)).is_err());
         assert!(PostBody::parse("                      x").is_err());
+        let padded = format!(
+            "{}A body long enough to pass the rule.",
+            " ".repeat(BODY_MAX)
+        );
+        assert!(
+            PostBody::parse(&padded).is_err(),
+            "spaces count towards the maximum"
+        );
+        assert_eq!(
+            LoginName::parse("  Lena@Example.org ").unwrap().as_str(),
+            "Lena@Example.org"
+        );
+        assert!(LoginName::parse("   ").is_err());
+        assert!(LoginName::parse("le\0na").is_err());
+        assert!(LoginName::parse(&"x".repeat(EMAIL_MAX + 1)).is_err());
         let body = "  exactly as typed, with spaces  ";
         assert_eq!(PostBody::parse(body).unwrap().as_str(), body);
     }

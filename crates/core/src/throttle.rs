@@ -10,7 +10,13 @@ pub struct Throttle<K> {
     limit: u32,
     window_secs: u64,
     entries: HashMap<K, (u64, u32)>,
+    /// Past this many keys, expired ones are swept out (then the mark doubles with what is
+    /// left, so sweeping costs a constant amount per event however many keys are live).
+    sweep_at: usize,
 }
+
+/// The fewest keys at which expired ones are swept.
+const SWEEP_AT: usize = 100_000;
 
 impl<K: Eq + Hash + Clone> Throttle<K> {
     pub fn new(limit: u32, window_secs: u64) -> Self {
@@ -18,6 +24,7 @@ impl<K: Eq + Hash + Clone> Throttle<K> {
             limit,
             window_secs,
             entries: HashMap::new(),
+            sweep_at: SWEEP_AT,
         }
     }
 
@@ -33,9 +40,10 @@ impl<K: Eq + Hash + Clone> Throttle<K> {
 
     /// Records one event for `key` at `now`.
     pub fn record(&mut self, key: &K, now: u64) {
-        if self.entries.len() > 100_000 {
+        if self.entries.len() > self.sweep_at {
             let window = self.window_secs;
             self.entries.retain(|_, (start, _)| now < *start + window);
+            self.sweep_at = (self.entries.len() * 2).max(SWEEP_AT);
         }
         let entry = self.entries.entry(key.clone()).or_insert((now, 0));
         if now >= entry.0 + self.window_secs {

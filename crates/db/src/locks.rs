@@ -14,12 +14,13 @@
 //!
 //! SQLite needs none of this: `BEGIN IMMEDIATE` already lets one writer in at a time.
 
-use stoa_core::{CategoryId, TopicId};
+use stoa_core::{CategoryId, TopicId, UserId};
 
 use crate::{Result, Tx};
 
 const LOCK_TOPIC_PG: &str = "SELECT id FROM topics WHERE id = $1 FOR NO KEY UPDATE";
 const LOCK_CATEGORY_PG: &str = "SELECT id FROM categories WHERE id = $1 FOR NO KEY UPDATE";
+const LOCK_USER_PG: &str = "SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE";
 
 /// Waits for and takes the write lock on a topic's row.
 pub async fn topic(tx: &mut Tx, id: TopicId) -> Result<()> {
@@ -41,6 +42,21 @@ pub async fn category(tx: &mut Tx, id: CategoryId) -> Result<()> {
         Tx::Sqlite(_) => {}
         Tx::Postgres(c) => {
             sqlx::query(LOCK_CATEGORY_PG)
+                .bind(id.0)
+                .fetch_optional(&mut **c)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Waits for and takes the write lock on a member's row: for a count of what was sent to them
+/// (password-reset links) that two nodes must not both read before either writes.
+pub async fn user(tx: &mut Tx, id: UserId) -> Result<()> {
+    match tx {
+        Tx::Sqlite(_) => {}
+        Tx::Postgres(c) => {
+            sqlx::query(LOCK_USER_PG)
                 .bind(id.0)
                 .fetch_optional(&mut **c)
                 .await?;

@@ -75,6 +75,13 @@ pub async fn insert_reset_request(tx: &mut Tx, login: &str, at: Timestamp) -> Re
     Ok(())
 }
 
+/// Forgets reset requests made before `before` (a node that was down that long has nothing
+/// useful to send for them).
+pub async fn expire_reset_requests(tx: &mut Tx, before: Timestamp) -> Result<u64> {
+    const SQL: &str = "DELETE FROM reset_requests WHERE created_at < $1";
+    Ok(exec!(tx, c => sqlx::query(SQL).bind(before).execute(&mut **c).await)?)
+}
+
 /// Ids of waiting reset requests, oldest first.
 pub async fn reset_requests(tx: &mut Tx, limit: i64) -> Result<Vec<i64>> {
     const SQL: &str = "SELECT id FROM reset_requests ORDER BY id LIMIT $1";

@@ -290,7 +290,6 @@ pub async fn update_raw(
     Ok(())
 }
 
-/// Soft-deletes (`by` = Some) or restores (`by` = None) a post.
 /// Withdraws (`at` set) or restores a first post: new text, a new version, the mark.
 pub async fn set_withdrawn(
     tx: &mut Tx,
@@ -322,6 +321,7 @@ pub async fn others_replied(tx: &mut Tx, topic: TopicId, author: UserId) -> Resu
     )
 }
 
+/// Soft-deletes (`by` = Some) or restores (`by` = None) a post.
 pub async fn set_deleted(tx: &mut Tx, id: PostId, by: Option<UserId>, at: Timestamp) -> Result<()> {
     const SQL: &str = "UPDATE posts SET deleted_at = CASE WHEN $1 IS NULL THEN NULL ELSE $2 END, \
                        deleted_by_id = $1 WHERE id = $3";

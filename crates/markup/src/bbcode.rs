@@ -2,13 +2,17 @@
 //!
 //! A quote may hold Markdown and further quotes, so the raw text becomes a small tree. Quote tags
 //! inside fenced code are text. A tag that is never closed (or a stray close) is kept as typed,
-//! as Discourse does. The tree is at most [`MAX_NESTING`] quotes deep whatever the input (deeper
+//! as Discourse does. The tree is at most [`MAX_QUOTES`] quotes deep whatever the input (deeper
 //! tags stay text, and the parse says so), so the walks over it are bounded; tokenizing is one
 //! pass over the text.
 
 use std::fmt::Write as _;
 
 use crate::MAX_NESTING;
+
+/// Quotes inside one another: each is two elements (`aside`, `blockquote`), so deeper ones
+/// could not pass [`MAX_NESTING`] anyway.
+pub(crate) const MAX_QUOTES: usize = MAX_NESTING / 2;
 
 /// The attributes of `[quote="alice, post:3, topic:42"]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,7 +45,7 @@ enum Token<'a> {
 /// The quote tree of a post's text.
 pub(crate) struct Tree {
     pub nodes: Vec<Node>,
-    /// Quotes nested deeper than [`MAX_NESTING`]: the deeper tags were left as text.
+    /// Quotes nested deeper than [`MAX_QUOTES`]: the deeper tags were left as text.
     pub too_deep: bool,
 }
 
@@ -210,7 +214,7 @@ fn parse_attrs(inner: &str) -> QuoteRef {
 }
 
 /// Builds the tree; unmatched tags fall back to their source text, and so do tags that would
-/// nest deeper than [`MAX_NESTING`] (with their closing tags).
+/// nest deeper than [`MAX_QUOTES`] (with their closing tags).
 fn build(tokens: Vec<Token<'_>>) -> Tree {
     /// An open quote: its attributes, its tag as typed, and what it holds so far.
     struct Frame<'a> {
@@ -232,7 +236,7 @@ fn build(tokens: Vec<Token<'_>>) -> Tree {
     for token in tokens {
         match token {
             Token::Text(t) => push_markdown(current(&mut root, &mut stack), t),
-            Token::Open { source, .. } if stack.len() >= MAX_NESTING => {
+            Token::Open { source, .. } if stack.len() >= MAX_QUOTES => {
                 too_deep = true;
                 beyond += 1;
                 push_markdown(current(&mut root, &mut stack), source);

@@ -10,9 +10,9 @@
 //! This crate does no I/O. Cooking is two steps because mentions need a lookup: [`scan`] finds
 //! the facts, the caller resolves which mentioned names exist, then [`cook`] renders.
 //!
-//! Every step is linear in the text and none recurses deeper than [`MAX_NESTING`]: [`scan`]
-//! reports a post that nests deeper ([`Facts::too_deep`], which the forum refuses), and
-//! [`cook`] shows such text as plain text rather than hand the sanitizer's HTML parser a tree
+//! Every step is linear in the text, and no tree deeper than [`MAX_NESTING`] elements is built:
+//! [`cook_checked`] refuses a post whose HTML would nest deeper (which the forum reports), and
+//! [`cook`] shows such text as plain text, rather than hand the sanitizer's HTML parser a tree
 //! whose cost grows with the square of its depth.
 
 mod bbcode;
@@ -28,8 +28,6 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, TextMergeStream};
 pub use bbcode::QuoteRef;
 pub use nesting::{Construct, MAX_NESTING, TooDeep};
 
-use nesting::Depth;
-
 /// What a post's raw text refers to, found without rendering it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facts {
@@ -40,8 +38,6 @@ pub struct Facts {
     pub direct_mentions: Vec<String>,
     /// Every `[quote=…]` block that names a post.
     pub quotes: Vec<QuoteRef>,
-    /// Set when the text nests quotes, lists or formatting deeper than [`MAX_NESTING`].
-    pub too_deep: Option<TooDeep>,
 }
 
 /// What the renderer needs to know about the world outside the text.
@@ -51,49 +47,38 @@ pub struct CookContext {
     pub known_users: HashSet<String>,
 }
 
-/// Finds mentions and quotes in `raw`, and whether it nests too deeply.
+/// Finds mentions and quotes in `raw`.
 pub fn scan(raw: &str) -> Facts {
     let mut facts = Facts::default();
     let tree = bbcode::parse(raw);
-    if tree.too_deep {
-        facts.too_deep = Some(TooDeep {
-            construct: Construct::Quotes,
-        });
-    }
-    collect_facts(&tree.nodes, &mut facts, 0);
+    collect_facts(&tree.nodes, &mut facts, false);
     facts
 }
 
-/// `quotes`: how many quotes `nodes` sit in (at most [`MAX_NESTING`], as the tree is built).
-fn collect_facts(nodes: &[bbcode::Node], facts: &mut Facts, quotes: usize) {
+/// `in_quote`: whether `nodes` sit inside a quote (the tree is at most `bbcode::MAX_QUOTES`
+/// deep, however the text nests).
+fn collect_facts(nodes: &[bbcode::Node], facts: &mut Facts, in_quote: bool) {
     for node in nodes {
         match node {
             bbcode::Node::Markdown(text) => {
-                let mut depth = Depth::new(quotes);
                 for event in markdown_events(text) {
-                    match event {
-                        Walk::Text(t) => {
-                            for name in inline::mentions(&t) {
-                                if quotes == 0 && !facts.direct_mentions.contains(&name) {
-                                    facts.direct_mentions.push(name.clone());
-                                }
-                                if !facts.mentions.contains(&name) {
-                                    facts.mentions.push(name);
-                                }
+                    if let Walk::Text(t) = event {
+                        for name in inline::mentions(&t) {
+                            if !in_quote && !facts.direct_mentions.contains(&name) {
+                                facts.direct_mentions.push(name.clone());
+                            }
+                            if !facts.mentions.contains(&name) {
+                                facts.mentions.push(name);
                             }
                         }
-                        Walk::Other(event) => depth.event(&event),
                     }
-                }
-                if facts.too_deep.is_none() {
-                    facts.too_deep = depth.exceeded.map(|construct| TooDeep { construct });
                 }
             }
             bbcode::Node::Quote { quote, children } => {
                 if quote.post.is_some() {
                     facts.quotes.push(quote.clone());
                 }
-                collect_facts(children, facts, quotes + 1);
+                collect_facts(children, facts, true);
             }
         }
     }
@@ -102,12 +87,24 @@ fn collect_facts(nodes: &[bbcode::Node], facts: &mut Facts, quotes: usize) {
 /// Renders `raw` to sanitized HTML. Text that nests deeper than [`MAX_NESTING`] (which the
 /// forum does not accept, but older posts or other callers may hold) is shown as plain text.
 pub fn cook(raw: &str, ctx: &CookContext) -> String {
+    cook_checked(raw, ctx).unwrap_or_else(|_| as_text(raw))
+}
+
+/// Renders `raw` to sanitized HTML, or says which construct makes it nest deeper than
+/// [`MAX_NESTING`] — measured on the HTML the sanitizer would be handed, before it is.
+pub fn cook_checked(raw: &str, ctx: &CookContext) -> Result<String, TooDeep> {
     let tree = bbcode::parse(raw);
-    let mut html = String::with_capacity(raw.len() * 2);
-    if tree.too_deep || render_nodes(&tree.nodes, ctx, &mut html, 0).is_err() {
-        return as_text(raw);
+    if tree.too_deep {
+        return Err(TooDeep {
+            construct: Construct::Quotes,
+        });
     }
-    sanitize::clean(&html)
+    let mut html = String::with_capacity(raw.len() * 2);
+    render_nodes(&tree.nodes, ctx, &mut html);
+    if let Some(construct) = nesting::too_deep(&html) {
+        return Err(TooDeep { construct });
+    }
+    Ok(sanitize::clean(&html))
 }
 
 /// `raw` as one escaped paragraph, line breaks kept.
@@ -166,24 +163,17 @@ pub fn sanitize_html(html: &str) -> String {
     sanitize::clean(html)
 }
 
-/// Renders the tree into `out`; `Err` with the construct that went past [`MAX_NESTING`].
-fn render_nodes(
-    nodes: &[bbcode::Node],
-    ctx: &CookContext,
-    out: &mut String,
-    quotes: usize,
-) -> Result<(), Construct> {
+fn render_nodes(nodes: &[bbcode::Node], ctx: &CookContext, out: &mut String) {
     for node in nodes {
         match node {
-            bbcode::Node::Markdown(text) => render_markdown(text, ctx, out, quotes)?,
+            bbcode::Node::Markdown(text) => render_markdown(text, ctx, out),
             bbcode::Node::Quote { quote, children } => {
                 bbcode::open_aside(quote, out);
-                render_nodes(children, ctx, out, quotes + 1)?;
+                render_nodes(children, ctx, out);
                 out.push_str("</blockquote></aside>\n");
             }
         }
     }
-    Ok(())
 }
 
 fn options() -> Options {
@@ -222,23 +212,14 @@ fn markdown_events(text: &str) -> impl Iterator<Item = Walk<'_>> {
     })
 }
 
-fn render_markdown(
-    text: &str,
-    ctx: &CookContext,
-    out: &mut String,
-    quotes: usize,
-) -> Result<(), Construct> {
-    let mut depth = Depth::new(quotes);
-    let events = markdown_events(text)
-        .flat_map(|walk| match walk {
-            Walk::Text(t) => inline::enrich(&t, ctx),
-            // Discourse keeps the line breaks a member typed.
-            Walk::Other(Event::SoftBreak) => vec![Event::HardBreak],
-            Walk::Other(other) => vec![other],
-        })
-        .inspect(|event| depth.event(event));
+fn render_markdown(text: &str, ctx: &CookContext, out: &mut String) {
+    let events = markdown_events(text).flat_map(|walk| match walk {
+        Walk::Text(t) => inline::enrich(&t, ctx),
+        // Discourse keeps the line breaks a member typed.
+        Walk::Other(Event::SoftBreak) => vec![Event::HardBreak],
+        Walk::Other(other) => vec![other],
+    });
     pulldown_cmark::html::push_html(out, events);
-    depth.exceeded.map_or(Ok(()), Err)
 }
 
 #[cfg(test)]

@@ -1,20 +1,22 @@
-//! How deep a post's constructs sit inside one another, and the bound on it.
+//! How deep a post's HTML nests, and the bound on it.
 //!
-//! Quotes, block quotes, lists, tables, emphasis, links and raw HTML elements can all nest, and
-//! the HTML parser inside the sanitizer spends time proportional to the depth on each element it
-//! opens: 12,000 nested list items took 4 s to sanitize. So a post may nest them at most
-//! [`MAX_NESTING`] levels deep, counted as one pass over the events that are rendered anyway;
-//! `app` refuses deeper posts with [`TooDeep`]'s message, and [`crate::cook`] shows any deeper
-//! text (written before the bound existed, say) as plain text instead of parsing it.
+//! Quotes, block quotes, lists, tables, emphasis, links and raw HTML all nest, and the HTML
+//! parser inside the sanitizer spends time proportional to the depth on each element it opens:
+//! 12,000 nested list items took 4 s to sanitize. So the HTML a post renders to — Markdown's
+//! elements, quotes' and mentions' markup and the member's own tags together, exactly what the
+//! sanitizer is handed — may nest at most [`MAX_NESTING`] elements deep. [`too_deep`] measures
+//! it in one pass, from above: an end tag closes an element only when it names the element on
+//! top, so stray, misnested or unknown end tags never make the count shallower than the tree
+//! the parser will build (which adds at most a few implied elements per tag). `app` refuses
+//! deeper posts with [`TooDeep`]'s message; [`crate::cook`] shows such text as plain text.
 
 use std::fmt;
 
-use pulldown_cmark::{Event, Tag};
-
-/// Levels of quotes, lists, formatting and HTML elements one post may nest, counted together.
-/// Generous for writing (a quote of a quote of a list with emphasis is five), small enough that
-/// the sanitizer's per-element work stays constant.
-pub const MAX_NESTING: usize = 40;
+/// HTML elements a post may nest inside one another. A quote is two (`aside`, `blockquote`),
+/// a list level two (`ul`, `li`), emphasis or a link one: a quote of a quote of a list with a
+/// bold link is eight. Generous for writing, small enough that the sanitizer's per-element
+/// work stays constant.
+pub const MAX_NESTING: usize = 64;
 
 /// The kind of construct that went past [`MAX_NESTING`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +32,7 @@ pub enum Construct {
 /// A post nests its constructs deeper than [`MAX_NESTING`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TooDeep {
-    /// What crossed the limit first.
+    /// What crossed the limit.
     pub construct: Construct,
 }
 
@@ -46,135 +48,157 @@ impl fmt::Display for TooDeep {
         };
         write!(
             f,
-            "{what} nest too deeply: quotes, lists and formatting may sit at most \
-             {MAX_NESTING} levels inside one another"
+            "{what} nest too deeply: quotes, lists, formatting and HTML may sit at most \
+             {MAX_NESTING} elements inside one another"
         )
     }
 }
 
 impl std::error::Error for TooDeep {}
 
-/// Counts depth over one Markdown segment's events, starting inside `quotes` quotes.
-#[derive(Debug)]
-pub(crate) struct Depth {
-    quotes: usize,
-    markdown: usize,
-    html: usize,
-    /// The first construct that went past the limit.
-    pub exceeded: Option<Construct>,
-}
-
-impl Depth {
-    pub fn new(quotes: usize) -> Self {
-        Self {
-            quotes,
-            markdown: 0,
-            html: 0,
-            exceeded: None,
+fn construct_of(element: &str) -> Construct {
+    match element {
+        "aside" => Construct::Quotes,
+        "blockquote" | "q" => Construct::BlockQuotes,
+        "ul" | "ol" | "li" | "dl" | "dt" | "dd" => Construct::Lists,
+        "table" | "thead" | "tbody" | "tfoot" | "tr" | "td" | "th" | "caption" | "colgroup" => {
+            Construct::Tables
         }
-    }
-
-    fn deeper(&mut self, construct: Construct) {
-        if self.exceeded.is_none() && self.quotes + self.markdown + self.html > MAX_NESTING {
-            self.exceeded = Some(construct);
-        }
-    }
-
-    pub fn event(&mut self, event: &Event<'_>) {
-        match event {
-            Event::Start(tag) => {
-                self.markdown += 1;
-                self.deeper(construct_of(tag));
-            }
-            Event::End(_) => self.markdown = self.markdown.saturating_sub(1),
-            Event::Html(text) | Event::InlineHtml(text) => {
-                for_each_tag(text, |opens| {
-                    if opens {
-                        self.html += 1;
-                        self.deeper(Construct::Html);
-                    } else {
-                        self.html = self.html.saturating_sub(1);
-                    }
-                });
-            }
-            _ => {}
-        }
-    }
-}
-
-fn construct_of(tag: &Tag<'_>) -> Construct {
-    match tag {
-        Tag::BlockQuote(_) => Construct::BlockQuotes,
-        Tag::List(_) | Tag::Item => Construct::Lists,
-        Tag::Table(_) | Tag::TableHead | Tag::TableRow | Tag::TableCell => Construct::Tables,
-        Tag::HtmlBlock => Construct::Html,
-        _ => Construct::Formatting,
+        "em" | "strong" | "b" | "i" | "u" | "s" | "del" | "ins" | "sub" | "sup" | "code" | "a"
+        | "img" | "mark" | "small" | "big" | "span" => Construct::Formatting,
+        _ => Construct::Html,
     }
 }
 
 /// Elements that never hold anything, so never nest.
-const VOID: [&str; 14] = [
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr",
+const VOID: [&str; 16] = [
+    "area", "base", "br", "col", "embed", "frame", "hr", "img", "input", "keygen", "link", "meta",
+    "param", "source", "track", "wbr",
 ];
 
-/// Calls `f(true)` for each opening tag of a non-void element in `html` and `f(false)` for each
-/// closing tag. An estimate on purpose (names are not matched, comments are skipped only within
-/// one chunk), and one that errs on the deep side: the HTML parser never nests deeper than the
-/// opening tags it is given.
-fn for_each_tag(html: &str, mut f: impl FnMut(bool)) {
+/// Where the tag starting at `at` (just past its name) ends: after its `>`, skipping quoted
+/// attribute values as the HTML tokenizer does; `None` when it never ends.
+fn tag_end(bytes: &[u8], mut at: usize) -> Option<usize> {
+    let mut quote = None;
+    while let Some(&b) = bytes.get(at) {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => {
+                // Quotes open a value only after `=` (give or take spaces), as in the tokenizer.
+                let before = bytes[..at]
+                    .iter()
+                    .rev()
+                    .find(|c| !c.is_ascii_whitespace())
+                    .copied();
+                if before == Some(b'=') {
+                    quote = Some(b);
+                }
+            }
+            (None, b'>') => return Some(at + 1),
+            (None, _) => {}
+        }
+        at += 1;
+    }
+    None
+}
+
+/// The first construct whose element goes past [`MAX_NESTING`] in `html`, if any.
+pub(crate) fn too_deep(html: &str) -> Option<Construct> {
     let bytes = html.as_bytes();
+    let mut open: Vec<String> = Vec::new();
     let mut i = 0;
     while let Some(off) = html[i..].find('<') {
         let start = i + off;
         i = start + 1;
-        if html[i..].starts_with("!--") {
-            match html[i..].find("-->") {
-                Some(end) => i += end + 3,
-                None => return,
+        let rest = &html[i..];
+        if let Some(after) = rest.strip_prefix("!--") {
+            // A comment: `<!-->` and `<!--->` end at once; otherwise at `-->` or `--!>`; an
+            // unterminated one runs to the end, as the parser reads it.
+            if after.starts_with('>') || after.starts_with("->") {
+                i += 3;
+                continue;
             }
+            let end = [after.find("-->"), after.find("--!>")]
+                .into_iter()
+                .flatten()
+                .min()?;
+            i += 3 + end + 3;
             continue;
         }
-        let closing = bytes.get(i) == Some(&b'/');
+        if rest.starts_with('!') || rest.starts_with('?') {
+            // `<!DOCTYPE …>`, `<?…>`: bogus comments up to the next `>`.
+            i += rest.find('>')? + 1;
+            continue;
+        }
+        let closing = rest.starts_with('/');
         let name_start = if closing { i + 1 } else { i };
-        let name_len = bytes[name_start.min(bytes.len())..]
+        if !bytes.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
+            continue; // `<` as text, or `</` followed by something that is no tag name
+        }
+        let name_len = bytes[name_start..]
             .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+            .take_while(|b| !b.is_ascii_whitespace() && !matches!(b, b'/' | b'>'))
             .count();
-        if name_len == 0 || !bytes[name_start].is_ascii_alphabetic() {
-            continue;
-        }
         let name = html[name_start..name_start + name_len].to_ascii_lowercase();
+        let Some(end) = tag_end(bytes, name_start + name_len) else {
+            return None; // a tag that never ends is not parsed as one
+        };
+        i = end;
         if closing {
-            f(false);
-            continue;
+            if open.last() == Some(&name) {
+                open.pop();
+            }
+        } else if !VOID.contains(&name.as_str()) {
+            open.push(name);
+            if open.len() > MAX_NESTING {
+                return open.last().map(|n| construct_of(n));
+            }
         }
-        if VOID.contains(&name.as_str()) {
-            continue;
-        }
-        // `<x/>` closes itself only in foreign content, which the sanitizer drops anyway; count
-        // it as an opening, as the HTML parser does.
-        f(true);
     }
+    None
 }
 
 #[cfg(test)]
 mod tests {
-    use super::for_each_tag;
+    use super::{Construct, MAX_NESTING, too_deep};
 
-    fn depth(html: &str) -> (usize, usize) {
-        let (mut opens, mut closes) = (0, 0);
-        for_each_tag(html, |o| if o { opens += 1 } else { closes += 1 });
-        (opens, closes)
+    fn deep(open: &str, close: &str, n: usize) -> String {
+        format!("{}x{}", open.repeat(n), close.repeat(n))
     }
 
     #[test]
-    fn tags_are_counted_roughly_but_never_less() {
-        assert_eq!(depth("<div><b>x</b></div>"), (2, 2));
-        assert_eq!(depth("<br><img src=x><hr/>"), (0, 0));
-        assert_eq!(depth("<!-- <div> --><p>"), (1, 0));
-        assert_eq!(depth("a < b, 1<2, <3, </ >"), (0, 0));
-        assert_eq!(depth("<DIV class='a>b'><span"), (2, 0));
-        assert_eq!(depth("<!-- open"), (0, 0));
+    fn well_nested_html_is_measured_exactly() {
+        assert_eq!(too_deep(&deep("<div>", "</div>", MAX_NESTING)), None);
+        assert_eq!(
+            too_deep(&deep("<div>", "</div>", MAX_NESTING + 1)),
+            Some(Construct::Html)
+        );
+        assert_eq!(
+            too_deep(&deep("<ul><li>", "</li></ul>", MAX_NESTING / 2 + 1)),
+            Some(Construct::Lists)
+        );
+        // Siblings do not add up; void elements do not nest.
+        assert_eq!(too_deep(&"<p><b>x</b></p>".repeat(10_000)), None);
+        assert_eq!(too_deep(&"<br><img src=x><hr/>".repeat(1_000)), None);
+    }
+
+    #[test]
+    fn end_tags_that_close_nothing_do_not_make_it_shallower() {
+        // A stray end tag is ignored by the parser when the current node is special.
+        assert!(too_deep(&"<div></x>".repeat(MAX_NESTING + 1)).is_some());
+        // Misnested: `</span>` inside a `div` closes nothing.
+        assert!(too_deep(&"<span><div></span>".repeat(MAX_NESTING)).is_some());
+        // Comments end at `--!>` too, and `<!-->` is an empty one.
+        let after_comment = format!("<!-- x --!>{}", "<div>".repeat(MAX_NESTING + 1));
+        assert!(too_deep(&after_comment).is_some());
+        let after_empty = format!("<!-->{}", "<div>".repeat(MAX_NESTING + 1));
+        assert!(too_deep(&after_empty).is_some());
+        // `>` inside a quoted attribute value does not end the tag.
+        let quoted = "<div title='a>b'>".repeat(MAX_NESTING + 1);
+        assert!(too_deep(&quoted).is_some());
+        // Text that only looks like tags is text.
+        assert_eq!(too_deep(&"a < b, 1<2, <3, </ >".repeat(1_000)), None);
+        assert_eq!(too_deep(&format!("<!-- {}", "<div>".repeat(100))), None);
     }
 }

@@ -10,7 +10,7 @@
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
-use stoa_markup::{CookContext, MAX_NESTING, cook, invariants, plain_text, scan};
+use stoa_markup::{CookContext, MAX_NESTING, cook, cook_checked, invariants, plain_text, scan};
 
 /// A post's maximum length.
 const BODY_MAX: usize = 32_000;
@@ -50,6 +50,12 @@ const CONSTRUCTS: &[(&str, &str)] = &[
     ("<blockquote cite=\"x\">", "</blockquote>"),
     ("<p>", ""),
     ("<!--", ""),
+    // Shapes that once let deep HTML past the count: end tags that close nothing, misnested
+    // ones, a comment ended by `--!>`, and HTML left open across quotes.
+    ("<div></x>", ""),
+    ("<span><div></span>", ""),
+    ("<!-- --!><div>", ""),
+    ("<div><div><div>[quote]x[/quote]\n", ""),
     ("|", "|"),
     ("| a |\n|---|\n", ""),
     ("```\n", ""),
@@ -96,6 +102,9 @@ fn traps() -> Vec<(&'static str, String)> {
         ("angle brackets", fill("<", "")),
         ("comments", fill("<!--", "")),
         ("link definitions", fill("[a]: /u\n", "")),
+        ("stray end tags", fill("<div></x>", "")),
+        ("misnested end tags", fill("<span><div></span>", "")),
+        ("divs across quotes", fill("<div>[quote]x[/quote]\n", "")),
     ]
 }
 
@@ -155,45 +164,73 @@ fn bodies_built_to_be_slow_are_not() {
     }
 }
 
+/// The elements in cooked HTML, by name (`p`, `br`, …), outermost first.
+fn element_names(html: &str) -> Vec<String> {
+    html.split('<')
+        .skip(1)
+        .filter(|t| !t.starts_with('/'))
+        .map(|t| {
+            t.split(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect()
+}
+
 #[test]
-fn nesting_past_the_limit_is_reported_and_shown_as_text() {
-    let over = MAX_NESTING + 1;
-    for (open, close, construct) in [
-        ("[quote]\n", "\n[/quote]\n", "Quotes"),
-        ("> ", "", "Block quotes"),
-        ("- ", "", "Lists"),
-        ("<div>", "</div>", "HTML elements"),
-        ("*a ", " a*", "Emphasis"),
+fn nesting_past_the_limit_is_refused_and_shown_as_text() {
+    for (open, close, levels, construct) in [
+        ("[quote]\n", "\n[/quote]\n", MAX_NESTING / 2 + 1, "Quotes"),
+        ("> ", "", MAX_NESTING + 1, "Block quotes"),
+        ("- ", "", MAX_NESTING / 2 + 1, "Lists"),
+        ("<div>", "</div>", MAX_NESTING + 1, "HTML elements"),
+        ("<div></x>", "", MAX_NESTING + 1, "HTML elements"),
+        ("*a ", " a*", MAX_NESTING + 1, "Emphasis"),
     ] {
-        let raw = nested(open, close, over);
-        let too_deep = scan(&raw)
-            .too_deep
-            .unwrap_or_else(|| panic!("{open:?} x {over}"));
-        assert!(
-            too_deep.to_string().starts_with(construct),
-            "{open:?}: {too_deep}"
-        );
-        assert!(
-            too_deep.to_string().contains(&MAX_NESTING.to_string()),
-            "{too_deep}"
-        );
+        let raw = nested(open, close, levels);
+        let too_deep = cook_checked(&raw, &ctx())
+            .err()
+            .unwrap_or_else(|| panic!("{open:?} x {levels}"));
+        let message = too_deep.to_string();
+        assert!(message.starts_with(construct), "{open:?}: {message}");
+        assert!(message.contains(&MAX_NESTING.to_string()), "{message}");
+        // Shown as one escaped paragraph: nothing but `p` and `br` elements.
         let html = cook(&raw, &ctx());
+        let names = element_names(&html);
         assert!(
-            !html.contains("<blockquote") && !html.contains("<li"),
-            "{html}"
+            names.iter().all(|n| n == "p" || n == "br") && names.first().is_some_and(|n| n == "p"),
+            "{open:?}: {names:?}"
         );
     }
     // Up to the limit, quotes are quotes.
-    let raw = nested("[quote]\n", "\n[/quote]\n", MAX_NESTING / 2);
-    assert_eq!(scan(&raw).too_deep, None);
-    assert_eq!(
-        cook(&raw, &ctx()).matches("<aside").count(),
-        MAX_NESTING / 2
-    );
+    let raw = nested("[quote]\n", "\n[/quote]\n", MAX_NESTING / 4);
+    let html = cook_checked(&raw, &ctx()).unwrap();
+    assert_eq!(html.matches("<aside").count(), MAX_NESTING / 4);
     // A discussion quoting a quote of a list with emphasis is nowhere near it.
     let raw = "[quote=\"anna, post:1, topic:2\"]\n[quote=\"lena, post:2, topic:2\"]\n\
                - **Izvestia**, 14 April 1941\n[/quote]\n[/quote]\nAgreed.";
-    assert_eq!(scan(raw).too_deep, None);
+    assert!(cook_checked(raw, &ctx()).is_ok());
+    // Mentions and bare URLs are counted like everything else (they become links).
+    let raw = format!("{} @anna https://example.org/", "> ".repeat(MAX_NESTING));
+    assert!(cook_checked(&raw, &ctx()).is_err());
+}
+
+/// Each construct nested as deep as it may be and still cook as HTML, repeated side by side to
+/// a post's length: the sanitizer really parses all of it, in bounded time.
+#[test]
+fn every_construct_at_the_limit_many_times_over() {
+    for (open, close) in CONSTRUCTS {
+        let unit = |d: usize| format!("{}x{}\n\n", open.repeat(d), close.repeat(d));
+        let mut depth = 0;
+        while depth < 4 * MAX_NESTING && cook_checked(&unit(depth + 1), &ctx()).is_ok() {
+            depth += 1;
+        }
+        let one = unit(depth);
+        let mut raw = one.repeat((BODY_MAX / one.len()).max(1));
+        raw.truncate(BODY_MAX.min(raw.len()));
+        check(&format!("{open:?} at depth {depth}, repeated"), &raw);
+    }
 }
 
 /// One or more constructs, interleaved, as deep as the length allows or at a random depth.
@@ -232,8 +269,12 @@ proptest! {
     #[test]
     fn deep_mixtures_are_bounded(raw in deep_body()) {
         check("mixture", &raw);
-        let facts = scan(&raw);
-        // Whatever the verdict, cooking holds the invariants and the verdict is stable.
-        prop_assert_eq!(facts.too_deep, scan(&raw).too_deep);
+        // Whatever the verdict, it is stable, and cooking falls back to text on a refusal.
+        let verdict = cook_checked(&raw, &ctx());
+        prop_assert_eq!(verdict.is_ok(), cook_checked(&raw, &ctx()).is_ok());
+        if verdict.is_err() {
+            let names = element_names(&cook(&raw, &ctx()));
+            prop_assert!(names.iter().all(|n| n == "p" || n == "br"), "{:?}", names);
+        }
     }
 }

@@ -374,9 +374,15 @@ async fn logins(rec: Recorder, base: String, members: Vec<(IpAddr, String)>) {
     }
 }
 
-/// An API client with a key: reads lists and topics, now and then posts (under 60 a minute,
-/// the key's limit).
-async fn api_client(rec: Recorder, base: String, key: String, topics: Arc<Vec<Topic>>) {
+/// An API client with a key, acting as `username`: reads lists and topics, now and then posts
+/// (under 60 a minute, the key's limit).
+async fn api_client(
+    rec: Recorder,
+    base: String,
+    key: String,
+    username: String,
+    topics: Arc<Vec<Topic>>,
+) {
     let http = client(IpAddr::from([127, 0, 8, 1]));
     let mut n = 0u64;
     while rec.more() {
@@ -399,7 +405,8 @@ async fn api_client(rec: Recorder, base: String, key: String, topics: Arc<Vec<To
         };
         rec.send(
             kind,
-            req.header("Api-Key", &key).header("Api-Username", "admin"),
+            req.header("Api-Key", &key)
+                .header("Api-Username", &username),
         )
         .await;
         think(1_200).await;
@@ -478,11 +485,13 @@ async fn main() {
     for m in members {
         tasks.spawn(member(rec.clone(), base.clone(), m, topics.clone()));
     }
+    let api_user = member_addrs[0].1.clone();
     tasks.spawn(logins(rec.clone(), base.clone(), member_addrs));
     tasks.spawn(api_client(
         rec.clone(),
         base.clone(),
         args.api_key.clone(),
+        api_user,
         topics.clone(),
     ));
 

@@ -131,7 +131,10 @@ pub struct Layer {
     pub email_retry_base_secs: Option<u64>,
     pub email_max_attempts: Option<i64>,
     pub api_requests_per_key_per_minute: Option<u32>,
+    /// Called `api_requests_per_ip_per_minute` before the pages shared the budget.
+    #[serde(alias = "api_requests_per_ip_per_minute")]
     pub requests_per_ip_per_minute: Option<u32>,
+    #[serde(alias = "api_requests_per_ip_per_10_seconds")]
     pub requests_per_ip_per_10_seconds: Option<u32>,
     pub signups_per_ip_per_hour: Option<u32>,
     pub header_read_timeout_secs: Option<u64>,
@@ -190,13 +193,16 @@ impl Layer {
                 "STOA_API_REQUESTS_PER_KEY_PER_MINUTE",
                 get("STOA_API_REQUESTS_PER_KEY_PER_MINUTE"),
             )?,
+            // The old names (`STOA_API_REQUESTS_PER_IP_*`) still work.
             requests_per_ip_per_minute: parse(
                 "STOA_REQUESTS_PER_IP_PER_MINUTE",
-                get("STOA_REQUESTS_PER_IP_PER_MINUTE"),
+                get("STOA_REQUESTS_PER_IP_PER_MINUTE")
+                    .or_else(|| get("STOA_API_REQUESTS_PER_IP_PER_MINUTE")),
             )?,
             requests_per_ip_per_10_seconds: parse(
                 "STOA_REQUESTS_PER_IP_PER_10_SECONDS",
-                get("STOA_REQUESTS_PER_IP_PER_10_SECONDS"),
+                get("STOA_REQUESTS_PER_IP_PER_10_SECONDS")
+                    .or_else(|| get("STOA_API_REQUESTS_PER_IP_PER_10_SECONDS")),
             )?,
             signups_per_ip_per_hour: parse(
                 "STOA_SIGNUPS_PER_IP_PER_HOUR",
@@ -461,6 +467,17 @@ mod tests {
         assert_eq!(c.site_name, "From file");
         assert!(!c.demo);
         assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
+    }
+
+    #[test]
+    fn the_old_names_of_the_request_limits_still_work() {
+        let layer: Layer = toml::from_str("api_requests_per_ip_per_minute = 7").unwrap();
+        assert_eq!(layer.requests_per_ip_per_minute, Some(7));
+        let layer = Layer::from_env(|k| {
+            (k == "STOA_API_REQUESTS_PER_IP_PER_10_SECONDS").then(|| "3".to_owned())
+        })
+        .unwrap();
+        assert_eq!(layer.requests_per_ip_per_10_seconds, Some(3));
     }
 
     #[test]

@@ -96,8 +96,7 @@ async fn catch_up_search_index(forum: &Forum) -> anyhow::Result<()> {
 pub struct Server {
     listener: TcpListener,
     app: axum::Router,
-    /// Bounds how long a connection may take over its headers or sit idle.
-    header_read_timeout: Duration,
+    limits: ConnectionLimits,
     forum: Arc<Forum>,
     mailer: Mailer,
     /// What first run created, if this start was the first.
@@ -141,7 +140,11 @@ impl Server {
         Ok(Self {
             listener,
             app,
-            header_read_timeout,
+            limits: ConnectionLimits {
+                header_timeout: header_read_timeout,
+                grace: request_timeout + Duration::from_secs(5),
+                trusted_proxies: config.trusted_proxies.clone(),
+            },
             forum,
             mailer,
             first_run,
@@ -176,7 +179,7 @@ impl Server {
                 .clone()
                 .run_reset_requests(async move { stop.notified().await }),
         );
-        let served = serve_http(self.listener, self.app, self.header_read_timeout, shutdown).await;
+        let served = serve_http(self.listener, self.app, self.limits, shutdown).await;
         stop_mail.notify_one();
         stop_resets.notify_one();
         let _ = resets.await;
@@ -192,17 +195,54 @@ impl Server {
     }
 }
 
+/// Connections one client address may hold open at once. A browser opens six; a trusted
+/// proxy (which carries everyone's) any number.
+const CONNECTIONS_PER_ADDRESS: usize = 64;
+
+/// The clocks and bounds on every connection.
+#[derive(Debug, Clone)]
+struct ConnectionLimits {
+    /// Headers must arrive within this; an idle keep-alive connection closes after it; a
+    /// write the client does not take (it stopped reading) fails after it.
+    header_timeout: Duration,
+    /// How long shutdown waits for requests in flight.
+    grace: Duration,
+    trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// One open connection from an address, given back when the connection ends.
+struct Slot {
+    open: Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
+    key: String,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Ok(mut open) = self.open.lock()
+            && let Some(n) = open.get_mut(&self.key)
+        {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.key);
+            }
+        }
+    }
+}
+
 /// Serves HTTP/1.1 on `listener` until `shutdown` completes, then lets the requests in flight
-/// finish. Unlike `axum::serve`, every connection has a clock: it must send its headers within
-/// `header_timeout`, and an idle keep-alive connection is closed after the same time, so slow
-/// or silent clients cannot hold connections open.
+/// finish (for at most `limits.grace`). Unlike `axum::serve`, every connection has a clock: it
+/// must send its headers within `header_timeout`, an idle keep-alive connection is closed after
+/// the same time, and so is one that stops reading what it asked for; and no address holds
+/// more than [`CONNECTIONS_PER_ADDRESS`] at once. Slow or silent clients cannot hold the
+/// server's connections or memory.
 async fn serve_http(
     listener: TcpListener,
     app: axum::Router,
-    header_timeout: Duration,
+    limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let open: Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>> = Arc::default();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, remote) = tokio::select! {
@@ -217,7 +257,27 @@ async fn serve_http(
             },
             () = &mut shutdown => break,
         };
+        let slot = match stoa_web::peer_key(remote.ip(), &limits.trusted_proxies) {
+            None => None,
+            Some(key) => {
+                let Ok(mut counts) = open.lock() else {
+                    continue;
+                };
+                let n = counts.entry(key.clone()).or_insert(0);
+                if *n >= CONNECTIONS_PER_ADDRESS {
+                    // Dropped unanswered: this address holds enough already.
+                    continue;
+                }
+                *n += 1;
+                Some(Slot {
+                    open: open.clone(),
+                    key,
+                })
+            }
+        };
         let _ = stream.set_nodelay(true);
+        let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(limits.header_timeout));
         let service = app
             .clone()
             .map_request(move |mut req: axum::extract::Request<_>| {
@@ -227,17 +287,26 @@ async fn serve_http(
             });
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
-            .header_read_timeout(header_timeout)
-            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+            .header_read_timeout(limits.header_timeout)
+            .serve_connection(
+                TokioIo::new(Box::pin(stream)),
+                TowerToHyperService::new(service),
+            );
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
+            let _slot = slot;
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, "connection ended");
             }
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    if tokio::time::timeout(limits.grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("shutting down with requests still in flight after the grace period");
+    }
     Ok(())
 }
 

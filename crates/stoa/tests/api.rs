@@ -529,10 +529,18 @@ async fn writes_by_form_and_json(b: Backend) {
         )
         .await;
     assert_eq!(a.json()["deleted_at"], Value::Null);
-    // Its author deletes a topic someone else answered: the first post is withdrawn (its
-    // text replaced by a notice) and the answer stays; an admin can delete the topic.
+    // Its author may not delete a topic someone else answered (403, as Discourse); deleting
+    // the first post withdraws it (its text replaced by a notice) and the answer stays; an
+    // admin can delete the topic.
     let a = api
         .send(api.http.delete(format!("{}/t/{topic}", api.base)))
+        .await;
+    assert_error(&a, StatusCode::FORBIDDEN, Some("invalid_access"));
+    let first_id = anon.get(&format!("/t/{topic}.json")).await.json()["post_stream"]["stream"][0]
+        .as_i64()
+        .unwrap();
+    let a = api
+        .send(api.http.delete(format!("{}/posts/{first_id}", api.base)))
         .await;
     assert_eq!(a.status, StatusCode::OK);
     let view = anon.get(&format!("/t/{topic}.json")).await.json();

@@ -872,9 +872,128 @@ async fn only_a_visit_marks_reading(b: Backend) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(unread(&anna).await, 1);
+    // Another site sending the browser here without a click is not a visit; a click is.
+    let cross = |user_click: bool| {
+        let mut req = plain
+            .get(s.url(&format!("{path}/3")))
+            .header("sec-fetch-dest", "document")
+            .header("sec-fetch-mode", "navigate")
+            .header("sec-fetch-site", "cross-site");
+        if user_click {
+            req = req.header("sec-fetch-user", "?1");
+        }
+        req.send()
+    };
+    assert_eq!(cross(false).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(unread(&anna).await, 1, "a redirect from another site");
+    // Nor does any of that make her "seen" (which would hold back her emails).
+    let forum = s.forum().await;
+    let mut tx = forum.db().write().await.unwrap();
+    let row = stoa_app::db::users::find_by_username(&mut tx, "anna")
+        .await
+        .unwrap()
+        .unwrap();
+    let long_ago = stoa_app::now() - chrono::Duration::hours(2);
+    stoa_app::db::users::touch_last_seen(&mut tx, row.user_id(), long_ago)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let seen = || async {
+        let mut tx = forum.db().read().await.unwrap();
+        stoa_app::db::users::find_by_username(&mut tx, "anna")
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seen_at
+    };
+    let res = plain
+        .get(s.url(&format!("{path}/3")))
+        .header("sec-fetch-dest", "image")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(seen().await, Some(long_ago), "an image is not a visit");
+    assert_eq!(cross(true).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        unread(&anna).await,
+        0,
+        "a click from another site is a visit"
+    );
+    assert!(seen().await > Some(long_ago));
+    forum.db().close().await;
     // Opening the page in the window is a visit.
-    assert_eq!(anna.get(&format!("{path}/3")).await.status, StatusCode::OK);
+    boris
+        .submit(
+            &path,
+            &format!("{path}/reply"),
+            &[("raw", "And Pravda, of course.")],
+        )
+        .await;
+    assert_eq!(unread(&anna).await, 1);
+    assert_eq!(anna.get(&format!("{path}/4")).await.status, StatusCode::OK);
     assert_eq!(unread(&anna).await, 0);
+}
+
+/// Inputs past any size a real one has are refused before they cost anything: a login or
+/// reset name longer than an email or holding a control character (NUL once reached
+/// PostgreSQL as a 500), and bodies past 512 KiB.
+async fn oversized_inputs_are_refused(b: Backend) {
+    let Some(s) = TestServer::start(b).await else {
+        return;
+    };
+    let v = s.visitor();
+    for login in [
+        "le\0na".to_owned(),
+        "x".repeat(100_000),
+        "a\u{1b}[31m".into(),
+    ] {
+        for (form, action) in [("/login", "/login"), ("/password-reset", "/password-reset")] {
+            let page = v
+                .submit(
+                    form,
+                    action,
+                    &[("login", login.as_str()), ("password", "whatever it is")],
+                )
+                .await;
+            assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{action}");
+        }
+    }
+    // A password no account can have is not hashed, and says what a wrong one says.
+    let page = v.login("admin", &"p".repeat(100_000)).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Incorrect username, email or password"));
+    let http = reqwest::Client::new();
+    let big = format!("{{\"raw\": \"{}\"}}", "x".repeat(600 * 1024));
+    let res = http
+        .post(s.url("/posts.json"))
+        .header("Content-Type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let res = http
+        .post(s.url("/login"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("login={}", "x".repeat(600 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
+    // A body as long as a post may be, in the widest characters, form-encoded, still fits.
+    let member = s.member("wide").await;
+    let raw = "😀".repeat(limits_body_max());
+    let path = demo_topic_path(&s).await;
+    let page = member
+        .submit(&path, &format!("{path}/reply"), &[("raw", raw.as_str())])
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    still_serving(&s).await;
+}
+
+fn limits_body_max() -> usize {
+    stoa_app::core::limits::BODY_MAX
 }
 
 /// Finding 9: the API's search `blurb` carried a post's text unescaped, and Discourse clients
@@ -1136,7 +1255,57 @@ async fn forwarded_clients_have_their_own_budgets(b: Backend) {
     }
 }
 
+/// Finding 5, the rest of its class: a client that asks and then stops reading, and one
+/// address opening connection after connection. Writes the client does not take fail after
+/// the header timeout, and an address holds at most 64 connections.
+async fn connections_are_bounded(b: Backend) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Some(s) = TestServer::start_configured(b, true, |c| {
+        c.header_read_timeout_secs = 1;
+        c.trusted_proxies.clear();
+    })
+    .await
+    else {
+        return;
+    };
+    // Hundreds of pipelined requests for a sizeable answer, none of it read: far more than
+    // the socket buffers hold, so the server's writes stall and must give up.
+    let mut reader = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    const ASKED: usize = 400;
+    let request = b"GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n".repeat(ASKED);
+    reader.write_all(&request).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let mut got = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), reader.read_to_end(&mut got)).await;
+    assert!(read.is_ok(), "the server closed the connection");
+    let answers = got.windows(15).filter(|w| w == b"HTTP/1.1 200 OK").count();
+    assert!(
+        answers < ASKED,
+        "{answers} of {ASKED} answers: the writes never gave up"
+    );
+    // One address, many connections: the 65th is closed unanswered.
+    let mut held = Vec::new();
+    for _ in 0..64 {
+        held.push(tokio::net::TcpStream::connect(s.addr).await.unwrap());
+    }
+    let mut extra = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    let _ = extra
+        .write_all(b"GET /about.json HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await;
+    let mut buf = [0u8; 64];
+    let n = tokio::time::timeout(Duration::from_secs(5), extra.read(&mut buf))
+        .await
+        .expect("closed at once")
+        .unwrap_or(0);
+    assert_eq!(n, 0, "{:?}", String::from_utf8_lossy(&buf[..n]));
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    still_serving(&s).await;
+}
+
 on_both_backends!(
+    oversized_inputs_are_refused,
+    connections_are_bounded,
     forwarded_clients_have_their_own_budgets,
     small_leaks_are_closed,
     search_blurbs_are_escaped,

@@ -205,10 +205,9 @@
   }
 
   // Reading: tell the server which posts this page showed, as Discourse's client does
-  // (POST /topics/timings). A page the browser opened as a document is recorded on the server
-  // already; this covers browsers that do not say so, and a page opened in a background tab,
-  // which counts once it is looked at.
-  const topicPosts = document.querySelector(".posts[data-topic-id]");
+  // (POST /topics/timings), when the server did not record it already (it records a visit the
+  // browser announces as one; this covers browsers that do not).
+  const topicPosts = document.querySelector(".posts[data-topic-id][data-reading-recorded=false]");
   const memberToken = document.querySelector("form[action='/logout'] input[name=authenticity_token]");
   if (topicPosts && memberToken) {
     const report = () => {

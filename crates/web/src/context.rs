@@ -119,9 +119,10 @@ pub(crate) async fn session_layer(
     req.extensions_mut().insert(ClientIp(ip));
     let headers = req.headers();
     let token = cookie(headers, SESSION_COOKIE);
+    let (_, present) = fetch_metadata(headers);
     let mut stale_session = false;
     let user = match &token {
-        Some(t) => match state.forum.session_user(t).await {
+        Some(t) => match state.forum.session_user(t, present).await {
             Ok(u) => {
                 stale_session = u.is_none();
                 u
@@ -246,21 +247,23 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
-/// Who sent the request. A peer outside `trusted` is the client. A trusted proxy's
-/// `X-Forwarded-For` is read from the right (each proxy appends the address it saw), skipping
-/// trusted proxies; the first other address is the client. Anything unparsable on the way
-/// means the header cannot be believed, and the peer stands.
+/// Who sent the request, as the key its per-address limits count under. A peer outside
+/// `trusted` is the client. A trusted proxy's `X-Forwarded-For` is read from the right (each
+/// proxy appends the address it saw), skipping trusted proxies; the first other address is the
+/// client. Anything unparsable on the way means the header cannot be believed, and the peer
+/// stands. IPv4 addresses mapped into IPv6 count as IPv4; an IPv6 client counts as its /64, the
+/// block one host is given, so that it cannot take a fresh budget from each of its addresses.
 pub(crate) fn client_ip(
     peer: Option<std::net::IpAddr>,
     headers: &HeaderMap,
     trusted: &[ipnet::IpNet],
 ) -> String {
-    let Some(peer) = peer else {
+    let Some(peer) = peer.map(|p| p.to_canonical()) else {
         return "unknown".to_owned();
     };
     let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
-        return peer.to_string();
+        return address_key(peer);
     }
     let hops: Vec<&str> = headers
         .get_all("x-forwarded-for")
@@ -270,37 +273,85 @@ pub(crate) fn client_ip(
         .map(str::trim)
         .collect();
     for hop in hops.iter().rev() {
-        match hop.parse::<std::net::IpAddr>() {
-            Ok(ip) if is_trusted(&ip) => continue,
-            Ok(ip) => return ip.to_string(),
-            Err(_) => break,
+        match forwarded_address(hop) {
+            Some(ip) if is_trusted(&ip) => continue,
+            Some(ip) => return address_key(ip),
+            None => break,
         }
     }
-    peer.to_string()
+    address_key(peer)
+}
+
+/// The key a peer's connections count under, or None for a trusted proxy (which carries many
+/// clients' connections).
+pub fn peer_key(peer: std::net::IpAddr, trusted: &[ipnet::IpNet]) -> Option<String> {
+    let peer = peer.to_canonical();
+    (!trusted.iter().any(|net| net.contains(&peer))).then(|| address_key(peer))
+}
+
+/// An address as a proxy may write it: `203.0.113.7`, `203.0.113.7:5678`, `2001:db8::1`,
+/// `[2001:db8::1]` or `[2001:db8::1]:5678`.
+fn forwarded_address(hop: &str) -> Option<std::net::IpAddr> {
+    let ip = hop
+        .parse::<std::net::IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| {
+            hop.strip_prefix('[')
+                .and_then(|h| h.strip_suffix(']'))
+                .and_then(|h| h.parse().ok())
+        })?;
+    Some(ip.to_canonical())
+}
+
+/// The key a client's limits count under: an IPv4 address, or an IPv6 address's /64.
+fn address_key(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => ipnet::Ipv6Net::new(v6, 64)
+            .map(|net| net.trunc().to_string())
+            .unwrap_or_else(|_| v6.to_string()),
+    }
 }
 
 /// Whether the request is a person opening a page: a top-level navigation, as the browser's
-/// `Sec-Fetch-Dest: document` says. An image, frame, script or prefetch that fetches the same
-/// URL says otherwise, and so does a client that sends no such header; only a visit moves a
-/// member's read state (the page's script reports reading for browsers that send none).
+/// `Sec-Fetch-*` headers say — `Sec-Fetch-Dest: document`, not a prefetch, and either from
+/// this site or typed (`Sec-Fetch-Site: same-origin` or `none`) or a click the person made
+/// (`Sec-Fetch-User: ?1`). An image, frame or script that fetches the same URL says otherwise,
+/// as does another site sending the browser here without a click, or a client that sends no
+/// such headers; only a visit moves a member's read state (the page's script reports reading
+/// for browsers that send none).
 #[derive(Debug, Clone, Copy)]
 pub struct Navigation(pub bool);
+
+/// What the `Sec-Fetch-*` headers say of a request: whether it is a visit (see
+/// [`Navigation`]), and whether the member is present — visiting, or running this site's own
+/// script (a same-origin `fetch`), which is what makes them "seen" (not away, for emails).
+fn fetch_metadata(headers: &HeaderMap) -> (bool, bool) {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_ascii_lowercase)
+    };
+    let dest = header("sec-fetch-dest");
+    let site = header("sec-fetch-site");
+    let mode = header("sec-fetch-mode");
+    let speculative = header("sec-purpose").is_some() || header("purpose").is_some();
+    let ours = matches!(site.as_deref(), Some("same-origin" | "none"));
+    let clicked = header("sec-fetch-user").as_deref() == Some("?1");
+    let visit = dest.as_deref() == Some("document") && !speculative && (ours || clicked);
+    let script = site.as_deref() == Some("same-origin")
+        && matches!(mode.as_deref(), Some("cors" | "same-origin"))
+        && dest.as_deref() == Some("empty");
+    (visit, visit || script)
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for Navigation {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let header = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_ascii_lowercase)
-        };
-        let document = header("sec-fetch-dest").as_deref() == Some("document");
-        // Speculative loads (`<link rel=prefetch>`, prerendering) are not visits either.
-        let speculative = header("sec-purpose").is_some() || header("purpose").is_some();
-        Ok(Navigation(document && !speculative))
+        Ok(Navigation(fetch_metadata(&parts.headers).0))
     }
 }
 
@@ -378,5 +429,22 @@ mod tests {
         assert_eq!(client_ip(local, &bad, &trusted), "127.0.0.1");
         assert_eq!(client_ip(local, &HeaderMap::new(), &trusted), "127.0.0.1");
         assert_eq!(client_ip(None, &h, &trusted), "unknown");
+        // Ports and brackets as proxies write them.
+        for hop in ["203.0.113.7:5678", "[2001:db8::1]", "[2001:db8::1]:443"] {
+            let mut one = HeaderMap::new();
+            one.insert("x-forwarded-for", hop.parse().unwrap());
+            assert_ne!(client_ip(local, &one, &trusted), "127.0.0.1", "{hop}");
+        }
+        // An IPv6 host counts as its /64; an IPv4 address mapped into IPv6 as itself.
+        let v6a = Some("2001:db8:1:2::a".parse().unwrap());
+        let v6b = Some("2001:db8:1:2:ffff::b".parse().unwrap());
+        assert_eq!(client_ip(v6a, &h, &trusted), "2001:db8:1:2::/64");
+        assert_eq!(client_ip(v6a, &h, &trusted), client_ip(v6b, &h, &trusted));
+        let mapped = Some("::ffff:127.0.0.1".parse().unwrap());
+        assert_eq!(
+            client_ip(mapped, &h, &trusted),
+            "203.0.113.7",
+            "mapped loopback is trusted"
+        );
     }
 }

@@ -15,11 +15,11 @@ use serde_json::{Map, Value};
 use super::ApiError;
 
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Params(Map<String, Value>);
+pub(crate) struct Params(Map<String, Value>, usize);
 
 /// How deep a form key may nest (`a[b][c]` is 3): Rack's `param_depth_limit`.
 pub(crate) const MAX_KEY_DEPTH: usize = 32;
-/// How many parameters one request may carry: Rack's `params_limit`.
+/// How many parameters one request may carry, query and body together: Rack's `params_limit`.
 pub(crate) const MAX_PARAMS: usize = 4096;
 
 impl<S: Send + Sync> FromRequest<S> for Params {
@@ -128,19 +128,21 @@ impl Params {
     }
 
     fn add_form(&mut self, bytes: &[u8]) -> Result<(), ApiError> {
-        for (i, (k, v)) in url::form_urlencoded::parse(bytes).enumerate() {
-            if i >= MAX_PARAMS {
+        for (k, v) in url::form_urlencoded::parse(bytes) {
+            self.1 += 1;
+            if self.1 > MAX_PARAMS {
                 return Err(ApiError::bad_param(format!(
                     "A request may carry at most {MAX_PARAMS} parameters"
                 )));
             }
+            // Counted before the key is split, so a deep key costs nothing to refuse.
+            if k.bytes().filter(|&b| b == b'[').count() >= MAX_KEY_DEPTH {
+                return Err(ApiError::bad_param(format!(
+                    "Parameter keys nest at most {MAX_KEY_DEPTH} levels deep"
+                )));
+            }
             let (k, v) = (k.into_owned(), v.into_owned());
             match steps(&k) {
-                Some((_, steps)) if steps.len() + 1 > MAX_KEY_DEPTH => {
-                    return Err(ApiError::bad_param(format!(
-                        "Parameter keys nest at most {MAX_KEY_DEPTH} levels deep"
-                    )));
-                }
                 Some((head, steps)) => {
                     let slot = self.0.entry(head).or_insert(Value::Null);
                     put(slot, &steps, v);
@@ -269,6 +271,11 @@ mod tests {
         assert!(Params::default().add_form(ok.as_bytes()).is_ok());
         let many = "a[]=1&".repeat(MAX_PARAMS + 1);
         assert!(Params::default().add_form(many.as_bytes()).is_err());
+        // Query and body share the count.
+        let half = "a[]=1&".repeat(MAX_PARAMS / 2 + 1);
+        let mut p = Params::default();
+        assert!(p.add_form(half.as_bytes()).is_ok());
+        assert!(p.add_form(half.as_bytes()).is_err());
     }
 
     #[test]

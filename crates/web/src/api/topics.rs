@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
 use stoa_app::db::users::NameMatch;
-use stoa_app::{PostId, TopicId, TopicView};
+use stoa_app::{TopicId, TopicView};
 
 use super::shapes::{BasicUser, Post, TopicListPage, avatar_template, fancy, time};
 use super::{ApiError, Caller, Json, Params, Seg, empty, id};
@@ -330,8 +330,9 @@ pub(crate) async fn posts(
     .into_response())
 }
 
-/// Soft-deletes a topic (its first post's author or staff); an empty 200, as Discourse
-/// answers. Also `DELETE /t/{id}`.
+/// Soft-deletes a topic (staff, or its author while nobody else has replied: afterwards a 403,
+/// and deleting its first post withdraws that instead); an empty 200, as Discourse answers.
+/// Also `DELETE /t/{id}`.
 #[utoipa::path(delete, path = "/t/{id}.json", tag = "topics",
     params(("id" = i64, Path)),
     responses((status = 200, description = "Deleted: an empty body")))]
@@ -341,14 +342,7 @@ pub(crate) async fn delete(
     Seg(topic_id): Seg<String>,
 ) -> Result<Response, ApiError> {
     let topic_id = TopicId(id(&topic_id)?);
-    let first = state
-        .forum
-        .post_by_number(caller.actor(), topic_id, 1)
-        .await?;
-    state
-        .forum
-        .delete_post(caller.actor(), PostId(first.id))
-        .await?;
+    state.forum.delete_topic(caller.actor(), topic_id).await?;
     Ok(empty())
 }
 

@@ -30,6 +30,7 @@ struct TopicTemplate {
     return_to: String,
     notification_level: Option<stoa_app::NotificationLevel>,
     similar: Vec<stoa_app::db::search::HitRow>,
+    reading_recorded: bool,
 }
 
 fn topic_response(state: &AppState, visit: &Visit, tp: TopicPage) -> Result<Response, WebError> {
@@ -49,6 +50,7 @@ fn topic_response(state: &AppState, visit: &Visit, tp: TopicPage) -> Result<Resp
         pages: tp.pages,
         return_to,
         notification_level: tp.notification_level,
+        reading_recorded: tp.reading_recorded,
     })
 }
 
