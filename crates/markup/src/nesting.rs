@@ -76,29 +76,42 @@ const VOID: [&str; 16] = [
     "param", "source", "track", "wbr",
 ];
 
-/// Where the tag starting at `at` (just past its name) ends: after its `>`, skipping quoted
-/// attribute values as the HTML tokenizer does; `None` when it never ends.
+/// Where the tag starting at `at` (just past its name) ends: after its `>`, as the HTML
+/// tokenizer reads attributes (WHATWG HTML §13.2.5.32–.40); `None` when it never ends. A
+/// quote opens a value only where a value may begin (after `=` and an attribute name), so
+/// `<div ='>` ends at its `>` as the parser has it, and nothing can hide tags from the count
+/// that the parser then builds.
 fn tag_end(bytes: &[u8], mut at: usize) -> Option<usize> {
-    let mut quote = None;
+    #[derive(Clone, Copy)]
+    enum State {
+        BeforeName,
+        Name,
+        AfterName,
+        BeforeValue,
+        Quoted(u8),
+        Unquoted,
+    }
+    let mut state = State::BeforeName;
     while let Some(&b) = bytes.get(at) {
-        match (quote, b) {
-            (Some(q), _) if b == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'"' | b'\'') => {
-                // Quotes open a value only after `=` (give or take spaces), as in the tokenizer.
-                let before = bytes[..at]
-                    .iter()
-                    .rev()
-                    .find(|c| !c.is_ascii_whitespace())
-                    .copied();
-                if before == Some(b'=') {
-                    quote = Some(b);
-                }
-            }
-            (None, b'>') => return Some(at + 1),
-            (None, _) => {}
-        }
         at += 1;
+        let space = b.is_ascii_whitespace();
+        state = match (state, b) {
+            (State::Quoted(q), _) if b == q => State::BeforeName,
+            (State::Quoted(_), _) => state,
+            (_, b'>') => return Some(at),
+            (State::BeforeName | State::AfterName, _) if space => state,
+            (State::BeforeName | State::AfterName | State::Name, b'/') => State::BeforeName,
+            // `=` before any name starts a name (a parse error the parser forgives).
+            (State::BeforeName, _) => State::Name,
+            (State::Name, _) if space => State::AfterName,
+            (State::Name | State::AfterName, b'=') => State::BeforeValue,
+            (State::Name | State::AfterName, _) => State::Name,
+            (State::BeforeValue, _) if space => state,
+            (State::BeforeValue, b'"' | b'\'') => State::Quoted(b),
+            (State::BeforeValue, _) => State::Unquoted,
+            (State::Unquoted, _) if space => State::BeforeName,
+            (State::Unquoted, _) => state,
+        };
     }
     None
 }
@@ -197,6 +210,20 @@ mod tests {
         // `>` inside a quoted attribute value does not end the tag.
         let quoted = "<div title='a>b'>".repeat(MAX_NESTING + 1);
         assert!(too_deep(&quoted).is_some());
+        // A quote opens a value only where a value may start: in these the tag ends at
+        // its `>` and the divs after it count.
+        for stray in [
+            "<div ='>",
+            "<div a= = '>",
+            "<div a='x'='>",
+            "<div a b '>",
+            "<div/'>",
+        ] {
+            let hidden = format!("{stray}{}'", "<div>".repeat(MAX_NESTING + 1));
+            assert!(too_deep(&hidden).is_some(), "{stray}");
+        }
+        let unquoted = "<div title=a'b>".repeat(MAX_NESTING + 1);
+        assert!(too_deep(&unquoted).is_some());
         // Text that only looks like tags is text.
         assert_eq!(too_deep(&"a < b, 1<2, <3, </ >".repeat(1_000)), None);
         assert_eq!(too_deep(&format!("<!-- {}", "<div>".repeat(100))), None);

@@ -105,6 +105,11 @@ fn traps() -> Vec<(&'static str, String)> {
         ("stray end tags", fill("<div></x>", "")),
         ("misnested end tags", fill("<span><div></span>", "")),
         ("divs across quotes", fill("<div>[quote]x[/quote]\n", "")),
+        ("divs after a stray quote", fill("<div>", "<div ='>")),
+        (
+            "divs after a quote that opens no value",
+            fill("<div>", "<div a= = '>"),
+        ),
     ]
 }
 
@@ -269,9 +274,8 @@ proptest! {
     #[test]
     fn deep_mixtures_are_bounded(raw in deep_body()) {
         check("mixture", &raw);
-        // Whatever the verdict, it is stable, and cooking falls back to text on a refusal.
+        // On a refusal, cooking falls back to text.
         let verdict = cook_checked(&raw, &ctx());
-        prop_assert_eq!(verdict.is_ok(), cook_checked(&raw, &ctx()).is_ok());
         if verdict.is_err() {
             let names = element_names(&cook(&raw, &ctx()));
             prop_assert!(names.iter().all(|n| n == "p" || n == "br"), "{:?}", names);

@@ -15,6 +15,8 @@ pub enum WebError {
     /// The CSRF token was missing or wrong.
     Csrf,
     BadRequest(String),
+    /// A body past [`crate::MAX_BODY_BYTES`].
+    TooLarge,
     NotFound,
     Internal(String),
 }
@@ -41,6 +43,13 @@ impl WebError {
                 "This form has expired or did not come from this site. Go back, reload the page and send it again.".into(),
             ),
             WebError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
+            WebError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "That was too much to send at once: at most {} KiB.",
+                    crate::MAX_BODY_BYTES / 1024
+                ),
+            ),
             WebError::NotFound => (StatusCode::NOT_FOUND, "There is nothing at this address.".into()),
             WebError::Internal(m) => {
                 tracing::error!(error = %m, "request failed");

@@ -70,6 +70,18 @@ impl ApiError {
     }
 
     /// A parameter that is there but unusable.
+    /// A request body past `limit` bytes.
+    pub fn too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "The request body is too large: at most {} KiB",
+                limit / 1024
+            ),
+            Some("invalid_parameters"),
+        )
+    }
+
     pub fn bad_param(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, message, Some("invalid_parameters"))
     }

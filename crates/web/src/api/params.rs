@@ -39,9 +39,14 @@ impl<S: Send + Sync> FromRequest<S> for Params {
                     .to_ascii_lowercase()
                     .starts_with("application/json")
             });
-        let body = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::bad_param(format!("Could not read the request body: {e}")))?;
+        let body = Bytes::from_request(req, state).await.map_err(|e| {
+            // A body past the limit is "too large", not "bad": the client can act on that.
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::too_large(crate::MAX_BODY_BYTES)
+            } else {
+                ApiError::bad_param(format!("Could not read the request body: {e}"))
+            }
+        })?;
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(params);
         }
