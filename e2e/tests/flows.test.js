@@ -49,6 +49,19 @@ describe('with JavaScript', () => {
     assert.equal(await page.getAttribute('#post_4 aside.quote', 'data-username'), 'lena');
     assert.equal((await page.textContent('#post_3 .like-count')).trim(), '1 Like');
     await shot(page, 'topic');
+    // "1 reply" and "1 Like" open under their post, and close again.
+    await page.click('#post_2 a.reply-count');
+    await page.waitForSelector('#post_2 .expanded-replies .reply-item');
+    assert.equal(await page.locator('#post_2 .expanded-replies .reply-item').count(), 1);
+    assert.equal(await page.getAttribute('#post_2 a.reply-count', 'aria-expanded'), 'true');
+    await page.click('#post_3 .like-count a');
+    await page.waitForSelector('#post_3 .expanded-likers li');
+    assert.equal(await page.locator('#post_3 .expanded-likers li').count(), 1);
+    await shot(page, 'topic-expanded');
+    await page.click('#post_2 a.reply-count');
+    assert.equal(await page.locator('#post_2 .expanded-replies').count(), 0);
+    // The quote's header leads to the quoted post.
+    await Promise.all([page.waitForURL(/\/t\/[^/]+\/\d+\/1$/), page.click('#post_4 aside.quote .title a')]);
   });
 
   test('a newcomer signs up, logs out and logs in again', async () => {
@@ -122,9 +135,14 @@ describe('with JavaScript', () => {
     assert.match(await page.textContent('main'), /Version 1/);
   });
 
-  test('deletes a post', async () => {
+  test('deletes a post, after saying yes', async () => {
     await page.goto(topicUrl);
-    await Promise.all([page.waitForNavigation(), page.click('#post_2 button:has-text("Delete")')]);
+    // The first click only asks.
+    await page.click('#post_2 .delete-confirm summary');
+    assert.ok(await page.locator('#post_2 .delete-confirm[open]').count(), 'the question is open');
+    assert.equal(await page.locator('#post_2.deleted').count(), 0, 'nothing deleted yet');
+    await shot(page, 'delete-confirm');
+    await Promise.all([page.waitForNavigation(), page.click('#post_2 button:has-text("Yes, delete it")')]);
     assert.match(await page.textContent('#post_2'), /\(post deleted\)/);
   });
 });
@@ -142,6 +160,12 @@ describe('without JavaScript', () => {
     await page.goto(`${stoa.base}${DEMO_TOPIC}`);
     assert.match(await page.textContent('#post_1 blockquote'), /Izvestia, 14 April 1941/);
     assert.equal((await page.textContent('#post_3 .like-count')).trim(), '1 Like');
+    // Without a script, "1 reply" and "1 Like" are pages of their own.
+    await Promise.all([page.waitForURL(/\/posts\/\d+\/replies$/), page.click('#post_2 a.reply-count')]);
+    assert.equal(await page.locator('.reply-item').count(), 1);
+    await page.goto(`${stoa.base}${DEMO_TOPIC}`);
+    await Promise.all([page.waitForURL(/\/posts\/\d+\/likes$/), page.click('#post_3 .like-count a')]);
+    assert.equal(await page.locator('ul.likers li').count(), 1);
   });
 
   test('sign up, start a topic, reply, quote, like, edit and delete through forms alone', async () => {
@@ -175,7 +199,8 @@ describe('without JavaScript', () => {
     await page.fill('#raw', 'And a reply, also with forms alone (edited).');
     await Promise.all([page.waitForNavigation(), page.click('button:has-text("Save edit")')]);
     assert.match(await page.textContent('#post_2 .cooked'), /\(edited\)/);
-    await Promise.all([page.waitForNavigation(), page.click('#post_2 button:has-text("Delete")')]);
+    await page.click('#post_2 .delete-confirm summary');
+    await Promise.all([page.waitForNavigation(), page.click('#post_2 button:has-text("Yes, delete it")')]);
     assert.match(await page.textContent('#post_2'), /\(post deleted\)/);
   });
 

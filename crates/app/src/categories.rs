@@ -146,6 +146,26 @@ impl Forum {
             .collect())
     }
 
+    /// The category a Discourse slug path names, if the actor may see it: `slug` alone (a
+    /// top-level category first, as slugs need not be unique), or `slug` under `parent`.
+    pub async fn category_by_slug(
+        &self,
+        actor: Actor,
+        parent: Option<&str>,
+        slug: &str,
+    ) -> Result<CategoryRow> {
+        let all = self.categories(actor).await?;
+        let slug_of = |id: i64| all.iter().find(|c| c.id == id).map(|c| c.slug.as_str());
+        let named = all.iter().filter(|c| c.slug == slug);
+        let found = match parent {
+            Some(parent) => named
+                .filter(|c| c.parent_id.and_then(slug_of) == Some(parent))
+                .min_by_key(|c| c.position),
+            None => named.min_by_key(|c| (c.parent_id.is_some(), c.position)),
+        };
+        Ok(found.cloned().ok_or(Error::NotFound("category"))?)
+    }
+
     /// A category, if the actor may see it.
     pub async fn category(&self, actor: Actor, id: CategoryId) -> Result<CategoryRow> {
         let mut tx = self.db.read().await?;

@@ -163,6 +163,7 @@ async fn seed(forum: &Forum, admin: Actor, general: stoa_core::CategoryId) -> Re
         .create_topic(
             admin,
             &NewTopicForm {
+                archetype: None,
                 title: "Welcome to Stoa: how this forum works".into(),
                 raw: WELCOME.into(),
                 category_id: Some(general),
@@ -205,6 +206,7 @@ async fn seed(forum: &Forum, admin: Actor, general: stoa_core::CategoryId) -> Re
         .create_topic(
             lena,
             &NewTopicForm {
+                archetype: None,
                 title: DEMO_TOPIC_TITLE.into(),
                 raw: QUESTION.into(),
                 category_id: Some(history),

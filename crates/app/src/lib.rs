@@ -16,6 +16,7 @@ pub mod outbox;
 mod passwords;
 mod posts;
 mod search;
+mod topic_views;
 mod topics;
 mod users;
 mod views;
@@ -36,12 +37,16 @@ pub use api_keys::{ApiLimits, INVALID_KEY, NewApiKey};
 pub use categories::CategoryForm;
 pub use error::{AppError, Result};
 pub use notifications::{NOTIFICATIONS_PER_PAGE, NotificationItem, NotificationPage};
-pub use posts::{EditForm, PostCan, PostItem, ReplyForm, Revision};
+pub use posts::{
+    Change, ChangeKind, EditForm, PostCan, PostForEdit, PostItem, REVISIONS_SHOWN, ReplyForm,
+    Revision, RevisionHistory, word_diff,
+};
 pub use search::{SearchHit, SearchResults};
 pub use topics::{NewTopicForm, PostLocation, TopicList, TopicPage};
 pub use users::UserProfile;
 pub use views::{
-    CHUNK_SIZE, LATEST_POSTS, LatestPost, PostBatch, SiteStatistics, TopicView, excerpt,
+    CHUNK_SIZE, LATEST_POSTS, LatestPost, Likes, PostBatch, Replies, SiteStatistics, TopicView,
+    excerpt,
 };
 
 /// The forum: storage plus the state that rules need between requests.
@@ -62,6 +67,8 @@ pub struct Forum {
     mail_wake: Arc<tokio::sync::Notify>,
     /// Similar topics per topic, found at most every few minutes (see `search`).
     similar_cache: search::SimilarCache,
+    /// Topic views not yet written (see `topic_views`).
+    views: topic_views::ViewCounter,
     /// The API's rate limits (see `api_keys`).
     api_throttles: api_keys::ApiThrottles,
 }
@@ -122,6 +129,7 @@ impl Forum {
             )),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             similar_cache: Default::default(),
+            views: Default::default(),
         }
     }
 

@@ -39,6 +39,8 @@ pub struct NotificationItem {
     pub created_at: Timestamp,
     /// Who did it: "alice", "alice and bob", "alice and 3 others".
     pub who: String,
+    /// The (first) member who did it, for their avatar.
+    pub actor_username: String,
     /// What they did: "replied to your post".
     pub what: &'static str,
     pub topic_id: Option<i64>,
@@ -82,6 +84,7 @@ fn item(row: NotificationRow) -> NotificationItem {
         read: row.read,
         created_at: row.created_at,
         who,
+        actor_username: display.clone(),
         what: kind.map_or("did something", NotificationKind::verb),
         topic_id: row.topic_id,
         topic_title: row

@@ -3,10 +3,11 @@
 use stoa_core::notify::LevelReason;
 use stoa_core::slug::slugify;
 use stoa_core::{
-    Actor, CategoryId, Error, FirstPostDeletion, Guardian, NotificationLevel, PostFacts, PostId,
-    TopicId, TopicTitle, UserId,
+    Actor, CategoryId, EditReason, Error, FirstPostDeletion, Guardian, NotificationLevel,
+    PostFacts, PostId, TopicId, TopicTitle, UserId,
 };
 use stoa_db::posts::{PostRow, PostView};
+use stoa_db::revisions::NewRevision;
 use stoa_db::topics::TopicRow;
 use stoa_db::{Tx, likes, posts as db_posts, revisions, topics as db_topics};
 
@@ -30,6 +31,10 @@ pub struct ReplyForm {
 pub struct EditForm {
     pub raw: String,
     pub title: Option<String>,
+    /// A first post's topic may move to another category the editor may post in.
+    pub category_id: Option<CategoryId>,
+    /// Why, in the editor's words; kept with the revision and shown in the history.
+    pub edit_reason: String,
 }
 
 /// What the actor may do with a post, decided by the Guardian for the page's buttons.
@@ -52,10 +57,108 @@ pub struct PostItem {
 /// An earlier version of a post.
 #[derive(Debug, Clone)]
 pub struct Revision {
+    /// The version this was.
     pub number: i64,
+    /// Who replaced it, when, and why.
     pub username: String,
-    pub raw: String,
     pub created_at: Timestamp,
+    pub edit_reason: String,
+    pub raw: String,
+    /// How the text changed into the next version, word by word.
+    pub changes: Vec<Change>,
+    /// `(before, after)` when the edit retitled the topic.
+    pub title_change: Option<(String, String)>,
+    /// `(before, after)` category names when the edit moved the topic.
+    pub category_change: Option<(String, String)>,
+}
+
+/// A piece of a word diff between two versions of a post's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub kind: ChangeKind,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Same,
+    Added,
+    Removed,
+}
+
+impl Change {
+    pub fn added(&self) -> bool {
+        self.kind == ChangeKind::Added
+    }
+
+    pub fn removed(&self) -> bool {
+        self.kind == ChangeKind::Removed
+    }
+}
+
+/// The most earlier versions the history shows (the newest ones).
+pub const REVISIONS_SHOWN: i64 = 50;
+
+/// The word diff from `old` to `new`, with a time limit so that no pair of texts costs more
+/// than a bounded amount (past it the diff is coarser, never wrong).
+pub fn word_diff(old: &str, new: &str) -> Vec<Change> {
+    let diff = similar::TextDiff::configure()
+        .timeout(std::time::Duration::from_millis(50))
+        .diff_words(old, new);
+    let mut out: Vec<Change> = Vec::new();
+    for change in diff.iter_all_changes() {
+        let kind = match change.tag() {
+            similar::ChangeTag::Equal => ChangeKind::Same,
+            similar::ChangeTag::Insert => ChangeKind::Added,
+            similar::ChangeTag::Delete => ChangeKind::Removed,
+        };
+        match out.last_mut() {
+            Some(last) if last.kind == kind => last.text.push_str(change.value()),
+            _ => out.push(Change {
+                kind,
+                text: change.value().to_owned(),
+            }),
+        }
+    }
+    out
+}
+
+/// A post as its edit form shows it.
+#[derive(Debug)]
+pub struct PostForEdit {
+    pub post: PostRow,
+    pub topic: TopicRow,
+    /// For a first post: where its topic may move (empty otherwise).
+    pub categories: Vec<stoa_db::categories::CategoryRow>,
+}
+
+/// A post's history: its newest earlier versions, oldest first, and how many older ones
+/// there are besides.
+#[derive(Debug)]
+pub struct RevisionHistory {
+    pub post: PostRow,
+    pub topic: TopicRow,
+    pub revisions: Vec<Revision>,
+    pub earlier: i64,
+}
+
+/// The revision kept when a post's text is swapped without an edit form (withdrawing).
+fn plain_revision<'a>(
+    post: &'a PostRow,
+    user: UserId,
+    at: Timestamp,
+    reason: &'a str,
+) -> NewRevision<'a> {
+    NewRevision {
+        post: post.post_id(),
+        number: post.version,
+        user,
+        raw: &post.raw,
+        at,
+        edit_reason: reason,
+        old_title: None,
+        old_category: None,
+    }
 }
 
 fn facts(post: &PostRow, topic: &TopicRow) -> PostFacts {
@@ -100,6 +203,7 @@ pub(crate) fn item(
     if !guardian.can_see_post(facts) {
         post.raw.clear();
         post.cooked.clear();
+        post.deleted_by_username = None;
     }
     PostItem {
         post,
@@ -191,6 +295,29 @@ impl Forum {
         Ok(())
     }
 
+    /// What the edit form needs, when the actor may edit the post (otherwise the Guardian's
+    /// reason): the post, its topic, and for a first post the categories it may move to.
+    pub async fn post_for_edit(&self, actor: Actor, id: PostId) -> Result<PostForEdit> {
+        let mut tx = self.db.read().await?;
+        let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
+        let guardian = Guardian::new(actor);
+        guardian.can_edit_post(facts(&post, &topic))?;
+        let categories = if post.post_number == 1 {
+            db::categories::list(&mut tx)
+                .await?
+                .into_iter()
+                .filter(|c| guardian.can_see_category(c.read_restricted))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(PostForEdit {
+            post,
+            topic,
+            categories,
+        })
+    }
+
     /// Post `number` of a topic.
     pub async fn post_by_number(
         &self,
@@ -215,18 +342,48 @@ impl Forum {
         let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
         Guardian::new(actor).can_edit_post(facts(&post, &topic))?;
         let cooked = cooked?;
+        let reason = EditReason::parse(&form.edit_reason)?;
         let body = cooked.raw();
-        let title = match (&form.title, post.post_number) {
-            (Some(t), 1) => Some(TopicTitle::parse(t)?),
+        let first = post.post_number == 1;
+        let title = match (&form.title, first) {
+            (Some(t), true) => Some(TopicTitle::parse(t)?).filter(|t| t.as_str() != topic.title),
             _ => None,
         };
+        let category = match (form.category_id, first) {
+            (Some(c), true) if c.0 != topic.category_id => Some(
+                crate::categories::visible_category(&mut tx, actor, c)
+                    .await
+                    .map_err(|_| Error::invalid("category", "That category does not exist"))?,
+            ),
+            _ => None,
+        };
+        let body_changed = body != post.raw;
+        if !body_changed && title.is_none() && category.is_none() {
+            tx.commit().await?;
+            return Ok(post);
+        }
         let at = now();
-        if body != post.raw {
-            revisions::insert(&mut tx, id, post.version, user, &post.raw, at).await?;
+        revisions::insert(
+            &mut tx,
+            &NewRevision {
+                post: id,
+                number: post.version,
+                user,
+                raw: &post.raw,
+                at,
+                edit_reason: reason.as_str(),
+                old_title: title.as_ref().map(|_| topic.title.as_str()),
+                old_category: category.as_ref().map(|_| CategoryId(topic.category_id)),
+            },
+        )
+        .await?;
+        if body_changed {
             db_posts::update_raw(&mut tx, id, body, &cooked.html, at).await?;
             crate::search::index_post(&mut tx, id).await?;
+        } else {
+            db_posts::bump_version(&mut tx, id, at).await?;
         }
-        if let Some(title) = title.filter(|t| t.as_str() != topic.title) {
+        if let Some(title) = &title {
             db_topics::set_title(
                 &mut tx,
                 topic.topic_id(),
@@ -236,10 +393,16 @@ impl Forum {
             .await?;
             db::search::set_topic_title(&mut tx, topic.topic_id(), title.as_str()).await?;
         }
+        if let Some(category) = &category {
+            db_topics::set_category(&mut tx, topic.topic_id(), category.category_id()).await?;
+            db::search::set_topic_category(&mut tx, topic.topic_id(), &category.name).await?;
+            db::categories::recount(&mut tx, CategoryId(topic.category_id)).await?;
+            db::categories::recount(&mut tx, category.category_id()).await?;
+        }
         let updated = db_posts::find(&mut tx, id)
             .await?
             .ok_or(Error::NotFound("post"))?;
-        if body != post.raw {
+        if body_changed {
             let editor = db::users::find(&mut tx, user)
                 .await?
                 .ok_or(Error::NotFound("user"))?;
@@ -387,7 +550,11 @@ impl Forum {
         at: Timestamp,
     ) -> Result<PostRow> {
         let id = post.post_id();
-        revisions::insert(&mut tx, id, post.version, user, &post.raw, at).await?;
+        revisions::insert(
+            &mut tx,
+            &plain_revision(post, user, at, "Withdrawn by its author"),
+        )
+        .await?;
         let cooked = stoa_markup::cook(WITHDRAWN_NOTICE, &Default::default());
         db_posts::set_withdrawn(&mut tx, id, WITHDRAWN_NOTICE, &cooked, Some(at), at).await?;
         crate::search::index_post(&mut tx, id).await?;
@@ -408,7 +575,7 @@ impl Forum {
         at: Timestamp,
     ) -> Result<PostRow> {
         let id = post.post_id();
-        revisions::insert(&mut tx, id, post.version, user, &post.raw, at).await?;
+        revisions::insert(&mut tx, &plain_revision(post, user, at, "Restored")).await?;
         db_posts::set_withdrawn(&mut tx, id, old.raw(), &old.html, None, at).await?;
         crate::search::index_post(&mut tx, id).await?;
         let updated = db_posts::find(&mut tx, id)
@@ -454,25 +621,57 @@ impl Forum {
     }
 
     /// A post's earlier versions, oldest first.
-    pub async fn revisions(
-        &self,
-        actor: Actor,
-        id: PostId,
-    ) -> Result<(PostRow, TopicRow, Vec<Revision>)> {
+    pub async fn revisions(&self, actor: Actor, id: PostId) -> Result<RevisionHistory> {
         let mut tx = self.db.read().await?;
         let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
         Guardian::new(actor).can_see_revisions(facts(&post, &topic))?;
-        let list = revisions::list(&mut tx, id)
+        let total = revisions::count(&mut tx, id).await?;
+        let rows = revisions::list(&mut tx, id, REVISIONS_SHOWN).await?;
+        let current_category = db::categories::find(&mut tx, CategoryId(topic.category_id))
             .await?
-            .into_iter()
-            .map(|r| Revision {
+            .map(|c| c.name)
+            .unwrap_or_default();
+        drop(tx);
+        // Each version against the one after it: the next revision's text, or the post as
+        // it is now. Titles and categories chain the same way, from the newest back.
+        let mut next_raw = post.raw.clone();
+        let mut next_title = topic.title.clone();
+        let mut next_category = current_category;
+        let mut list = Vec::with_capacity(rows.len());
+        for r in rows.into_iter().rev() {
+            let changes = word_diff(&r.raw, &next_raw);
+            let title_change = r.old_title.clone().map(|old| (old, next_title.clone()));
+            let category_change = r.old_category_id.map(|_| {
+                (
+                    r.old_category_name.clone().unwrap_or_default(),
+                    next_category.clone(),
+                )
+            });
+            if let Some(old) = &r.old_title {
+                next_title = old.clone();
+            }
+            if let Some(old) = &r.old_category_name {
+                next_category = old.clone();
+            }
+            next_raw = r.raw.clone();
+            list.push(Revision {
                 number: r.number,
                 username: r.username,
-                raw: r.raw,
                 created_at: r.created_at,
-            })
-            .collect();
-        Ok((post, topic, list))
+                edit_reason: r.edit_reason,
+                raw: r.raw,
+                changes,
+                title_change,
+                category_change,
+            });
+        }
+        list.reverse();
+        Ok(RevisionHistory {
+            post,
+            topic,
+            revisions: list,
+            earlier: (total - REVISIONS_SHOWN).max(0),
+        })
     }
 
     /// The `[quote]` block that quotes a post (or the `selection` of it) in a reply.

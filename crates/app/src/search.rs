@@ -155,6 +155,7 @@ pub(crate) async fn similar_in(
     if query.words.is_empty() && query.phrases.is_empty() {
         return Ok(Vec::new());
     }
+    // Any shared word finds candidates; only those that share enough are shown.
     let results = db_search::search(
         tx,
         &query,
@@ -163,11 +164,49 @@ pub(crate) async fn similar_in(
             any_word: true,
             exclude_topic: exclude,
             offset: 0,
-            limit: SIMILAR_TOPICS,
+            limit: SIMILAR_TOPICS * 4,
         },
     )
     .await?;
-    Ok(results.hits.into_iter().map(|(row, _)| row).collect())
+    Ok(results
+        .hits
+        .into_iter()
+        .map(|(row, _)| row)
+        .filter(|row| similar_enough(&query, row))
+        .take(usize::try_from(SIMILAR_TOPICS).unwrap_or(5))
+        .collect())
+}
+
+/// Which of a query's words and phrases `text` holds: a word as the start of one of its
+/// words (as search matches them), a phrase as written.
+fn terms_found(query: &SearchQuery, text: &str) -> Vec<bool> {
+    let tokens = analyzer::tokens(text);
+    let folded: String = analyzer::fold(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    query
+        .words
+        .iter()
+        .map(|w| tokens.iter().any(|t| t.starts_with(w.as_str())))
+        .chain(query.phrases.iter().map(|p| folded.contains(p.as_str())))
+        .collect()
+}
+
+/// A minimum of relevance for "similar": one of the telling words (or CJK pairs) of the
+/// title is in the other topic's title, and — when there are two or more — at least two are
+/// in its title or the post found. One common word shared with a post is not enough (the
+/// welcome topic is not like every title that says "post").
+fn similar_enough(query: &SearchQuery, row: &HitRow) -> bool {
+    let in_title = terms_found(query, &row.title);
+    let in_text = terms_found(query, &stoa_markup::plain_text(&row.raw));
+    let title_hits = in_title.iter().filter(|t| **t).count();
+    let all_hits = in_title
+        .iter()
+        .zip(&in_text)
+        .filter(|(a, b)| **a || **b)
+        .count();
+    title_hits >= 1 && all_hits >= in_title.len().min(2)
 }
 
 impl Forum {

@@ -22,6 +22,9 @@ pub struct NewTopicForm {
     pub title: String,
     pub raw: String,
     pub category_id: Option<CategoryId>,
+    /// Discourse's `archetype` as the client sent it; only `regular` topics exist, so any
+    /// other (a private message) is refused rather than created as a public topic.
+    pub archetype: Option<String>,
 }
 
 /// One page of a topic list.
@@ -92,6 +95,23 @@ impl Forum {
         let guardian = Guardian::new(actor);
         guardian.can_create_topic()?;
         let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
+        match form.archetype.as_deref().map(str::trim) {
+            None | Some("" | "regular") => {}
+            Some("private_message") => {
+                return Err(Error::invalid(
+                    "archetype",
+                    "Private messages are not available on this forum yet; nothing was sent",
+                )
+                .into());
+            }
+            Some(_) => {
+                return Err(Error::invalid(
+                    "archetype",
+                    "Unknown archetype: a topic's archetype is \"regular\"",
+                )
+                .into());
+            }
+        }
         let title = TopicTitle::parse(&form.title)?;
         let cooked = cooking::prepare(&self.db, &form.raw).await?;
         let category_id = form
@@ -165,14 +185,21 @@ impl Forum {
 
     /// One page of a topic. With `record_reading` (a visit the member made: the page opened in
     /// their browser's window, not fetched as an image or by a script), what it shows is
-    /// marked read for a signed-in member, and the notifications about it too.
+    /// marked read for a signed-in member, and the notifications about the post the visit
+    /// lands on — `landing`, or the page's first post. Notifications about the page's other
+    /// posts stay unread until the page's script reports them seen ([`Self::record_reading`]):
+    /// opening one notification does not dismiss its neighbours. A visit counts as a view
+    /// of the topic by `visit` (the viewer's key: once per viewer and day, see
+    /// `topic_views`).
     pub async fn topic_page(
         &self,
         actor: Actor,
         id: TopicId,
         page: i64,
-        record_reading: bool,
+        landing: Option<i64>,
+        visit: Option<&str>,
     ) -> Result<TopicPage> {
+        let record_reading = visit.is_some();
         let guardian = Guardian::new(actor);
         let mut tx = self.db.read().await?;
         let topic = visible_topic(&mut tx, actor, id).await?;
@@ -197,6 +224,9 @@ impl Forum {
             _ => None,
         };
         let (first, last) = shown.unwrap_or((0, 0));
+        let landing = landing
+            .filter(|n| (first..=last).contains(n))
+            .unwrap_or(first);
         let state = match actor.user_id() {
             Some(user) => Some(
                 reads::reader_state(
@@ -204,8 +234,8 @@ impl Forum {
                     user,
                     id,
                     CategoryId(topic.category_id),
-                    first,
-                    last,
+                    landing,
+                    landing,
                 )
                 .await?,
             ),
@@ -230,10 +260,13 @@ impl Forum {
             .map(|v| item(guardian, v, topic_deleted, topic.closed))
             .collect();
         let mut notifications_read = 0;
-        if let (true, Some(user), Some((first, last))) = (record_reading, actor.user_id(), shown) {
+        if let (true, Some(user), Some((_, last))) = (record_reading, actor.user_id(), shown) {
             notifications_read = self
-                .mark_seen(user, id, (first, last), last_read, unread_notes)
+                .mark_seen(user, id, last, &[landing], last_read, unread_notes)
                 .await?;
+        }
+        if let Some(viewer) = visit {
+            self.views.view(id, viewer);
         }
         let reply_refusal = guardian.can_reply(topic_deleted, topic.closed).err();
         Ok(TopicPage {
@@ -251,20 +284,24 @@ impl Forum {
     }
 
     /// Records what a member's browser reports having shown them of a topic (Discourse's
-    /// `POST /topics/timings`): posts `numbers`, read now. Returns how many notifications
-    /// that marked read.
+    /// `POST /topics/timings`): posts `numbers`, read now, and the notifications about exactly
+    /// those posts. Returns how many notifications that marked read.
     pub async fn record_reading(&self, actor: Actor, id: TopicId, numbers: &[i64]) -> Result<i64> {
         let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
         let mut tx = self.db.read().await?;
         let topic = visible_topic(&mut tx, actor, id).await?;
-        // Only posts that exist count; a report of post 10⁹ moves nothing.
+        // Only posts that exist count; a report of post 10⁹ moves nothing. A page shows 20
+        // posts; a report of more than a few pages' worth is cut short.
         let highest = topic.highest_post_number;
-        let seen: Vec<i64> = numbers
+        let mut seen: Vec<i64> = numbers
             .iter()
             .copied()
             .filter(|n| (1..=highest).contains(n))
             .collect();
-        let (Some(&first), Some(&last)) = (seen.iter().min(), seen.iter().max()) else {
+        seen.sort_unstable();
+        seen.dedup();
+        seen.truncate(MAX_REPORTED_POSTS);
+        let (Some(&first), Some(&last)) = (seen.first(), seen.last()) else {
             return Ok(0);
         };
         let state = reads::reader_state(
@@ -280,20 +317,23 @@ impl Forum {
         self.mark_seen(
             user,
             id,
-            (first, last),
+            last,
+            &seen,
             state.last_read,
             state.unread_notifications,
         )
         .await
     }
 
-    /// Marks posts `first..=last` of a topic seen by `user`: reading moves forward (never
-    /// back), and the notifications about them are read. No write when neither changes.
+    /// Moves `user`'s reading of a topic to post `last` (forward, never back) and marks read
+    /// the notifications about posts `seen`. `unread_notes` counts the unread ones among
+    /// them, or more; no write when there is nothing to change.
     async fn mark_seen(
         &self,
         user: UserId,
         id: TopicId,
-        (first, last): (i64, i64),
+        last: i64,
+        seen: &[i64],
         last_read: Option<i64>,
         unread_notes: i64,
     ) -> Result<i64> {
@@ -302,7 +342,7 @@ impl Forum {
         }
         let mut tx = self.db.write().await?;
         reads::mark_read(&mut tx, user, id, last).await?;
-        let marked = db::notifications::mark_read_for_posts(&mut tx, user, id, first, last).await?;
+        let marked = db::notifications::mark_read_for_posts(&mut tx, user, id, seen).await?;
         tx.commit().await?;
         Ok(i64::try_from(marked).unwrap_or(0))
     }
@@ -344,6 +384,9 @@ impl Forum {
             .map(|r| r + 1))
     }
 }
+
+/// The most posts one reading report marks (five pages' worth).
+const MAX_REPORTED_POSTS: usize = 100;
 
 /// A post just written, its topic and its author, for notifying.
 pub(crate) async fn post_context(

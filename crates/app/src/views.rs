@@ -20,6 +20,24 @@ pub const CHUNK_SIZE: i64 = 20;
 pub const LATEST_POSTS: i64 = 50;
 /// Likers listed for one post.
 pub const LIKERS: i64 = 200;
+/// The most replies to one post listed at once.
+pub const REPLIES: i64 = 100;
+
+/// A post and who liked it.
+#[derive(Debug)]
+pub struct Likes {
+    pub post: PostItem,
+    pub topic: TopicRow,
+    pub likers: Vec<NameMatch>,
+}
+
+/// A post and the posts that answer it.
+#[derive(Debug)]
+pub struct Replies {
+    pub post: PostItem,
+    pub topic: TopicRow,
+    pub replies: PostBatch,
+}
 
 /// Posts with what the API says about their authors.
 #[derive(Debug, Clone, Default)]
@@ -272,6 +290,47 @@ impl Forum {
             })
             .collect();
         Ok((latest, posts))
+    }
+
+    /// A post the actor may see, its topic, and the posts that answer it (Discourse's
+    /// `GET /posts/{id}/replies`), at most [`REPLIES`] of them, in order.
+    pub async fn replies(&self, actor: Actor, id: PostId) -> Result<Replies> {
+        let mut tx = self.db.read().await?;
+        let mut post = batch(&mut tx, actor, &[id.0]).await?;
+        let Some(first) = post.items.pop() else {
+            return Err(Error::NotFound("post").into());
+        };
+        let topic = visible_topic(&mut tx, actor, TopicId(first.post.topic_id)).await?;
+        let ids = db_posts::reply_ids(
+            &mut tx,
+            TopicId(topic.id),
+            first.post.post_number,
+            Guardian::new(actor).can_see_deleted(),
+            REPLIES,
+        )
+        .await?;
+        let replies = batch_in(&mut tx, actor, &ids, Some(&topic)).await?;
+        Ok(Replies {
+            post: first,
+            topic,
+            replies,
+        })
+    }
+
+    /// A post the actor may see, its topic, and who liked it.
+    pub async fn likes(&self, actor: Actor, id: PostId) -> Result<Likes> {
+        let mut tx = self.db.read().await?;
+        let mut post = batch(&mut tx, actor, &[id.0]).await?;
+        let Some(first) = post.items.pop() else {
+            return Err(Error::NotFound("post").into());
+        };
+        let topic = visible_topic(&mut tx, actor, TopicId(first.post.topic_id)).await?;
+        let likers = likes::likers(&mut tx, id, LIKERS).await?;
+        Ok(Likes {
+            post: first,
+            topic,
+            likers,
+        })
     }
 
     /// Who liked a post the actor may see.

@@ -232,6 +232,34 @@ impl PostBody {
 }
 
 text_type!(
+    /// Why a post was edited, as the editor puts it: up to 255 characters on one line
+    /// (Discourse's limit), trimmed; empty when not said.
+    EditReason
+);
+
+/// The longest edit reason.
+pub const EDIT_REASON_MAX: usize = 255;
+
+impl EditReason {
+    pub fn parse(input: &str) -> Result<Self> {
+        let reason = input.trim();
+        if char_len(reason) > EDIT_REASON_MAX {
+            return Err(Error::invalid(
+                "edit_reason",
+                format!("The edit reason is too long: at most {EDIT_REASON_MAX} characters"),
+            ));
+        }
+        if reason.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "edit_reason",
+                "The edit reason is one line of text",
+            ));
+        }
+        Ok(Self(reason.to_owned()))
+    }
+}
+
+text_type!(
     /// What someone types to say who they are, at login or to reset a password: a username
     /// or an email, trimmed, at most an email's length, without control characters. Nothing
     /// longer or stranger can name an account, so it is refused before any lookup, throttle

@@ -18,8 +18,8 @@ pub use error::Error;
 pub use guardian::{Actor, FirstPostDeletion, Guardian, PostFacts};
 pub use ids::{CategoryId, PostId, PostNumber, TopicId, UserId};
 pub use input::{
-    CategoryName, Color, Description, DisplayName, Email, LoginName, NewPassword, PostBody,
-    TopicTitle, Username,
+    CategoryName, Color, Description, DisplayName, EditReason, Email, LoginName, NewPassword,
+    PostBody, TopicTitle, Username,
 };
 pub use notify::{NotificationKind, NotificationLevel};
 

@@ -173,20 +173,30 @@ pub async fn mark_all_read(tx: &mut Tx, user: UserId) -> Result<u64> {
     Ok(exec!(tx, c => sqlx::query(SQL).bind(user.0).execute(&mut **c).await)?)
 }
 
-/// Marks read the member's notifications about posts `from..=to` of a topic (they have now
-/// seen those posts).
+/// Marks read the member's notifications about posts `numbers` of a topic (they have now
+/// seen those posts); the others about the topic stay as they are.
 pub async fn mark_read_for_posts(
     tx: &mut Tx,
     user: UserId,
     topic: TopicId,
-    from: i64,
-    to: i64,
+    numbers: &[i64],
 ) -> Result<u64> {
-    const SQL: &str = "UPDATE notifications SET read = TRUE WHERE user_id = $1 AND topic_id = $2 \
-        AND post_number >= $3 AND post_number <= $4 AND read = FALSE";
-    Ok(
-        exec!(tx, c => sqlx::query(SQL).bind(user.0).bind(topic.0).bind(from).bind(to).execute(&mut **c).await)?,
-    )
+    if numbers.is_empty() {
+        return Ok(0);
+    }
+    let placeholders: Vec<String> = (0..numbers.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
+        "UPDATE notifications SET read = TRUE WHERE user_id = $1 AND topic_id = $2 \
+         AND post_number IN ({}) AND read = FALSE",
+        placeholders.join(", ")
+    );
+    Ok(exec!(tx, c => {
+        let mut q = sqlx::query(&sql).bind(user.0).bind(topic.0);
+        for n in numbers {
+            q = q.bind(*n);
+        }
+        q.execute(&mut **c).await
+    })?)
 }
 
 /// Whether a notification is still unread (the mailer skips emails about read ones).

@@ -51,6 +51,8 @@ pub struct PostView {
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
     pub withdrawn_at: Option<Timestamp>,
+    /// Who deleted it (for those who may see the deleted post).
+    pub deleted_by_username: Option<String>,
     pub liked: bool,
 }
 
@@ -103,10 +105,12 @@ const VIEW_SELECT: &str = "SELECT p.id, p.topic_id, p.user_id, u.username, u.nam
     u.admin AS author_admin, p.post_number, p.reply_to_post_number, \
     ru.username AS reply_to_username, p.raw, p.cooked, p.version, p.like_count, p.reply_count, \
     p.created_at, p.updated_at, p.deleted_at, p.withdrawn_at, \
+    du.username AS deleted_by_username, \
     EXISTS (SELECT 1 FROM post_actions a WHERE a.post_id = p.id AND a.user_id = $1 \
             AND a.post_action_type_id = 2) AS liked \
     FROM posts p \
     JOIN users u ON u.id = p.user_id \
+    LEFT JOIN users du ON du.id = p.deleted_by_id \
     LEFT JOIN posts r ON r.topic_id = p.topic_id AND r.post_number = p.reply_to_post_number \
     LEFT JOIN users ru ON ru.id = r.user_id";
 
@@ -161,6 +165,27 @@ pub async fn stream(tx: &mut Tx, topic: TopicId, include_deleted: bool) -> Resul
     Ok(run!(tx, c => sqlx::query_scalar(SQL)
         .bind(topic.0)
         .bind(include_deleted)
+        .fetch_all(&mut **c)
+        .await)?)
+}
+
+/// The ids of the posts that answer post `number` of a topic, in order, at most `limit`
+/// (the `(topic_id, reply_to_post_number)` index finds them); deleted ones only when
+/// `include_deleted`.
+pub async fn reply_ids(
+    tx: &mut Tx,
+    topic: TopicId,
+    number: i64,
+    include_deleted: bool,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    const SQL: &str = "SELECT id FROM posts WHERE topic_id = $1 AND reply_to_post_number = $2 \
+                       AND ($3 OR deleted_at IS NULL) ORDER BY post_number LIMIT $4";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL)
+        .bind(topic.0)
+        .bind(number)
+        .bind(include_deleted)
+        .bind(limit)
         .fetch_all(&mut **c)
         .await)?)
 }
@@ -277,6 +302,13 @@ pub async fn count_in_topic(tx: &mut Tx, topic: TopicId) -> Result<i64> {
 }
 
 /// Replaces a post's text after an edit, raising its version.
+/// A new version of a post whose text stays (its topic's title or category changed).
+pub async fn bump_version(tx: &mut Tx, id: PostId, at: Timestamp) -> Result<()> {
+    const SQL: &str = "UPDATE posts SET version = version + 1, updated_at = $1 WHERE id = $2";
+    exec!(tx, c => sqlx::query(SQL).bind(at).bind(id.0).execute(&mut **c).await)?;
+    Ok(())
+}
+
 pub async fn update_raw(
     tx: &mut Tx,
     id: PostId,

@@ -80,6 +80,14 @@ pub async fn set_category_name(tx: &mut Tx, category: CategoryId, name: &str) ->
     Ok(exec!(tx, c => sqlx::query(SQL).bind(&name).bind(category.0).execute(&mut **c).await)?)
 }
 
+/// A topic moved to the category named `name`: its posts' rows carry the name.
+pub async fn set_topic_category(tx: &mut Tx, topic: TopicId, name: &str) -> Result<u64> {
+    const SQL: &str = "UPDATE post_search_data SET category = $1 WHERE post_id IN \
+                       (SELECT id FROM posts WHERE topic_id = $2)";
+    let name = analyzer::index_text(name);
+    Ok(exec!(tx, c => sqlx::query(SQL).bind(&name).bind(topic.0).execute(&mut **c).await)?)
+}
+
 /// What `stoa reindex` works from: a post with what its row is built of.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SourceRow {
@@ -393,6 +401,16 @@ fn midnight(d: chrono::NaiveDate) -> Timestamp {
 /// higher is better, as `ts_rank`).
 const FTS5_RANK: &str = "-bm25(post_search_fts, 10.0, 1.0, 0.5, 0.5)";
 
+/// Above zero when a post's own text (not its topic's title, category or author) matches:
+/// the post a topic's hit shows is one of those where there are any, so its snippet holds the
+/// words. Computed in the same pass as the rank.
+const FTS5_BODY: &str = "-bm25(post_search_fts, 0.0, 1.0, 0.0, 0.0)";
+
+/// [`FTS5_BODY`] on PostgreSQL: only the body's weight (B; the array is D, C, B, A).
+fn pg_body(p: &str) -> String {
+    format!("ts_rank('{{0, 0, 1, 0}}', search, to_tsquery('simple', {p}))::float8")
+}
+
 /// Which posts the index gives a query of words alone to rank.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Candidates {
@@ -408,7 +426,7 @@ enum Candidates {
 /// The FTS5 query giving `(post_id, score)` candidates; `p` the match, `title` its title-only
 /// form (for [`Candidates::Best`]).
 fn fts5_candidates(c: Candidates, p: &str, title: Option<&str>) -> String {
-    let rank = FTS5_RANK;
+    let rank = format!("{FTS5_RANK} AS score, {FTS5_BODY} AS body");
     let newest = |m: &str| {
         format!(
             "SELECT MIN(rowid) AS r FROM (SELECT rowid FROM post_search_fts \
@@ -422,13 +440,13 @@ fn fts5_candidates(c: Candidates, p: &str, title: Option<&str>) -> String {
                 None => newest(p),
             };
             format!(
-                "SELECT rowid AS post_id, {rank} AS score FROM post_search_fts \
+                "SELECT rowid AS post_id, {rank} FROM post_search_fts \
                  WHERE post_search_fts MATCH {p} AND rowid >= (SELECT MIN(r) FROM ({since})) \
                  ORDER BY score DESC LIMIT {CANDIDATES}"
             )
         }
         Candidates::Newest | Candidates::Oldest => format!(
-            "SELECT rowid AS post_id, {rank} AS score FROM post_search_fts \
+            "SELECT rowid AS post_id, {rank} FROM post_search_fts \
              WHERE post_search_fts MATCH {p} ORDER BY rowid {} LIMIT {CANDIDATES}",
             if c == Candidates::Newest {
                 "DESC"
@@ -443,16 +461,19 @@ fn fts5_candidates(c: Candidates, p: &str, title: Option<&str>) -> String {
 /// [`Candidates::Best`]: a title-only (weight A) query rechecks rows in the heap, and finding
 /// the newest thousand of those took half a second for a word in 3 % of posts.
 fn pg_candidates(c: Candidates, p: &str) -> String {
-    let rank = format!("ts_rank(search, to_tsquery('simple', {p}))::float8");
+    let rank = format!(
+        "ts_rank(search, to_tsquery('simple', {p}))::float8 AS score, {} AS body",
+        pg_body(p)
+    );
     match c {
         Candidates::Best => format!(
-            "SELECT post_id, {rank} AS score FROM post_search_data WHERE post_id IN \
+            "SELECT post_id, {rank} FROM post_search_data WHERE post_id IN \
              (SELECT post_id FROM post_search_data WHERE search @@ to_tsquery('simple', {p}) \
               ORDER BY post_id DESC LIMIT {CANDIDATES}) \
              ORDER BY score DESC LIMIT {CANDIDATES}"
         ),
         Candidates::Newest | Candidates::Oldest => format!(
-            "SELECT post_id, {rank} AS score FROM post_search_data \
+            "SELECT post_id, {rank} FROM post_search_data \
              WHERE search @@ to_tsquery('simple', {p}) ORDER BY post_id {} LIMIT {CANDIDATES}",
             if c == Candidates::Newest {
                 "DESC"
@@ -463,19 +484,22 @@ fn pg_candidates(c: Candidates, p: &str) -> String {
     }
 }
 
-/// `FROM` and score over candidates: the posts they name, with how many there were.
-fn candidates_from(ranked: &str) -> (String, String) {
+/// `FROM`, score and body score over candidates: the posts they name, with how many there
+/// were.
+fn candidates_from(ranked: &str) -> (String, String, String) {
     (
         format!(
-            "(SELECT post_id, score, COUNT(*) OVER () AS candidates FROM ({ranked}) ranked) \
-             cand JOIN posts p ON p.id = cand.post_id"
+            "(SELECT post_id, score, body, COUNT(*) OVER () AS candidates FROM ({ranked}) \
+             ranked) cand JOIN posts p ON p.id = cand.post_id"
         ),
         "cand.score".to_owned(),
+        "cand.body".to_owned(),
     )
 }
 
 /// Runs `q` for `searcher`: one page of topics (`limit` from `offset`), each with its
-/// best-matching post, and the number of topics that matched.
+/// best-matching post (one whose own text matches, where there is one, so that its snippet
+/// shows the words), and the number of topics that matched.
 pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<Results> {
     let Options {
         searcher,
@@ -508,9 +532,10 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
         Order::Oldest => Some(Candidates::Oldest),
         Order::Likes | Order::Views => None,
     };
-    let (from, score) = match &positive {
+    let (from, score, body) = match &positive {
         None => (
             "posts p".to_owned(),
+            "CAST(0 AS DOUBLE PRECISION)".to_owned(),
             "CAST(0 AS DOUBLE PRECISION)".to_owned(),
         ),
         Some(m) if sqlite => {
@@ -538,6 +563,7 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
                     (
                         "post_search_fts JOIN posts p ON p.id = post_search_fts.rowid".to_owned(),
                         FTS5_RANK.to_owned(),
+                        FTS5_BODY.to_owned(),
                     )
                 }
             }
@@ -551,6 +577,9 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
                     (
                         "post_search_data d JOIN posts p ON p.id = d.post_id".to_owned(),
                         format!("ts_rank(d.search, to_tsquery('simple', {p}))::float8"),
+                        format!(
+                            "ts_rank('{{0, 0, 1, 0}}', d.search, to_tsquery('simple', {p}))::float8"
+                        ),
                     )
                 }
             }
@@ -649,16 +678,19 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
     let lim = sql.arg(Arg::Int(limit));
     let off = sql.arg(Arg::Int(offset));
     let text = format!(
-        "WITH hits AS (SELECT p.id AS post_id, p.topic_id, {score} AS score, p.created_at, \
-            p.like_count, t.views, {candidates} AS candidates FROM {from} \
+        "WITH hits AS (SELECT p.id AS post_id, p.topic_id, {score} AS score, \
+            {body} AS body_score, p.created_at, p.like_count, t.views, \
+            {candidates} AS candidates FROM {from} \
             JOIN topics t ON t.id = p.topic_id JOIN categories c ON c.id = t.category_id \
             WHERE {conditions}), \
          best AS (SELECT hits.*, ROW_NUMBER() OVER (PARTITION BY topic_id \
             ORDER BY {order}, post_id) AS rank_in_topic, \
+            FIRST_VALUE(post_id) OVER (PARTITION BY topic_id \
+            ORDER BY CASE WHEN body_score > 0 THEN 0 ELSE 1 END, {order}, post_id) AS shown, \
             MAX(candidates) OVER () AS considered FROM hits) \
-         SELECT post_id, topic_id, score, COUNT(*) OVER () AS total, \
+         SELECT shown AS post_id, topic_id, score, COUNT(*) OVER () AS total, \
             considered FROM best \
-         WHERE rank_in_topic = 1 ORDER BY {order}, post_id LIMIT {lim} OFFSET {off}",
+         WHERE rank_in_topic = 1 ORDER BY {order}, best.post_id LIMIT {lim} OFFSET {off}",
         conditions = sql.conditions.join(" AND "),
         candidates = if candidates.is_some() && positive.is_some() {
             "cand.candidates"

@@ -98,6 +98,19 @@ pub async fn set_title(tx: &mut Tx, id: TopicId, title: &str, slug: &str) -> Res
     Ok(())
 }
 
+/// Adds `n` views to a topic's count.
+pub async fn add_views(tx: &mut Tx, id: TopicId, n: i64) -> Result<u64> {
+    const SQL: &str = "UPDATE topics SET views = views + $1 WHERE id = $2";
+    Ok(exec!(tx, c => sqlx::query(SQL).bind(n).bind(id.0).execute(&mut **c).await)?)
+}
+
+/// Moves a topic to another category.
+pub async fn set_category(tx: &mut Tx, id: TopicId, category: CategoryId) -> Result<()> {
+    const SQL: &str = "UPDATE topics SET category_id = $1 WHERE id = $2";
+    exec!(tx, c => sqlx::query(SQL).bind(category.0).bind(id.0).execute(&mut **c).await)?;
+    Ok(())
+}
+
 /// Soft-deletes (`by` = Some) or restores (`by` = None) a topic.
 pub async fn set_deleted(
     tx: &mut Tx,
@@ -136,6 +149,13 @@ pub struct TopicListRow {
     pub category_id: i64,
     pub category_name: String,
     pub category_slug: String,
+    /// Badge colour (hex, no `#`).
+    pub category_color: String,
+    /// The category's parent, when it is a subcategory (its name and slug are empty when not).
+    pub parent_category_id: Option<i64>,
+    pub parent_category_name: String,
+    pub parent_category_slug: String,
+    pub parent_category_color: String,
     pub user_id: i64,
     pub author: String,
     pub author_name: String,
@@ -193,7 +213,11 @@ pub async fn list(
 ) -> Result<Vec<TopicListRow>> {
     let sql = format!(
         "SELECT t.id, t.title, t.slug, t.category_id, c.name AS category_name, \
-        c.slug AS category_slug, t.user_id, a.username AS author, a.name AS author_name, \
+        c.slug AS category_slug, c.color AS category_color, c.parent_id AS parent_category_id, \
+        COALESCE(pc.name, '') AS parent_category_name, \
+        COALESCE(pc.slug, '') AS parent_category_slug, \
+        COALESCE(pc.color, '') AS parent_category_color, \
+        t.user_id, a.username AS author, a.name AS author_name, \
         t.last_post_user_id AS last_poster_id, l.username AS last_poster, l.name AS last_poster_name, \
         t.posts_count, t.reply_count, t.highest_post_number, t.like_count, t.views, t.closed, \
         t.created_at, t.bumped_at, t.deleted_at, tu.last_read_post_number, \
@@ -201,6 +225,7 @@ pub async fn list(
              THEN FALSE ELSE TRUE END AS show_unread \
         FROM topics t \
         JOIN categories c ON c.id = t.category_id \
+        LEFT JOIN categories pc ON pc.id = c.parent_id \
         JOIN users a ON a.id = t.user_id \
         JOIN users l ON l.id = t.last_post_user_id \
         LEFT JOIN topic_users tu ON tu.topic_id = t.id AND tu.user_id = $1 \

@@ -303,11 +303,20 @@ pub(crate) fn open_aside(quote: &QuoteRef, out: &mut String) {
     }
     out.push_str(">\n");
     if let Some(u) = &quote.username {
-        let _ = write!(
-            out,
-            "<div class=\"title\">\n<div class=\"quote-controls\"></div>\n{}:</div>\n",
-            html_escape::encode_text(u)
-        );
+        // The header leads to the quoted post when the quote says where it is (Discourse's
+        // short link, which moves to the post's page).
+        let name = html_escape::encode_text(u);
+        let _ = match (quote.topic, quote.post) {
+            (Some(t), Some(p)) => write!(
+                out,
+                "<div class=\"title\">\n<div class=\"quote-controls\"></div>\n\
+                 <a href=\"/t/{t}/{p}\" title=\"Go to the quoted post\">{name}:</a></div>\n"
+            ),
+            _ => write!(
+                out,
+                "<div class=\"title\">\n<div class=\"quote-controls\"></div>\n{name}:</div>\n"
+            ),
+        };
     }
     out.push_str("<blockquote>\n");
 }

@@ -1,4 +1,6 @@
-//! Inline additions to prose text: `@mentions` and bare-URL autolinks (GitHub's extension).
+//! Inline additions to prose text: `@mentions`, bare-URL autolinks (GitHub's extension) and
+//! emoji shortcodes (`:smile:`, `:+1:`: gemoji's names, as Discourse and GitHub take them,
+//! written out as the Unicode emoji; an unknown one stays text).
 
 use pulldown_cmark::{CowStr, Event};
 
@@ -9,6 +11,7 @@ enum Piece<'a> {
     Text(&'a str),
     Mention(&'a str),
     Url(&'a str),
+    Emoji(&'static str),
 }
 
 fn is_name_char(c: char) -> bool {
@@ -36,6 +39,7 @@ pub(crate) fn enrich<'a>(text: &CowStr<'a>, ctx: &CookContext) -> Vec<Event<'a>>
         .into_iter()
         .map(|piece| match piece {
             Piece::Text(t) => Event::Text(CowStr::from(t.to_owned())),
+            Piece::Emoji(e) => Event::Text(CowStr::Borrowed(e)),
             Piece::Mention(name) => {
                 let lower = name.to_ascii_lowercase();
                 let html = if ctx.known_users.contains(&lower) {
@@ -82,6 +86,18 @@ fn pieces(text: &str) -> Vec<Piece<'_>> {
                 continue;
             }
         }
+        if bytes[i] == b':'
+            && prev.is_none_or(|p| !p.is_alphanumeric() && p != ':')
+            && let Some((emoji, len)) = shortcode(&text[i..])
+        {
+            if start < i {
+                out.push(Piece::Text(&text[start..i]));
+            }
+            out.push(Piece::Emoji(emoji));
+            i += len;
+            start = i;
+            continue;
+        }
         if boundary && (bytes[i] == b'h' || bytes[i] == b'w') {
             let url_len = url_len(&text[i..]);
             if url_len > 0 {
@@ -100,6 +116,24 @@ fn pieces(text: &str) -> Vec<Piece<'_>> {
         out.push(Piece::Text(&text[start..]));
     }
     out
+}
+
+/// The longest shortcode gemoji has is under 40 characters; looking further is wasted.
+const SHORTCODE_MAX: usize = 48;
+
+/// The emoji a `:shortcode:` at the start of `s` names, and the shortcode's length with its
+/// colons; None for an unknown name or no shortcode.
+fn shortcode(s: &str) -> Option<(&'static str, usize)> {
+    let name_len = s[1..]
+        .bytes()
+        .take(SHORTCODE_MAX)
+        .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_+-".contains(b))
+        .count();
+    if name_len == 0 || s.as_bytes().get(1 + name_len) != Some(&b':') {
+        return None;
+    }
+    let emoji = emojis::get_by_shortcode(&s[1..1 + name_len])?;
+    Some((emoji.as_str(), name_len + 2))
 }
 
 /// Length of a username at the start of `s` (3–20 name characters, not ending in `.` or `-`), or 0.

@@ -70,9 +70,18 @@ fn quote_bbcode_is_discourse_shaped() {
         ),
         "{html}"
     );
+    // The header leads to the quoted post.
     assert!(
-        html.contains(r#"<div class="title">"#) && html.contains("boris:</div>"),
+        html.contains(r#"<div class="title">"#)
+            && html.contains(r#"<a href="/t/7/2" title="Go to the quoted post""#)
+            && html.contains("boris:</a></div>"),
         "{html}"
+    );
+    // Without a place to go, it is the name alone.
+    let plain = cook_plain("[quote=\"boris\"]\nThe pact was a gamble.\n[/quote]");
+    assert!(
+        plain.contains("boris:</div>") && !plain.contains("boris:</a>"),
+        "{plain}"
     );
     assert!(
         html.contains("<blockquote>") && html.contains("<em>was</em>"),
@@ -209,4 +218,24 @@ fn plain_text_is_what_a_reader_sees() {
     );
     assert!(!text.contains("example.com"));
     assert_eq!(plain_text(""), "");
+}
+
+#[test]
+fn emoji_shortcodes_become_emoji() {
+    assert_eq!(
+        cook_plain("Agreed :+1: and :smile:"),
+        "<p>Agreed 👍 and 😄</p>\n"
+    );
+    assert_eq!(cook_plain(":tada:"), "<p>🎉</p>\n");
+    assert_eq!(cook_plain("(:heart:)"), "<p>(❤️)</p>\n");
+    // An unknown name, a time of day, a word that ends in a colon, and code stay as typed.
+    for raw in [":no_such_emoji:", "at 10:30:45", "note:smile:", "`:smile:`"] {
+        let html = cook_plain(raw);
+        assert!(!html.contains('😄') && html.contains(':'), "{raw}: {html}");
+    }
+    assert!(cook_plain("```\n:smile:\n```").contains(":smile:"));
+    assert!(cook_plain("[:smile:](https://example.org/)").contains(":smile:"));
+    // Long runs of colons cost no more than their length.
+    let colons = ":a".repeat(50_000);
+    assert!(cook_plain(&colons).len() >= colons.len());
 }

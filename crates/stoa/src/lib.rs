@@ -179,10 +179,19 @@ impl Server {
                 .clone()
                 .run_reset_requests(async move { stop.notified().await }),
         );
+        let stop_views = Arc::new(tokio::sync::Notify::new());
+        let stop = stop_views.clone();
+        let views = tokio::spawn(
+            self.forum
+                .clone()
+                .run_view_counts(async move { stop.notified().await }),
+        );
         let served = serve_http(self.listener, self.app, self.limits, shutdown).await;
         stop_mail.notify_one();
         stop_resets.notify_one();
+        stop_views.notify_one();
         let _ = resets.await;
+        let _ = views.await;
         if tokio::time::timeout(std::time::Duration::from_secs(35), &mut mailer)
             .await
             .is_err()

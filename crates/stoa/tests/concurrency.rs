@@ -34,6 +34,7 @@ async fn counters_stay_exact_under_concurrent_likes_and_replies(b: Backend) {
         members.push(Actor::Member { id, admin: false });
     }
     let topic_form = |n: usize| NewTopicForm {
+        archetype: None,
         title: format!("A busy topic, number {n}"),
         raw: "Everyone replies here at the same moment.".into(),
         category_id: Some(CategoryId(1)),

@@ -158,7 +158,7 @@ async fn signup_confirmation_and_password_reset(b: Backend) {
         .await;
     assert_eq!(done.status, StatusCode::OK);
     assert!(
-        done.body.contains(">anna</a>"),
+        done.body.contains("<span class=\"me-name\">anna</span>"),
         "logged in as anna: {}",
         done.url
     );

@@ -633,7 +633,7 @@ async fn sessions_rotate_and_cookies_are_safe(b: Backend) {
     // Pages for members are not cached; logging out ends the session.
     let page = v.get("/latest").await;
     assert_eq!(page.headers["cache-control"], "no-store");
-    assert!(page.body.contains(">anna</a>"));
+    assert!(page.body.contains("<span class=\"me-name\">anna</span>"));
     let res = v.submit("/latest", "/logout", &[]).await;
     assert!(res.body.contains(">Log in</a>"));
 }

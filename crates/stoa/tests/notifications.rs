@@ -152,7 +152,8 @@ async fn every_kind_arrives_worded_and_linked(b: Backend) {
     );
     assert_eq!(n[0].1, format!("/t/{}/{}/2", t2.1, t2.0));
 
-    // A like. (Opening the topic shows anna ben's reply, so that notification is now read.)
+    // A like. (Opening the topic lands anna on ben's reply, her first unread post, so that
+    // notification is now read.)
     let first = anna.get(&format!("/t/{}/{}", t.1, t.0)).await.post_id(1);
     let n = notes(&anna).await;
     assert!(!n.last().unwrap().2, "seen on the page, marked read: {n:?}");
@@ -205,21 +206,23 @@ async fn every_kind_arrives_worded_and_linked(b: Backend) {
     assert_eq!(n.len(), 6, "{n:?}");
     assert_eq!(bell(&anna).await, 5);
 
-    // Each link lands on its post, and opening it marks it read.
+    // Each link lands on its post, and opening it marks that one read — only that one,
+    // though post 3's page also shows post 1, which the like and the edit are about.
     let landed = anna.get(&n[0].1).await;
     assert_eq!(landed.status, StatusCode::OK);
-    assert!(landed.body.contains("id=\"post_3\""));
+    assert!(landed.body.contains("id=\"post_3\"") && landed.body.contains("id=\"post_1\""));
     let after = notes(&anna).await;
-    // Post 3's page also shows post 1: the like and the edit of it are read too.
     let unread: Vec<&str> = after.iter().filter(|n| n.2).map(|n| n.0.as_str()).collect();
     assert_eq!(
         unread,
         [
+            "admin edited your post in Why did the USSR trust the neutrality pact?",
+            "ben liked your post in Why did the USSR trust the neutrality pact?",
             "ben quoted your post in Sources on the Soviet-Japanese pact",
             "ben mentioned you in Sources on the Soviet-Japanese pact"
         ]
     );
-    assert_eq!(bell(&anna).await, 2);
+    assert_eq!(bell(&anna).await, 4);
 
     // Mark one read, then all.
     let page = anna.get("/notifications").await;
@@ -242,7 +245,7 @@ async fn every_kind_arrives_worded_and_linked(b: Backend) {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK);
-    assert_eq!(bell(&anna).await, 1);
+    assert_eq!(bell(&anna).await, 3);
     // Someone else's notification cannot be marked by ben.
     let ben_token = ben.token().await;
     let res = ben

@@ -29,12 +29,22 @@
       const likes = post.actions_summary.find((a) => a.id === 2) || { count: 0 };
       const liked = likes.acted === true;
       likeField.value = liked ? "false" : "true";
-      button.textContent = liked ? "Unlike" : "Like";
       button.classList.toggle("liked", liked);
       button.setAttribute("aria-pressed", String(liked));
-      const count = form.closest(".post").querySelector(".like-count");
+      const post = form.closest(".post");
+      const count = post.querySelector(".like-count");
       const n = likes.count;
-      count.textContent = n === 0 ? "" : n === 1 ? "1 Like" : `${n} Likes`;
+      if (n === 0) {
+        count.replaceChildren();
+      } else {
+        const link = document.createElement("a");
+        link.href = `/posts/${post.dataset.postId}/likes`;
+        link.dataset.expands = "likers";
+        link.setAttribute("aria-expanded", "false");
+        link.textContent = n === 1 ? "1 Like" : `${n} Likes`;
+        count.replaceChildren(link);
+      }
+      post.querySelector(".expanded-likers")?.remove();
     } catch (_) {
       form.submit();
     } finally {
@@ -204,27 +214,93 @@
     });
   }
 
-  // Reading: tell the server which posts this page showed, as Discourse's client does
-  // (POST /topics/timings), when the server did not record it already (it records a visit the
-  // browser announces as one; this covers browsers that do not).
+  // "2 replies" and "2 Likes" lead to pages of their own; here they open under the post
+  // instead, from the same page's HTML, and close on a second click.
+  document.addEventListener("click", async (event) => {
+    const link = event.target.closest("a[data-expands]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    const post = link.closest(".post");
+    if (!post) return;
+    event.preventDefault();
+    const kind = link.dataset.expands;
+    const open = post.querySelector(`.expanded-${kind}`);
+    if (open) {
+      open.remove();
+      link.setAttribute("aria-expanded", "false");
+      return;
+    }
+    try {
+      const res = await fetch(link.href, { credentials: "same-origin" });
+      if (!res.ok) throw new Error(String(res.status));
+      const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+      const list = doc.querySelector(kind === "replies" ? ".reply-list" : ".likers");
+      if (!list) throw new Error("nothing to show");
+      const box = document.createElement("div");
+      box.className = `expanded expanded-${kind}`;
+      box.append(document.importNode(list, true));
+      post.querySelector(".post-actions").after(box);
+      link.setAttribute("aria-expanded", "true");
+    } catch (_) {
+      window.location.href = link.href;
+    }
+  });
+
+  // Reading, where the browser did not announce the page as a visit (the server records one
+  // that it does): tell the server which posts the member really saw, as Discourse's client
+  // does (POST /topics/timings). A post counts once at least half of it (or half the window,
+  // for a long one) has been on screen for a second.
   const topicPosts = document.querySelector(".posts[data-topic-id][data-reading-recorded=false]");
   const memberToken = document.querySelector("form[action='/logout'] input[name=authenticity_token]");
-  if (topicPosts && memberToken) {
-    const report = () => {
-      if (document.visibilityState !== "visible") return;
-      document.removeEventListener("visibilitychange", report);
+  if (topicPosts && memberToken && "IntersectionObserver" in window) {
+    const pending = new Set();
+    const reported = new Set();
+    const timers = new Map();
+    let flushTimer = null;
+    const flush = () => {
+      flushTimer = null;
+      if (pending.size === 0) return;
       const body = new URLSearchParams({ topic_id: topicPosts.dataset.topicId, topic_time: "1000" });
-      for (const post of topicPosts.querySelectorAll(".post[data-post-number]")) {
-        body.append(`timings[${post.dataset.postNumber}]`, "1000");
-      }
+      for (const n of pending) body.append(`timings[${n}]`, "1000");
+      pending.clear();
       fetch("/topics/timings", {
         method: "POST",
         headers: { "Accept": "application/json", "X-CSRF-Token": memberToken.value },
         body,
         credentials: "same-origin",
+        keepalive: true,
       }).catch(() => {});
     };
-    if (document.visibilityState === "visible") report();
-    else document.addEventListener("visibilitychange", report);
+    const seen = (n) => {
+      if (reported.has(n)) return;
+      reported.add(n);
+      pending.add(n);
+      if (!flushTimer) flushTimer = setTimeout(flush, 1000);
+    };
+    const observer = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        const n = e.target.dataset.postNumber;
+        const visible = e.isIntersecting && (e.intersectionRatio >= 0.5
+          || e.intersectionRect.height >= window.innerHeight / 2);
+        if (visible && document.visibilityState === "visible" && !timers.has(n)) {
+          timers.set(n, setTimeout(() => { timers.delete(n); seen(n); observer.unobserve(e.target); }, 1000));
+        } else if (!visible && timers.has(n)) {
+          clearTimeout(timers.get(n));
+          timers.delete(n);
+        }
+      }
+    }, { threshold: [0, 0.25, 0.5, 0.75, 1] });
+    for (const post of topicPosts.querySelectorAll(".post[data-post-number]")) observer.observe(post);
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState !== "visible") {
+        for (const t of timers.values()) clearTimeout(t);
+        timers.clear();
+        flush();
+      } else {
+        // Observing again reports what is on screen now.
+        for (const post of topicPosts.querySelectorAll(".post[data-post-number]")) {
+          if (!reported.has(post.dataset.postNumber)) { observer.unobserve(post); observer.observe(post); }
+        }
+      }
+    });
   }
 })();

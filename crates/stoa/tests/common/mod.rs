@@ -411,10 +411,18 @@ pub fn script_findings(html: &str) -> Vec<String> {
                 }
             }
         }
-        if matches!(
-            name,
-            "iframe" | "object" | "embed" | "svg" | "math" | "style" | "base" | "meta"
-        ) {
+        // The page's own icons are inline SVG (the sprite, `<use>` of it, category swatches),
+        // always with one of these classes; any other SVG is an injection.
+        let our_svg = name == "svg"
+            && el
+                .attr("class")
+                .is_some_and(|c| matches!(c, "sprite" | "icon" | "swatch"));
+        if !our_svg
+            && matches!(
+                name,
+                "iframe" | "object" | "embed" | "svg" | "math" | "style" | "base" | "meta"
+            )
+        {
             let in_head_meta =
                 name == "meta" && (el.attr("charset").is_some() || el.attr("name").is_some());
             if !in_head_meta {

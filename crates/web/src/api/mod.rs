@@ -77,6 +77,7 @@ pub(crate) fn routes() -> Router<AppState> {
             get(posts::show).put(posts::update).delete(posts::delete),
         )
         .route("/posts/{id}/recover", axum::routing::put(posts::recover))
+        .route("/posts/{id}/replies", get(posts::replies))
         .route("/posts/by_number/{topic}/{number}", get(posts::by_number))
         .route("/post_actions", post(posts::act))
         .route("/post_actions/{id}", delete(posts::undo_action))

@@ -219,6 +219,7 @@ impl Modify for Conventions {
         super::posts::latest,
         super::posts::show,
         super::posts::by_number,
+        super::posts::replies,
         super::posts::update,
         super::posts::delete,
         super::posts::recover,
@@ -285,7 +286,7 @@ mod tests {
         ] {
             assert!(paths.contains_key(path), "{path}");
         }
-        assert_eq!(paths.len(), 32);
+        assert_eq!(paths.len(), 33);
         let latest = &paths["/latest.json"]["get"]["responses"];
         for code in ["200", "400", "403", "404", "422", "429"] {
             assert!(latest.get(code).is_some(), "{code}");

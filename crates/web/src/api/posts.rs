@@ -76,6 +76,7 @@ pub(crate) async fn create(
                 title: params.text(&["title"]).unwrap_or_default(),
                 raw,
                 category_id: category.map(CategoryId),
+                archetype: params.text(&["archetype"]),
             };
             state
                 .forum
@@ -104,6 +105,36 @@ pub(crate) async fn show(
     Ok(Json(post).into_response())
 }
 
+/// The posts that answer one post, in order (Discourse's `GET /posts/{id}/replies`): a list
+/// of posts in the shape of `GET /posts/{id}.json`.
+#[utoipa::path(get, path = "/posts/{id}/replies.json", tag = "posts",
+    params(("id" = i64, Path)), responses((status = 200, body = Vec<Post>)))]
+pub(crate) async fn replies(
+    State(state): State<AppState>,
+    caller: Caller,
+    Seg(post): Seg<String>,
+) -> Result<Response, ApiError> {
+    let found = state
+        .forum
+        .replies(caller.actor(), PostId(id(&post)?))
+        .await?;
+    let posts: Vec<Post> = found
+        .replies
+        .items
+        .iter()
+        .map(|item| {
+            Post::new(
+                item,
+                &found.topic.slug,
+                found.replies.author_posts(item.post.user_id),
+                caller.user.as_ref(),
+                false,
+            )
+        })
+        .collect();
+    Ok(Json(posts).into_response())
+}
+
 /// Post `post_number` of a topic (also without `.json`, with `Accept: application/json`).
 #[utoipa::path(get, path = "/posts/by_number/{topic_id}/{post_number}.json", tag = "posts",
     params(("topic_id" = i64, Path), ("post_number" = i64, Path)),
@@ -121,7 +152,7 @@ pub(crate) async fn by_number(
     Ok(Json(post).into_response())
 }
 
-/// Replaces a post's Markdown (`post[raw]`; `post[edit_reason]` is accepted and not kept);
+/// Replaces a post's Markdown (`post[raw]`, with `post[edit_reason]` kept in the history);
 /// the old text becomes a revision. Also `PUT /posts/{id}`.
 #[utoipa::path(put, path = "/posts/{id}.json", tag = "posts",
     params(("id" = i64, Path)),
@@ -147,6 +178,11 @@ pub(crate) async fn update(
         title: params
             .text(&["post", "title"])
             .or_else(|| params.text(&["title"])),
+        category_id: None,
+        edit_reason: params
+            .text(&["post", "edit_reason"])
+            .or_else(|| params.text(&["edit_reason"]))
+            .unwrap_or_default(),
     };
     state.forum.edit_post(caller.actor(), post, &form).await?;
     let post = post_json(&state, &caller, post).await?;

@@ -56,13 +56,53 @@ pub(crate) async fn latest(
     })
 }
 
+/// `/c/{id}` or `/c/{slug}`, Discourse's short links: move to the category's page.
+pub(crate) async fn category_short(
+    State(state): State<AppState>,
+    visit: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let category = match parse_id(&slug) {
+        Ok(id) => state.forum.category(visit.actor(), CategoryId(id)).await?,
+        Err(_) => {
+            state
+                .forum
+                .category_by_slug(visit.actor(), None, &slug)
+                .await?
+        }
+    };
+    Ok(moved(&format!("/c/{}/{}", category.slug, category.id)))
+}
+
+/// `/c/{parent}/{slug}/{id}`, a subcategory's address on Discourse: the id decides.
+pub(crate) async fn category_long(
+    State(state): State<AppState>,
+    visit: Viewer,
+    Path((_parent, _slug, id)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let category = state
+        .forum
+        .category(visit.actor(), CategoryId(parse_id(&id)?))
+        .await?;
+    Ok(moved(&format!("/c/{}/{}", category.slug, category.id)))
+}
+
+/// `/c/{slug}/{id}`: a category's topics. `/c/{parent}/{child}` (two slugs) is Discourse's
+/// subcategory link and moves here.
 pub(crate) async fn category(
     State(state): State<AppState>,
     visit: Viewer,
     Path((slug, id)): Path<(String, String)>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, WebError> {
-    let id = CategoryId(parse_id(&id)?);
+    let Ok(id) = parse_id(&id) else {
+        let category = state
+            .forum
+            .category_by_slug(visit.actor(), Some(&slug), &id)
+            .await?;
+        return Ok(moved(&format!("/c/{}/{}", category.slug, category.id)));
+    };
+    let id = CategoryId(id);
     let category = state.forum.category(visit.actor(), id).await?;
     if category.slug != slug {
         return Ok(moved(&format!("/c/{}/{}", category.slug, category.id)));

@@ -42,11 +42,14 @@ pub(crate) fn routes() -> Router<AppState> {
             "/categories",
             get(lists::categories).post(lists::create_category),
         )
+        .route("/c/{slug}", get(lists::category_short))
         .route("/c/{slug}/{id}", get(lists::category))
+        .route("/c/{slug}/{id}/{third}", get(lists::category_long))
         .route(
             "/c/{slug}/{id}/edit",
             get(lists::edit_category_form).post(lists::edit_category),
         )
+        .route("/t/{slug}", get(topic::short))
         .route("/t/{slug}/{id}", get(topic::show))
         .route(
             "/t/{slug}/{id}/reply",
@@ -60,7 +63,12 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/posts/{id}/restore", post(posts::restore))
         .route("/posts/{id}/like", post(posts::like))
         .route("/posts/{id}/revisions", get(posts::revisions))
+        .route("/posts/{id}/replies", get(posts::replies))
+        .route("/posts/{id}/likes", get(posts::likers))
         .route("/u/{username}", get(users::show))
+        .route("/u/{username}/{*tab}", get(users::tab))
+        .route("/users/{username}", get(users::tab_root))
+        .route("/users/{username}/{*tab}", get(users::tab))
         .route("/search", get(search::page))
         .route("/login", get(accounts::login_form).post(accounts::login))
         .route("/signup", get(accounts::signup_form).post(accounts::signup))
@@ -170,6 +178,20 @@ fn redirect(status: StatusCode, to: &str) -> Response {
     }
 }
 
+/// A path segment as it goes in a URL: anything but letters, digits and `-._~` is
+/// percent-encoded.
+pub(crate) fn segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// An id from a path segment; anything else is a 404, not a 400.
 pub(crate) fn parse_id(s: &str) -> Result<i64, WebError> {
     s.parse::<i64>()
@@ -217,6 +239,31 @@ pub(crate) fn date(t: &Timestamp) -> String {
     t.format("%-d %b %Y").to_string()
 }
 
+/// How long ago, as Discourse's lists say it: `now`, `5m`, `3h`, `2d`, then the date
+/// (`13 Apr`, or `13 Apr 2025` in another year). The exact time goes in the tooltip.
+pub(crate) fn ago(t: &Timestamp) -> String {
+    ago_at(t, &stoa_app::now())
+}
+
+fn ago_at(t: &Timestamp, now: &Timestamp) -> String {
+    let secs = now.signed_duration_since(*t).num_seconds().max(0);
+    match secs {
+        0..60 => "now".to_owned(),
+        60..3_600 => format!("{}m", secs / 60),
+        3_600..86_400 => format!("{}h", secs / 3_600),
+        86_400..2_592_000 => format!("{}d", secs / 86_400),
+        _ if t.format("%Y").to_string() == now.format("%Y").to_string() => {
+            t.format("%-d %b").to_string()
+        }
+        _ => date(t),
+    }
+}
+
+/// The exact time, for a tooltip: `13 Apr 2026, 09:41 UTC`.
+pub(crate) fn exact(t: &Timestamp) -> String {
+    t.format("%-d %b %Y, %H:%M UTC").to_string()
+}
+
 /// RFC 3339, for `<time datetime>`.
 pub(crate) fn iso(t: &Timestamp) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -225,6 +272,17 @@ pub(crate) fn iso(t: &Timestamp) -> String {
 /// Created within the last two days (Discourse's `new_topic_duration_minutes`).
 pub(crate) fn is_recent(t: &Timestamp) -> bool {
     stoa_app::now().signed_duration_since(*t) < chrono::Duration::days(2)
+}
+
+/// A count as lists show it: `950`, `1.2k`, `34k`, `1.5M`.
+pub(crate) fn short_number(n: &i64) -> String {
+    let n = *n;
+    match n {
+        ..1_000 => n.to_string(),
+        1_000..10_000 => format!("{:.1}k", n as f64 / 1_000.0).replace(".0k", "k"),
+        10_000..1_000_000 => format!("{}k", n / 1_000),
+        _ => format!("{:.1}M", n as f64 / 1_000_000.0).replace(".0M", "M"),
+    }
 }
 
 /// `1 Like`, `3 Likes`.
@@ -245,6 +303,37 @@ mod tests {
         let res = super::see_other("/t/a\r\nSet-Cookie: x=1/2 é");
         let loc = res.headers()["location"].to_str().unwrap();
         assert_eq!(loc, "/t/a%0D%0ASet-Cookie:%20x=1/2%20%C3%A9");
+    }
+
+    #[test]
+    fn short_numbers() {
+        let f = |n: i64| super::short_number(&n);
+        assert_eq!(
+            [
+                f(0),
+                f(999),
+                f(1_000),
+                f(1_250),
+                f(34_567),
+                f(1_500_000),
+                f(2_000_000)
+            ],
+            ["0", "999", "1k", "1.2k", "34k", "1.5M", "2M"]
+        );
+    }
+
+    #[test]
+    fn relative_times() {
+        use chrono::TimeZone;
+        let now = chrono::Utc.with_ymd_and_hms(2026, 12, 2, 12, 0, 0).unwrap();
+        let at = |secs: i64| super::ago_at(&(now - chrono::Duration::seconds(secs)), &now);
+        assert_eq!(at(5), "now");
+        assert_eq!(at(-30), "now", "a clock a little ahead");
+        assert_eq!(at(5 * 60), "5m");
+        assert_eq!(at(3 * 3_600 + 59), "3h");
+        assert_eq!(at(2 * 86_400), "2d");
+        assert_eq!(at(40 * 86_400), "23 Oct");
+        assert_eq!(at(400 * 86_400), "28 Oct 2025");
     }
 
     #[test]

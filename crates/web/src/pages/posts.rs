@@ -4,9 +4,11 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use stoa_app::db::categories::CategoryRow;
 use stoa_app::db::posts::PostRow;
 use stoa_app::db::topics::TopicRow;
-use stoa_app::{EditForm, PostId, Revision};
+use stoa_app::db::users::NameMatch;
+use stoa_app::{CategoryId, EditForm, PostForEdit, PostId, PostItem, Revision};
 
 use super::topic::form_refusal;
 use super::{Chrome, NoFields, ok, parse_id, render, see_other};
@@ -42,10 +44,47 @@ struct EditTemplate {
     post_number: i64,
     topic_title: String,
     title: Option<String>,
+    /// For a first post: the categories the topic may move to, and the chosen one.
+    categories: Vec<CategoryRow>,
+    category_id: i64,
     raw: String,
+    edit_reason: String,
     back: String,
     error: Option<String>,
     error_field: &'static str,
+}
+
+impl EditTemplate {
+    fn new(state: &AppState, visit: &Viewer, found: PostForEdit) -> Self {
+        let PostForEdit {
+            post,
+            topic,
+            categories,
+        } = found;
+        Self {
+            chrome: Chrome::new(state, visit, format!("Edit post in {}", topic.title)),
+            post_id: post.id,
+            post_number: post.post_number,
+            title: (post.post_number == 1).then(|| topic.title.clone()),
+            topic_title: topic.title.clone(),
+            categories,
+            category_id: topic.category_id,
+            back: post_url(&topic, &post),
+            raw: post.raw,
+            edit_reason: String::new(),
+            error: None,
+            error_field: "",
+        }
+    }
+
+    fn is_selected(&self, id: impl std::borrow::Borrow<i64>) -> bool {
+        self.category_id == *id.borrow()
+    }
+
+    fn has_children(&self, id: impl std::borrow::Borrow<i64>) -> bool {
+        let id = *id.borrow();
+        self.categories.iter().any(|c| c.parent_id == Some(id))
+    }
 }
 
 pub(crate) async fn edit_form(
@@ -53,28 +92,11 @@ pub(crate) async fn edit_form(
     visit: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (post, topic, can) = state
+    let found = state
         .forum
-        .post(visit.actor(), PostId(parse_id(&id)?))
+        .post_for_edit(visit.actor(), PostId(parse_id(&id)?))
         .await?;
-    if !can.edit {
-        // The Guardian's own reason: not logged in, not yours, or deleted.
-        state
-            .forum
-            .check_edit(visit.actor(), PostId(post.id))
-            .await?;
-    }
-    ok(&EditTemplate {
-        chrome: Chrome::new(&state, &visit, format!("Edit post in {}", topic.title)),
-        post_id: post.id,
-        post_number: post.post_number,
-        title: (post.post_number == 1).then(|| topic.title.clone()),
-        topic_title: topic.title.clone(),
-        back: post_url(&topic, &post),
-        raw: post.raw,
-        error: None,
-        error_field: "",
-    })
+    ok(&EditTemplate::new(&state, &visit, found))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -82,6 +104,9 @@ pub(crate) struct EditFields {
     #[serde(default)]
     raw: String,
     title: Option<String>,
+    category: Option<String>,
+    #[serde(default)]
+    edit_reason: String,
 }
 
 pub(crate) async fn edit(
@@ -92,35 +117,31 @@ pub(crate) async fn edit(
 ) -> Result<Response, WebError> {
     let id = PostId(parse_id(&id)?);
     let actor = visit.actor();
+    let category = form
+        .category
+        .as_deref()
+        .and_then(|c| c.trim().parse::<i64>().ok());
     let input = EditForm {
         raw: form.raw.clone(),
         title: form.title.clone(),
+        category_id: category.map(CategoryId),
+        edit_reason: form.edit_reason.clone(),
     };
     match state.forum.edit_post(actor, id, &input).await {
-        Ok(post) => {
-            let topic = state
-                .forum
-                .topic(actor, stoa_app::TopicId(post.topic_id))
-                .await?;
-            Ok(see_other(&post_url(&topic, &post)))
-        }
+        Ok(post) => Ok(back_to_post(&state, &visit, &post).await),
         Err(e) => {
             let (message, field) = form_refusal(e)?;
-            let (post, topic, _) = state.forum.post(actor, id).await?;
-            render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &EditTemplate {
-                    chrome: Chrome::new(&state, &visit, format!("Edit post in {}", topic.title)),
-                    post_id: post.id,
-                    post_number: post.post_number,
-                    topic_title: topic.title.clone(),
-                    back: post_url(&topic, &post),
-                    title: form.title,
-                    raw: form.raw,
-                    error: Some(message),
-                    error_field: field,
-                },
-            )
+            let found = state.forum.post_for_edit(actor, id).await?;
+            let mut page = EditTemplate::new(&state, &visit, found);
+            page.title = page.title.and(form.title);
+            if let Some(c) = category {
+                page.category_id = c;
+            }
+            page.raw = form.raw;
+            page.edit_reason = form.edit_reason;
+            page.error = Some(message);
+            page.error_field = field;
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     }
 }
@@ -194,6 +215,8 @@ struct RevisionsTemplate {
     topic_title: String,
     back: String,
     revisions: Vec<Revision>,
+    /// Older versions not shown.
+    earlier: i64,
 }
 
 pub(crate) async fn revisions(
@@ -201,10 +224,11 @@ pub(crate) async fn revisions(
     visit: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (post, topic, revisions) = state
+    let history = state
         .forum
         .revisions(visit.actor(), PostId(parse_id(&id)?))
         .await?;
+    let (post, topic) = (&history.post, &history.topic);
     ok(&RevisionsTemplate {
         chrome: Chrome::new(
             &state,
@@ -214,8 +238,79 @@ pub(crate) async fn revisions(
         post_number: post.post_number,
         version: post.version,
         topic_title: topic.title.clone(),
-        back: post_url(&topic, &post),
-        revisions,
+        back: post_url(topic, post),
+        earlier: history.earlier,
+        revisions: history.revisions,
     })
     .map(IntoResponse::into_response)
+}
+
+#[derive(Template)]
+#[template(path = "replies.html")]
+struct RepliesTemplate {
+    chrome: Chrome,
+    topic: TopicRow,
+    post: PostItem,
+    posts: Vec<PostItem>,
+}
+
+/// `/posts/{id}/replies`: the posts that answer one post (what "2 replies" opens; the
+/// page's script shows them under the post instead).
+pub(crate) async fn replies(
+    State(state): State<AppState>,
+    visit: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let found = state
+        .forum
+        .replies(visit.actor(), PostId(parse_id(&id)?))
+        .await?;
+    ok(&RepliesTemplate {
+        chrome: Chrome::new(
+            &state,
+            &visit,
+            format!(
+                "Replies to {}'s post in {}",
+                found.post.post.username, found.topic.title
+            ),
+        ),
+        topic: found.topic,
+        post: found.post,
+        posts: found.replies.items,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "likers.html")]
+struct LikersTemplate {
+    chrome: Chrome,
+    topic: TopicRow,
+    post: PostItem,
+    likers: Vec<NameMatch>,
+}
+
+/// `/posts/{id}/likes`: who liked a post (what "2 Likes" opens; Discourse's
+/// `/post_action_users` in the API).
+pub(crate) async fn likers(
+    State(state): State<AppState>,
+    visit: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let found = state
+        .forum
+        .likes(visit.actor(), PostId(parse_id(&id)?))
+        .await?;
+    ok(&LikersTemplate {
+        chrome: Chrome::new(
+            &state,
+            &visit,
+            format!(
+                "Likes of {}'s post in {}",
+                found.post.post.username, found.topic.title
+            ),
+        ),
+        topic: found.topic,
+        post: found.post,
+        likers: found.likers,
+    })
 }

@@ -14,7 +14,7 @@ use stoa_app::{
 
 use super::{Chrome, PageQuery, moved, ok, parse_id, query, render, see_other};
 use crate::AppState;
-use crate::context::{CsrfForm, Navigation, Viewer, Visit};
+use crate::context::{ClientIp, CsrfForm, Navigation, Viewer, Visit};
 use crate::error::WebError;
 
 #[derive(Template)]
@@ -54,14 +54,45 @@ fn topic_response(state: &AppState, visit: &Visit, tp: TopicPage) -> Result<Resp
     })
 }
 
+/// Who a view is counted for: the member, or else the visitor's address.
+fn viewer_key(visit: &Visit, ip: &str) -> String {
+    match &visit.user {
+        Some(u) => format!("user:{}", u.id.0),
+        None => format!("ip:{ip}"),
+    }
+}
+
+/// `/t/{id}`, Discourse's short link: moves to the topic's canonical address.
+pub(crate) async fn short(
+    State(state): State<AppState>,
+    visit: Viewer,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
+    let topic = state
+        .forum
+        .topic(visit.actor(), TopicId(parse_id(&id)?))
+        .await?;
+    let q = q.map(|q| format!("?{q}")).unwrap_or_default();
+    Ok(moved(&format!("/t/{}/{}{q}", topic.slug, topic.id)))
+}
+
 /// `/t/{slug}/{id}`: a page of the topic; a signed-in member lands on their first unread post.
+/// Two numbers are Discourse's `/t/{id}/{post_number}` (a slug is never only digits).
 pub(crate) async fn show(
     State(state): State<AppState>,
     visit: Viewer,
     Navigation(visiting): Navigation,
+    ClientIp(ip): ClientIp,
     Path((slug, id)): Path<(String, String)>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, WebError> {
+    let viewer = visiting.then(|| viewer_key(&visit, &ip));
+    if let Ok(topic_id) = parse_id(&slug) {
+        let number = parse_id(&id)?;
+        let topic = state.forum.topic(visit.actor(), TopicId(topic_id)).await?;
+        return Ok(moved(&format!("/t/{}/{}/{number}", topic.slug, topic.id)));
+    }
     let id = TopicId(parse_id(&id)?);
     let page_query = query::<PageQuery>(q.clone());
     if page_query.page.is_none()
@@ -75,7 +106,13 @@ pub(crate) async fn show(
     }
     let tp = state
         .forum
-        .topic_page(visit.actor(), id, page_query.page(), visiting)
+        .topic_page(
+            visit.actor(),
+            id,
+            page_query.page(),
+            None,
+            viewer.as_deref(),
+        )
         .await?;
     if tp.topic.slug != slug {
         let q = q.map(|q| format!("?{q}")).unwrap_or_default();
@@ -89,14 +126,22 @@ pub(crate) async fn show_at(
     State(state): State<AppState>,
     visit: Viewer,
     Navigation(visiting): Navigation,
+    ClientIp(ip): ClientIp,
     Path((slug, id, number)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
+    let viewer = visiting.then(|| viewer_key(&visit, &ip));
     let id = TopicId(parse_id(&id)?);
     let number = parse_id(&number)?;
     let at = state.forum.locate_post(visit.actor(), id, number).await?;
     let tp = state
         .forum
-        .topic_page(visit.actor(), id, at.page, visiting)
+        .topic_page(
+            visit.actor(),
+            id,
+            at.page,
+            Some(at.post_number),
+            viewer.as_deref(),
+        )
         .await?;
     if tp.topic.slug != slug || at.post_number != number {
         return Ok(moved(&format!(
@@ -257,6 +302,12 @@ impl NewTopicTemplate {
     fn is_selected(&self, id: impl std::borrow::Borrow<i64>) -> bool {
         self.selected == Some(*id.borrow())
     }
+
+    /// Whether the menu groups subcategories under this one.
+    fn has_children(&self, id: impl std::borrow::Borrow<i64>) -> bool {
+        let id = *id.borrow();
+        self.categories.iter().any(|c| c.parent_id == Some(id))
+    }
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -303,6 +354,7 @@ pub(crate) async fn create(
 ) -> Result<Response, WebError> {
     let category = form.category.trim().parse::<i64>().ok();
     let input = NewTopicForm {
+        archetype: None,
         title: form.title.clone(),
         raw: form.raw.clone(),
         category_id: category.map(CategoryId),

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use stoa_app::UserProfile;
 
-use super::{Chrome, ok};
+use super::{Chrome, moved, ok, segment};
 use crate::AppState;
 use crate::context::Viewer;
 use crate::error::WebError;
@@ -27,4 +27,15 @@ pub(crate) async fn show(
         chrome: Chrome::new(&state, &visit, profile.user.username.clone()),
         profile,
     })
+}
+
+/// Discourse's profile tabs (`/u/{name}/summary`, `/u/{name}/activity/…`) and `/users/{name}`:
+/// one profile page here, so they all lead to it.
+pub(crate) async fn tab(Path((username, _tab)): Path<(String, String)>) -> Response {
+    moved(&format!("/u/{}", segment(&username)))
+}
+
+/// `/users/{name}`, Discourse's older spelling of `/u/{name}`.
+pub(crate) async fn tab_root(Path(username): Path<String>) -> Response {
+    moved(&format!("/u/{}", segment(&username)))
 }
