@@ -122,7 +122,38 @@ describe('with JavaScript', () => {
     await page.waitForFunction(() => document.querySelector('#post_2 .like-count').textContent.trim() === '');
     assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no reload');
     await page.reload();
-    assert.equal(await page.textContent('#post_2 button.like'), 'Like', 'the unlike was stored');
+    assert.equal(await page.getAttribute('#post_2 button.like', 'aria-pressed'), 'false', 'the unlike was stored');
+    assert.equal(await page.getAttribute('#post_2 button.like', 'aria-label'), 'Like this post');
+  });
+
+  test('keyboard shortcuts move between posts, like, search and list themselves', async () => {
+    await page.goto(`${stoa.base}${DEMO_TOPIC}`);
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    assert.equal(await page.locator('.post.selected').getAttribute('id'), 'post_2');
+    await page.keyboard.press('k');
+    assert.equal(await page.locator('.post.selected').getAttribute('id'), 'post_1');
+    await page.keyboard.press('j');
+    // l likes the selected post (and again unlikes it).
+    await page.keyboard.press('l');
+    await page.waitForFunction(() => document.querySelector('#post_2 .like-count').textContent.trim() === '1 Like');
+    await page.keyboard.press('l');
+    await page.waitForFunction(() => document.querySelector('#post_2 .like-count').textContent.trim() === '');
+    // ? lists them; Escape closes the list.
+    await page.keyboard.press('?');
+    assert.ok(await page.isVisible('dialog#shortcuts'));
+    assert.equal(await page.locator('dialog#shortcuts dt').count(), 6);
+    await shot(page, 'shortcuts');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.isVisible('dialog#shortcuts'), false);
+    // / goes to the search box, and letters typed there are letters.
+    await page.keyboard.press('/');
+    await page.keyboard.type('jk');
+    assert.equal(await page.inputValue('.header-search input[name=q]'), 'jk');
+    assert.equal(await page.locator('.post.selected').getAttribute('id'), 'post_2', 'typing moved nothing');
+    // r replies to the selected post.
+    await page.locator('.header-search input[name=q]').evaluate((e) => e.blur());
+    await Promise.all([page.waitForURL(/reply\?to=2$/), page.keyboard.press('r')]);
   });
 
   test('edits a post, keeping the earlier version', async () => {

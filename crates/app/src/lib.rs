@@ -42,7 +42,7 @@ pub use posts::{
     Revision, RevisionHistory, word_diff,
 };
 pub use search::{SearchHit, SearchResults};
-pub use topics::{NewTopicForm, PostLocation, TopicList, TopicPage};
+pub use topics::{JumpTo, ListTab, NewTopicForm, PostLocation, TopPeriod, TopicList, TopicPage};
 pub use users::UserProfile;
 pub use views::{
     CHUNK_SIZE, LATEST_POSTS, LatestPost, Likes, PostBatch, Replies, SiteStatistics, TopicView,

@@ -8,7 +8,7 @@ use stoa_core::{
 };
 use stoa_db::categories::CategoryRow;
 use stoa_db::posts::{NewPost, PostRow};
-use stoa_db::topics::{ListFilter, NewTopic, TopicListRow, TopicRow};
+use stoa_db::topics::{ListFilter, ListKind, NewTopic, TopicListRow, TopicRow};
 use stoa_db::users::UserRow;
 use stoa_db::{Tx, posts as db_posts, reads, topics as db_topics};
 
@@ -25,6 +25,88 @@ pub struct NewTopicForm {
     /// Discourse's `archetype` as the client sent it; only `regular` topics exist, so any
     /// other (a private message) is refused rather than created as a public topic.
     pub archetype: Option<String>,
+}
+
+/// Where to go in a topic: a post by number, or the first post of a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JumpTo {
+    Number(i64),
+    Date(chrono::NaiveDate),
+}
+
+/// How long a topic counts as new (Discourse's `new_topic_duration_minutes` default, two days).
+pub const NEW_TOPIC_MINUTES: i64 = 2 * 24 * 60;
+
+/// Which list: Discourse's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListTab {
+    Latest,
+    New,
+    Unread,
+    Top(TopPeriod),
+}
+
+/// The periods of Discourse's Top list, by their names in URLs (`?period=weekly`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TopPeriod {
+    Daily,
+    Weekly,
+    Monthly,
+    Quarterly,
+    /// Discourse's default (`top_page_default_timeframe`).
+    #[default]
+    Yearly,
+    All,
+}
+
+impl TopPeriod {
+    pub const ALL: [TopPeriod; 6] = [
+        TopPeriod::Daily,
+        TopPeriod::Weekly,
+        TopPeriod::Monthly,
+        TopPeriod::Quarterly,
+        TopPeriod::Yearly,
+        TopPeriod::All,
+    ];
+
+    /// The period a name means; None for a name that is none of them.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TopPeriod::Daily => "daily",
+            TopPeriod::Weekly => "weekly",
+            TopPeriod::Monthly => "monthly",
+            TopPeriod::Quarterly => "quarterly",
+            TopPeriod::Yearly => "yearly",
+            TopPeriod::All => "all",
+        }
+    }
+
+    /// As a person reads it: "Today", "This week", … "All time".
+    pub fn label(self) -> &'static str {
+        match self {
+            TopPeriod::Daily => "Today",
+            TopPeriod::Weekly => "This week",
+            TopPeriod::Monthly => "This month",
+            TopPeriod::Quarterly => "This quarter",
+            TopPeriod::Yearly => "This year",
+            TopPeriod::All => "All time",
+        }
+    }
+
+    fn days(self) -> Option<i64> {
+        match self {
+            TopPeriod::Daily => Some(1),
+            TopPeriod::Weekly => Some(7),
+            TopPeriod::Monthly => Some(30),
+            TopPeriod::Quarterly => Some(90),
+            TopPeriod::Yearly => Some(365),
+            TopPeriod::All => None,
+        }
+    }
 }
 
 /// One page of a topic list.
@@ -58,6 +140,9 @@ pub struct TopicPage {
     /// Whether this view recorded the member's reading (a visit); when not, the page's script
     /// reports it.
     pub reading_recorded: bool,
+    /// The last post the member had read before this view (the "last visit" line goes after
+    /// it); None for visitors and topics never opened.
+    pub last_read: Option<i64>,
 }
 
 /// Where a post number lives: which page of its topic.
@@ -162,8 +247,42 @@ impl Forum {
         author: Option<UserId>,
         page: i64,
     ) -> Result<TopicList> {
+        self.list_topics(actor, category, author, ListKind::Latest, page)
+            .await
+    }
+
+    /// One of Discourse's lists: Latest, New and Unread (a member's), Top over a period.
+    pub async fn list_tab(&self, actor: Actor, tab: ListTab, page: i64) -> Result<TopicList> {
+        let kind = match tab {
+            ListTab::Latest => ListKind::Latest,
+            ListTab::New => {
+                actor.user_id().ok_or(Error::NotLoggedIn)?;
+                ListKind::New {
+                    since: now() - chrono::Duration::minutes(NEW_TOPIC_MINUTES),
+                }
+            }
+            ListTab::Unread => {
+                actor.user_id().ok_or(Error::NotLoggedIn)?;
+                ListKind::Unread
+            }
+            ListTab::Top(period) => ListKind::Top {
+                since: period.days().map(|d| now() - chrono::Duration::days(d)),
+            },
+        };
+        self.list_topics(actor, None, None, kind, page).await
+    }
+
+    async fn list_topics(
+        &self,
+        actor: Actor,
+        category: Option<CategoryId>,
+        author: Option<UserId>,
+        kind: ListKind,
+        page: i64,
+    ) -> Result<TopicList> {
         let page = page.max(1);
         let filter = ListFilter {
+            kind,
             category,
             author,
             include_deleted: Guardian::new(actor).can_see_deleted(),
@@ -280,6 +399,7 @@ impl Forum {
             notifications_read,
             similar,
             reading_recorded: record_reading && actor.user_id().is_some(),
+            last_read,
         })
     }
 
@@ -351,6 +471,24 @@ impl Forum {
     pub async fn topic(&self, actor: Actor, id: TopicId) -> Result<TopicRow> {
         let mut tx = self.db.read().await?;
         visible_topic(&mut tx, actor, id).await
+    }
+
+    /// Where the timeline's form leads: the post with that number (or the nearest that
+    /// exists), or the first post written on or after that day (the last one when none).
+    pub async fn jump(&self, actor: Actor, id: TopicId, to: JumpTo) -> Result<(TopicRow, i64)> {
+        let mut tx = self.db.read().await?;
+        let topic = visible_topic(&mut tx, actor, id).await?;
+        let highest = topic.highest_post_number.max(1);
+        let number = match to {
+            JumpTo::Number(n) => n.clamp(1, highest),
+            JumpTo::Date(day) => {
+                let at = day.and_time(chrono::NaiveTime::MIN).and_utc();
+                db_posts::first_number_since(&mut tx, id, at)
+                    .await?
+                    .unwrap_or(highest)
+            }
+        };
+        Ok((topic, number))
     }
 
     /// The page on which post `number` of a topic appears.

@@ -296,6 +296,13 @@ pub async fn count_before(tx: &mut Tx, topic: TopicId, number: i64) -> Result<i6
     Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(topic.0).bind(number).fetch_one(&mut **c).await)?)
 }
 
+/// The number of the first live post of a topic written at or after `at`.
+pub async fn first_number_since(tx: &mut Tx, topic: TopicId, at: Timestamp) -> Result<Option<i64>> {
+    const SQL: &str = "SELECT MIN(post_number) FROM posts WHERE topic_id = $1 \
+                       AND created_at >= $2 AND deleted_at IS NULL";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(topic.0).bind(at).fetch_one(&mut **c).await)?)
+}
+
 pub async fn count_in_topic(tx: &mut Tx, topic: TopicId) -> Result<i64> {
     const SQL: &str = "SELECT COUNT(*) FROM posts WHERE topic_id = $1";
     Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(topic.0).fetch_one(&mut **c).await)?)

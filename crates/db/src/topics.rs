@@ -177,9 +177,55 @@ pub struct TopicListRow {
     pub show_unread: bool,
 }
 
+/// Which of Discourse's lists: what it holds and in what order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ListKind {
+    /// Everything, newest activity first.
+    #[default]
+    Latest,
+    /// Created since then and never opened by the viewer.
+    New { since: Timestamp },
+    /// Opened by the viewer, with posts since, and followed (tracking or watching).
+    Unread,
+    /// Created since then (or ever), most liked and answered first.
+    Top { since: Option<Timestamp> },
+}
+
+impl ListKind {
+    fn since(self) -> Option<Timestamp> {
+        match self {
+            ListKind::New { since } => Some(since),
+            ListKind::Top { since } => since,
+            ListKind::Latest | ListKind::Unread => None,
+        }
+    }
+
+    /// The conditions the kind adds; `$7` is [`Self::since`] (NULL when none).
+    fn condition(self) -> &'static str {
+        match self {
+            ListKind::Latest | ListKind::Top { .. } => "",
+            ListKind::New { .. } => " AND tu.last_read_post_number IS NULL",
+            ListKind::Unread => {
+                " AND tu.last_read_post_number < t.highest_post_number \
+                 AND NOT (tu.notifications_reason_id IS NOT NULL AND tu.notification_level < 2)"
+            }
+        }
+    }
+
+    fn order(self) -> &'static str {
+        match self {
+            ListKind::Top { .. } => {
+                "(t.like_count + t.reply_count) DESC, t.views DESC, t.bumped_at DESC, t.id DESC"
+            }
+            _ => "t.bumped_at DESC, t.id DESC",
+        }
+    }
+}
+
 /// Which topics a list shows.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ListFilter {
+    pub kind: ListKind,
     pub category: Option<CategoryId>,
     pub author: Option<UserId>,
     pub include_deleted: bool,
@@ -192,9 +238,10 @@ pub struct ListFilter {
 }
 
 /// The conditions [`list`] and [`list_count`] share. `$1` viewer, `$2` category, `$3` author,
-/// `$4` include deleted, `$5` include restricted, `$6` hide muted; `tu` is the viewer's
-/// `topic_users` row.
+/// `$4` include deleted, `$5` include restricted, `$6` hide muted, `$7` created since; `tu` is
+/// the viewer's `topic_users` row.
 const LIST_WHERE: &str = "WHERE ($2 IS NULL OR t.category_id = $2) \
+      AND ($7 IS NULL OR t.created_at >= $7) \
       AND ($3 IS NULL OR t.user_id = $3) \
       AND ($4 OR t.deleted_at IS NULL) \
       AND ($5 OR c.read_restricted = FALSE) \
@@ -229,8 +276,10 @@ pub async fn list(
         JOIN users a ON a.id = t.user_id \
         JOIN users l ON l.id = t.last_post_user_id \
         LEFT JOIN topic_users tu ON tu.topic_id = t.id AND tu.user_id = $1 \
-        {LIST_WHERE} \
-        ORDER BY t.bumped_at DESC, t.id DESC LIMIT $7 OFFSET $8"
+        {LIST_WHERE}{kind} \
+        ORDER BY {order} LIMIT $8 OFFSET $9",
+        kind = f.kind.condition(),
+        order = f.kind.order(),
     );
     Ok(run!(tx, c => sqlx::query_as(&sql)
         .bind(f.viewer.map_or(0, |u| u.0))
@@ -239,6 +288,7 @@ pub async fn list(
         .bind(f.include_deleted)
         .bind(f.include_restricted)
         .bind(f.hide_muted)
+        .bind(f.kind.since())
         .bind(limit)
         .bind(offset)
         .fetch_all(&mut **c)
@@ -249,7 +299,8 @@ pub async fn list(
 pub async fn list_count(tx: &mut Tx, f: ListFilter) -> Result<i64> {
     let sql = format!(
         "SELECT COUNT(*) FROM topics t JOIN categories c ON c.id = t.category_id \
-        LEFT JOIN topic_users tu ON tu.topic_id = t.id AND tu.user_id = $1 {LIST_WHERE}"
+        LEFT JOIN topic_users tu ON tu.topic_id = t.id AND tu.user_id = $1 {LIST_WHERE}{kind}",
+        kind = f.kind.condition(),
     );
     Ok(run!(tx, c => sqlx::query_scalar(&sql)
         .bind(f.viewer.map_or(0, |u| u.0))
@@ -258,6 +309,7 @@ pub async fn list_count(tx: &mut Tx, f: ListFilter) -> Result<i64> {
         .bind(f.include_deleted)
         .bind(f.include_restricted)
         .bind(f.hide_muted)
+        .bind(f.kind.since())
         .fetch_one(&mut **c)
         .await)?)
 }

@@ -79,6 +79,42 @@ const TABLE: &[Cell] = &[
         target: Target::None,
         expect: [200, 200, 200, 200],
     },
+    // Discourse's other lists: New and Unread are a member's.
+    Cell {
+        method: "GET",
+        path: "/new",
+        form: &[],
+        target: Target::None,
+        expect: [403, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/unread",
+        form: &[],
+        target: Target::None,
+        expect: [403, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/top?period=all",
+        form: &[],
+        target: Target::None,
+        expect: [200, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/new.json",
+        form: &[],
+        target: Target::None,
+        expect: [403, 200, 200, 200],
+    },
+    Cell {
+        method: "GET",
+        path: "/top.json?period=weekly",
+        form: &[],
+        target: Target::None,
+        expect: [200, 200, 200, 200],
+    },
     Cell {
         method: "GET",
         path: "/c/general/1",

@@ -886,6 +886,185 @@ async fn views_count_once_per_viewer_per_day(b: Backend) {
     assert!(latest.contains("<th scope=\"col\" class=\"num\">Views</th>"));
 }
 
+/// Latest / New / Unread / Top, as Discourse's lists (and their `.json`).
+async fn lists_new_unread_and_top(b: Backend) {
+    let Some((s, key)) = start(b).await else {
+        return;
+    };
+    let anna = s.member("anna").await;
+    let boris = s.member("boris").await;
+    let page = boris
+        .new_topic(
+            1,
+            "Did the pact change the Kwantung Army's plans?",
+            "It made a northern strike less likely in 1941, I think.",
+        )
+        .await;
+    let (topic, slug) = page.topic_of_url();
+    let path = format!("/t/{slug}/{topic}");
+    let titles = |body: &str| -> Vec<String> {
+        let html = scraper::Html::parse_document(body);
+        let sel = scraper::Selector::parse(".topic-list a.title").unwrap();
+        html.select(&sel).map(|a| a.text().collect()).collect()
+    };
+    let title = "Did the pact change the Kwantung Army's plans?";
+    // New: created lately, not yet opened by her.
+    let new = anna.get("/new").await;
+    assert_eq!(new.status, StatusCode::OK);
+    assert!(
+        titles(&new.body).iter().any(|t| t == title),
+        "{:?}",
+        titles(&new.body)
+    );
+    assert!(
+        new.body
+            .contains("<a href=\"/new\" aria-current=\"page\">New</a>")
+    );
+    assert_eq!(anna.get(&path).await.status, StatusCode::OK);
+    assert!(
+        !titles(&anna.get("/new").await.body)
+            .iter()
+            .any(|t| t == title)
+    );
+    // Unread: opened, and posted to since.
+    assert!(
+        !titles(&anna.get("/unread").await.body)
+            .iter()
+            .any(|t| t == title)
+    );
+    boris
+        .submit(
+            &path,
+            &format!("{path}/reply"),
+            &[("raw", "And the Nomonhan defeat had made them careful.")],
+        )
+        .await;
+    assert!(
+        titles(&anna.get("/unread").await.body)
+            .iter()
+            .any(|t| t == title)
+    );
+    // Top: most liked and answered first, over a period; the demo thread (replies, a like)
+    // before the welcome topic.
+    let top = s.visitor().get("/top?period=all").await;
+    assert_eq!(top.status, StatusCode::OK);
+    let order = titles(&top.body);
+    let demo = order
+        .iter()
+        .position(|t| t.contains("neutrality pact"))
+        .unwrap();
+    let welcome = order.iter().position(|t| t.starts_with("Welcome")).unwrap();
+    assert!(demo < welcome, "{order:?}");
+    assert!(top.body.contains("aria-current=\"page\">All time</a>"));
+    // A visitor has no New or Unread; the API says so as Discourse does.
+    let v = s.visitor().get_raw("/new").await;
+    assert_eq!(v.status, StatusCode::FORBIDDEN);
+    assert!(v.body.contains("/login"), "it says where to log in");
+    let api = Api::new(&s, &key, "anna");
+    let (status, body) = api.get("/top.json?period=all").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body["topic_list"]["topics"].as_array().unwrap().len() >= 3,
+        "{body}"
+    );
+    let (status, _) = api.get("/top.json?period=fortnightly").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, body) = api.get("/unread.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body["topic_list"]["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["title"] == title)
+    );
+    let anonymous = reqwest::get(s.url("/new.json")).await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::FORBIDDEN);
+}
+
+/// Long topics: a timeline (posts shown of how many, links along the topic, a form to go to
+/// a post by number or day) and the "last visit" line; short ones have neither.
+async fn long_topics_have_a_timeline_and_a_last_visit_line(b: Backend) {
+    let Some((s, key)) = start(b).await else {
+        return;
+    };
+    let api = Api::new(&s, &key, "admin");
+    let (status, made) = api
+        .post(
+            "/posts.json",
+            &[
+                (
+                    "title",
+                    "A long thread on the Soviet-Japanese border in 1941",
+                ),
+                (
+                    "raw",
+                    "Post one of a long thread, to give the timeline something to show.",
+                ),
+                ("category", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{made}");
+    let topic = made["topic_id"].as_i64().unwrap();
+    let reply = |n: i64| {
+        let api = &api;
+        async move {
+            let raw = format!("Reply number {n} in the long thread about the border.");
+            let (status, body) = api
+                .post(
+                    "/posts.json",
+                    &[("topic_id", &topic.to_string()), ("raw", &raw)],
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    };
+    for n in 2..=25 {
+        reply(n).await;
+    }
+    let (_, t) = api.get(&format!("/t/{topic}.json")).await;
+    let path = format!("/t/{}/{topic}", t["slug"].as_str().unwrap());
+    let anna = s.member("anna").await;
+    let first = anna.get(&path).await.body;
+    assert!(first.contains("<aside class=\"timeline\""), "{first}");
+    assert!(first.contains("Posts 1–20 of 25"));
+    assert!(first.contains(&format!("href=\"{path}/25\">#25</a>")));
+    assert!(first.contains(&format!(
+        "<form class=\"jump\" method=\"get\" action=\"{path}\">"
+    )));
+    // The form goes to a post by number, or to the first post of a day.
+    for (q, to) in [
+        ("post_number=22", 22),
+        ("post_number=999", 25),
+        ("date=2000-01-01", 1),
+        ("date=2999-01-01", 25),
+    ] {
+        let res = anna.get_raw(&format!("{path}?{q}")).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{q}");
+        assert_eq!(
+            res.headers["location"],
+            format!("{path}/{to}").as_str(),
+            "{q}"
+        );
+    }
+    // Anna reads to the end; a new post comes; she is back: the line is before it.
+    assert_eq!(anna.get(&format!("{path}/21")).await.status, StatusCode::OK);
+    reply(26).await;
+    let back = anna.get(&path).await;
+    assert!(back.url.ends_with(&format!("{path}/26")), "{}", back.url);
+    let body = back.body;
+    let line = body
+        .find("class=\"last-visit\"")
+        .expect("a last-visit line");
+    assert!(
+        line < body.find("id=\"post_26\"").unwrap() && line > body.find("id=\"post_25\"").unwrap()
+    );
+    // The demo thread is short: no timeline.
+    let demo = s.visitor().get(&format!("/t/x/{DEMO_TOPIC}")).await.body;
+    assert!(!demo.contains("<aside class=\"timeline\""));
+}
+
 on_both_backends!(
     private_messages_are_refused,
     short_links_lead_to_the_page,
@@ -897,5 +1076,7 @@ on_both_backends!(
     edits_move_explain_and_diff,
     subcategories_keep_their_parent,
     emoji_and_icons,
-    views_count_once_per_viewer_per_day
+    views_count_once_per_viewer_per_day,
+    lists_new_unread_and_top,
+    long_topics_have_a_timeline_and_a_last_visit_line
 );

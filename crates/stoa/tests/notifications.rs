@@ -337,7 +337,11 @@ async fn levels_decide_who_hears(b: Backend) {
     // The level picker shows watching for one's own topic; replying makes one track.
     let page = anna.get(&format!("/t/{}/{}", t.1, t.0)).await;
     assert!(
-        page.body.contains(r#"<option value="3" selected>Watching"#),
+        page.body
+            .contains(r#"<input type="radio" name="notification_level" value="3" checked>"#)
+            && page
+                .body
+                .contains(r#"aria-label="Notifications for this topic: Watching""#),
         "{}",
         page.body
     );
@@ -349,7 +353,10 @@ async fn levels_decide_who_hears(b: Backend) {
     )
     .await;
     let page = ben.get(&format!("/t/{}/{}", t.1, t.0)).await;
-    assert!(page.body.contains(r#"<option value="2" selected>Tracking"#));
+    assert!(
+        page.body
+            .contains(r#"<input type="radio" name="notification_level" value="2" checked>"#)
+    );
     // Tracking does not bring every post; watching does.
     reply(&cleo, &t, "And that Zhukov was a commander to watch.", None).await;
     assert!(notes(&ben).await.is_empty(), "tracking: no 'posted'");
@@ -413,7 +420,10 @@ async fn levels_decide_who_hears(b: Backend) {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert!(res.body.contains(r#"<option value="3" selected>Watching"#));
+    assert!(
+        res.body
+            .contains(r#"<input type="radio" name="notification_level" value="3" checked>"#)
+    );
     let t2 = topic(
         &ben,
         "The Soviet-Japanese border after 1941",

@@ -31,20 +31,20 @@
       likeField.value = liked ? "false" : "true";
       button.classList.toggle("liked", liked);
       button.setAttribute("aria-pressed", String(liked));
-      const post = form.closest(".post");
-      const count = post.querySelector(".like-count");
+      const article = form.closest(".post");
+      const count = article.querySelector(".like-count");
       const n = likes.count;
       if (n === 0) {
         count.replaceChildren();
       } else {
         const link = document.createElement("a");
-        link.href = `/posts/${post.dataset.postId}/likes`;
+        link.href = `/posts/${article.dataset.postId}/likes`;
         link.dataset.expands = "likers";
         link.setAttribute("aria-expanded", "false");
         link.textContent = n === 1 ? "1 Like" : `${n} Likes`;
         count.replaceChildren(link);
       }
-      post.querySelector(".expanded-likers")?.remove();
+      article.querySelector(".expanded-likers")?.remove();
     } catch (_) {
       form.submit();
     } finally {
@@ -244,6 +244,113 @@
       window.location.href = link.href;
     }
   });
+
+  // Keyboard shortcuts, as Discourse's: j/k next and previous post, r reply (to the selected
+  // post, or the topic), l like it, / search, ? the list. Never while typing in a field,
+  // and never with Ctrl, Alt or Meta held (the browser's own shortcuts).
+  const shortcuts = [
+    ["j", "Next post"],
+    ["k", "Previous post"],
+    ["r", "Reply (to the selected post)"],
+    ["l", "Like the selected post"],
+    ["/", "Search"],
+    ["?", "Show this list"],
+  ];
+  let selected = null;
+  const posts = () => Array.from(document.querySelectorAll(".posts .post[data-post-number]"));
+  const select = (post) => {
+    if (!post) return;
+    selected?.classList.remove("selected");
+    selected = post;
+    post.classList.add("selected");
+    post.scrollIntoView({ block: "center" });
+  };
+  const move = (step) => {
+    const all = posts();
+    if (all.length === 0) return;
+    let at = selected ? all.indexOf(selected) : -1;
+    if (at < 0) {
+      // From where the reader is: the first post below the top of the window.
+      at = all.findIndex((p) => p.getBoundingClientRect().top >= 0) - (step > 0 ? 1 : 0);
+    }
+    select(all[Math.min(Math.max(at + step, 0), all.length - 1)]);
+  };
+  const help = () => {
+    let dialog = document.getElementById("shortcuts");
+    if (!dialog) {
+      dialog = document.createElement("dialog");
+      dialog.id = "shortcuts";
+      dialog.setAttribute("aria-labelledby", "shortcuts-title");
+      const title = document.createElement("h2");
+      title.id = "shortcuts-title";
+      title.textContent = "Keyboard shortcuts";
+      const list = document.createElement("dl");
+      for (const [key, what] of shortcuts) {
+        const dt = document.createElement("dt");
+        const kbd = document.createElement("kbd");
+        kbd.textContent = key;
+        dt.append(kbd);
+        const dd = document.createElement("dd");
+        dd.textContent = what;
+        list.append(dt, dd);
+      }
+      const close = document.createElement("button");
+      close.type = "button";
+      close.textContent = "Close";
+      close.addEventListener("click", () => dialog.close());
+      dialog.append(title, list, close);
+      document.body.append(dialog);
+    }
+    if (!dialog.open) dialog.showModal();
+  };
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.altKey || event.metaKey || event.defaultPrevented) return;
+    const target = event.target;
+    if (target instanceof HTMLElement
+      && (target.isContentEditable || target.closest("input, textarea, select, [contenteditable]"))) return;
+    if (document.querySelector("dialog[open]") && event.key !== "?") return;
+    switch (event.key) {
+      case "j": move(1); break;
+      case "k": move(-1); break;
+      case "r": {
+        const link = selected?.querySelector("a.reply") || document.querySelector("#reply-raw");
+        if (!link) return;
+        if (link instanceof HTMLAnchorElement) link.click(); else link.focus();
+        break;
+      }
+      case "l": {
+        const like = selected?.querySelector("button.like");
+        if (!like) return;
+        like.click();
+        break;
+      }
+      case "/": {
+        const box = document.querySelector(".header-search input[name=q]");
+        if (!box) return;
+        box.focus();
+        break;
+      }
+      case "?": help(); break;
+      default: return;
+    }
+    event.preventDefault();
+  });
+
+  // Relative times ("5m") stay true on a page left open: their `datetime` says when.
+  const ago = (then) => {
+    const secs = Math.max(0, (Date.now() - then.getTime()) / 1000);
+    if (secs < 60) return "now";
+    if (secs < 3600) return `${Math.floor(secs / 60)}m`;
+    if (secs < 86400) return `${Math.floor(secs / 3600)}h`;
+    if (secs < 2592000) return `${Math.floor(secs / 86400)}d`;
+    return null; // a date: it does not change
+  };
+  setInterval(() => {
+    for (const t of document.querySelectorAll("time.ago[datetime]")) {
+      const text = ago(new Date(t.dateTime));
+      if (text && t.textContent !== text) t.textContent = text;
+    }
+  }, 60000);
 
   // Reading, where the browser did not announce the page as a visit (the server records one
   // that it does): tell the server which posts the member really saw, as Discourse's client

@@ -51,6 +51,9 @@ pub(crate) const JSON_TYPE: &str = "application/json; charset=utf-8";
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/latest", get(topics::latest))
+        .route("/new", get(topics::new))
+        .route("/unread", get(topics::unread))
+        .route("/top", get(topics::top))
         .route(
             "/categories",
             get(categories::list).post(categories::create),

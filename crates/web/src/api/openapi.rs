@@ -208,6 +208,9 @@ impl Modify for Conventions {
     ),
     paths(
         super::topics::latest,
+        super::topics::top,
+        super::topics::new,
+        super::topics::unread,
         super::topics::show,
         super::topics::show_two,
         super::topics::show_three,
@@ -286,7 +289,7 @@ mod tests {
         ] {
             assert!(paths.contains_key(path), "{path}");
         }
-        assert_eq!(paths.len(), 33);
+        assert_eq!(paths.len(), 36);
         let latest = &paths["/latest.json"]["get"]["responses"];
         for code in ["200", "400", "403", "404", "422", "429"] {
             assert!(latest.get(code).is_some(), "{code}");

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
 use stoa_app::db::users::NameMatch;
-use stoa_app::{TopicId, TopicView};
+use stoa_app::{ListTab, TopPeriod, TopicId, TopicView};
 
 use super::shapes::{BasicUser, Post, TopicListPage, avatar_template, fancy, time};
 use super::{ApiError, Caller, Json, Params, Seg, empty, id};
@@ -32,6 +32,71 @@ pub(crate) async fn latest(
         .topic_list(caller.actor(), None, None, page)
         .await?;
     let more = list.more.then(|| format!("/latest?page={page}"));
+    Ok(Json(TopicListPage::new(
+        &list.topics,
+        caller.user.is_some(),
+        more,
+    ))
+    .into_response())
+}
+
+/// `/new.json`, `/unread.json` (a member's) and `/top.json?period=…` (Discourse's `daily` …
+/// `all`; `yearly` when not said): the other lists, in the shape of `/latest.json`.
+#[utoipa::path(get, path = "/top.json", tag = "topics",
+    params(("page" = Option<i64>, Query, description = "0-based page"),
+        ("period" = Option<String>, Query, description = "daily, weekly, monthly, quarterly, yearly or all")),
+    responses((status = 200, body = TopicListPage)))]
+pub(crate) async fn top(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let period = match params.text(&["period"]) {
+        None => TopPeriod::default(),
+        Some(p) => TopPeriod::parse(p.trim()).ok_or_else(|| {
+            ApiError::bad_param("period must be daily, weekly, monthly, quarterly, yearly or all")
+        })?,
+    };
+    tab_json(&state, &caller, &params, ListTab::Top(period), "top").await
+}
+
+/// Topics created in the last two days that the member has not opened.
+#[utoipa::path(get, path = "/new.json", tag = "topics",
+    params(("page" = Option<i64>, Query, description = "0-based page")),
+    responses((status = 200, body = TopicListPage)))]
+pub(crate) async fn new(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<Response, ApiError> {
+    tab_json(&state, &caller, &params, ListTab::New, "new").await
+}
+
+/// Topics the member follows with posts they have not read.
+#[utoipa::path(get, path = "/unread.json", tag = "topics",
+    params(("page" = Option<i64>, Query, description = "0-based page")),
+    responses((status = 200, body = TopicListPage)))]
+pub(crate) async fn unread(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> Result<Response, ApiError> {
+    tab_json(&state, &caller, &params, ListTab::Unread, "unread").await
+}
+
+async fn tab_json(
+    state: &AppState,
+    caller: &Caller,
+    params: &Params,
+    tab: ListTab,
+    path: &str,
+) -> Result<Response, ApiError> {
+    let page = page_param(params)?;
+    let list = state.forum.list_tab(caller.actor(), tab, page).await?;
+    let more = list.more.then(|| match tab {
+        ListTab::Top(p) => format!("/{path}?period={}&page={page}", p.name()),
+        _ => format!("/{path}?page={page}"),
+    });
     Ok(Json(TopicListPage::new(
         &list.topics,
         caller.user.is_some(),

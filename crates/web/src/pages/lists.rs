@@ -7,7 +7,7 @@ use axum::response::Response;
 use stoa_app::core::Guardian;
 use stoa_app::db::categories::CategoryRow;
 use stoa_app::db::topics::TopicListRow;
-use stoa_app::{CategoryForm, CategoryId};
+use stoa_app::{CategoryForm, CategoryId, ListTab, TopPeriod};
 
 use super::topic::form_refusal;
 use super::{Chrome, PageQuery, moved, ok, parse_id, query, render, see_other};
@@ -30,29 +30,111 @@ struct LatestPage {
     category_level: Option<stoa_app::NotificationLevel>,
     /// The viewer may edit the category shown.
     can_edit: bool,
+    /// Latest, New, Unread, Top (not on a category's page).
+    tabs: Option<Tabs>,
+}
+
+/// The tabs above the lists, and which one is open.
+pub(crate) struct Tabs {
+    pub current: &'static str,
+    /// New and Unread are a member's.
+    pub member: bool,
+    /// On Top: the period shown, and the others to choose from.
+    pub period: Option<TopPeriod>,
+}
+
+impl Tabs {
+    pub fn periods(&self) -> [TopPeriod; 6] {
+        TopPeriod::ALL
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ListQuery {
+    page: Option<String>,
+    period: Option<String>,
 }
 
 pub(crate) async fn latest(
+    state: State<AppState>,
+    visit: Viewer,
+    q: RawQuery,
+) -> Result<Response, WebError> {
+    tab_page(state, visit, q, "latest").await
+}
+
+pub(crate) async fn new(
+    state: State<AppState>,
+    visit: Viewer,
+    q: RawQuery,
+) -> Result<Response, WebError> {
+    tab_page(state, visit, q, "new").await
+}
+
+pub(crate) async fn unread(
+    state: State<AppState>,
+    visit: Viewer,
+    q: RawQuery,
+) -> Result<Response, WebError> {
+    tab_page(state, visit, q, "unread").await
+}
+
+pub(crate) async fn top(
+    state: State<AppState>,
+    visit: Viewer,
+    q: RawQuery,
+) -> Result<Response, WebError> {
+    tab_page(state, visit, q, "top").await
+}
+
+/// `/latest`, `/new`, `/unread`, `/top?period=…`: one of the lists, 30 topics a page.
+async fn tab_page(
     State(state): State<AppState>,
     visit: Viewer,
     RawQuery(q): RawQuery,
+    name: &'static str,
 ) -> Result<Response, WebError> {
-    let page = query::<PageQuery>(q).page();
-    let list = state
-        .forum
-        .topic_list(visit.actor(), None, None, page)
-        .await?;
+    let query = query::<ListQuery>(q);
+    let page = PageQuery {
+        page: query.page.clone(),
+    }
+    .page();
+    let period = query
+        .period
+        .as_deref()
+        .and_then(TopPeriod::parse)
+        .unwrap_or_default();
+    let (tab, heading, title) = match name {
+        "new" => (ListTab::New, "New", "New topics".to_owned()),
+        "unread" => (ListTab::Unread, "Unread", "Unread topics".to_owned()),
+        "top" => (
+            ListTab::Top(period),
+            "Top",
+            format!("Top topics: {}", period.label().to_lowercase()),
+        ),
+        _ => (ListTab::Latest, "Latest", "Latest topics".to_owned()),
+    };
+    let list = state.forum.list_tab(visit.actor(), tab, page).await?;
+    let base_url = match tab {
+        ListTab::Top(p) => format!("/top?period={}&", p.name()),
+        _ => format!("/{name}?"),
+    };
     ok(&LatestPage {
-        chrome: Chrome::new(&state, &visit, "Latest topics"),
-        heading: "Latest".into(),
+        chrome: Chrome::new(&state, &visit, title),
+        heading: heading.into(),
         category: None,
         show_new: visit.user.is_some(),
         topics: list.topics,
         page: list.page,
         more: list.more,
-        base_url: "/latest".into(),
+        base_url,
         category_level: None,
         can_edit: false,
+        tabs: Some(Tabs {
+            current: name,
+            member: visit.user.is_some(),
+            period: matches!(tab, ListTab::Top(_)).then_some(period),
+        }),
     })
 }
 
@@ -126,7 +208,8 @@ pub(crate) async fn category(
         can_edit: Guardian::new(visit.actor()).can_edit_category().is_ok(),
         chrome: Chrome::new(&state, &visit, category.name.clone()),
         heading: category.name.clone(),
-        base_url: format!("/c/{}/{}", category.slug, category.id),
+        base_url: format!("/c/{}/{}?", category.slug, category.id),
+        tabs: None,
         category: Some(category),
         show_new: visit.user.is_some(),
         topics: list.topics,

@@ -38,6 +38,9 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(lists::latest))
         .route("/latest", get(lists::latest))
+        .route("/new", get(lists::new))
+        .route("/unread", get(lists::unread))
+        .route("/top", get(lists::top))
         .route(
             "/categories",
             get(lists::categories).post(lists::create_category),

@@ -31,6 +31,39 @@ struct TopicTemplate {
     notification_level: Option<stoa_app::NotificationLevel>,
     similar: Vec<stoa_app::db::search::HitRow>,
     reading_recorded: bool,
+    last_read: Option<i64>,
+}
+
+/// Topics longer than this get the timeline beside their posts.
+const TIMELINE_FROM: i64 = 20;
+
+impl TopicTemplate {
+    /// Whether the topic is long enough for a timeline.
+    fn long(&self) -> bool {
+        self.topic.highest_post_number > TIMELINE_FROM
+    }
+
+    /// The first and last post numbers this page shows.
+    fn shown(&self) -> (i64, i64) {
+        let first = self.posts.first().map_or(0, |p| p.post.post_number);
+        let last = self.posts.last().map_or(0, |p| p.post.post_number);
+        (first, last)
+    }
+
+    /// Post numbers the timeline links to: the first, the last, and evenly between.
+    fn marks(&self) -> Vec<i64> {
+        let highest = self.topic.highest_post_number.max(1);
+        let mut marks: Vec<i64> = (0..=6).map(|i| 1 + (highest - 1) * i / 6).collect();
+        marks.dedup();
+        marks
+    }
+
+    /// Whether the "last visit" line goes before post `n`: the member read up to the post
+    /// before it, and it is not the first post shown.
+    fn last_visit_before(&self, n: impl std::borrow::Borrow<i64>) -> bool {
+        let n = *n.borrow();
+        self.last_read.is_some_and(|r| r + 1 == n) && self.shown().0 < n
+    }
 }
 
 fn topic_response(state: &AppState, visit: &Visit, tp: TopicPage) -> Result<Response, WebError> {
@@ -51,7 +84,34 @@ fn topic_response(state: &AppState, visit: &Visit, tp: TopicPage) -> Result<Resp
         return_to,
         notification_level: tp.notification_level,
         reading_recorded: tp.reading_recorded,
+        last_read: tp.last_read,
     })
+}
+
+/// `?post_number=N` or `?date=YYYY-MM-DD` on a topic's address: where the timeline's form
+/// goes.
+#[derive(Debug, Default, serde::Deserialize)]
+struct JumpQuery {
+    post_number: Option<String>,
+    date: Option<String>,
+}
+
+impl JumpQuery {
+    fn target(&self) -> Option<stoa_app::JumpTo> {
+        let number = self
+            .post_number
+            .as_deref()
+            .and_then(|n| n.trim().parse::<i64>().ok());
+        let date = self
+            .date
+            .as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok());
+        match (number, date) {
+            (Some(n), _) => Some(stoa_app::JumpTo::Number(n)),
+            (None, Some(d)) => Some(stoa_app::JumpTo::Date(d)),
+            _ => None,
+        }
+    }
 }
 
 /// Who a view is counted for: the member, or else the visitor's address.
@@ -94,6 +154,15 @@ pub(crate) async fn show(
         return Ok(moved(&format!("/t/{}/{}/{number}", topic.slug, topic.id)));
     }
     let id = TopicId(parse_id(&id)?);
+    // The timeline's form: a post by number or by date.
+    let jump = query::<JumpQuery>(q.clone());
+    if let Some(to) = jump.target() {
+        let (topic, number) = state.forum.jump(visit.actor(), id, to).await?;
+        return Ok(see_other(&format!(
+            "/t/{}/{}/{number}",
+            topic.slug, topic.id
+        )));
+    }
     let page_query = query::<PageQuery>(q.clone());
     if page_query.page.is_none()
         && let Some(n) = state.forum.first_unread(visit.actor(), id).await?
