@@ -87,7 +87,7 @@ for (const [name, path, member] of PAGES) {
         assert.equal(res.status(), 200, `${path}`);
         await shot(page, `look-${name}-${width}-${scheme}`);
         if (width < 500) {
-          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
           assert.ok(overflow <= 0, `${path} at ${width}px scrolls sideways by ${overflow}px`);
         }
         assert.deepEqual(await unnamedIcons(page), [], `${path}: icons without a name`);

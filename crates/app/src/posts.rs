@@ -64,7 +64,8 @@ pub struct Revision {
     pub created_at: Timestamp,
     pub edit_reason: String,
     pub raw: String,
-    /// How the text changed into the next version, word by word.
+    /// How the text changed into the next version, word by word (empty when the page's time
+    /// for comparing ran out: the version is shown as written).
     pub changes: Vec<Change>,
     /// `(before, after)` when the edit retitled the topic.
     pub title_change: Option<(String, String)>,
@@ -95,6 +96,11 @@ impl Change {
         self.kind == ChangeKind::Removed
     }
 }
+
+/// What the history calls a category the viewer may not see.
+const PRIVATE_CATEGORY: &str = "a private category";
+/// How long one history page may spend on word diffs, all of them together.
+const DIFF_BUDGET: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// The most earlier versions the history shows (the newest ones).
 pub const REVISIONS_SHOWN: i64 = 50;
@@ -622,9 +628,10 @@ impl Forum {
 
     /// A post's earlier versions, oldest first.
     pub async fn revisions(&self, actor: Actor, id: PostId) -> Result<RevisionHistory> {
+        let guardian = Guardian::new(actor);
         let mut tx = self.db.read().await?;
         let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
-        Guardian::new(actor).can_see_revisions(facts(&post, &topic))?;
+        guardian.can_see_revisions(facts(&post, &topic))?;
         let total = revisions::count(&mut tx, id).await?;
         let rows = revisions::list(&mut tx, id, REVISIONS_SHOWN).await?;
         let current_category = db::categories::find(&mut tx, CategoryId(topic.category_id))
@@ -638,8 +645,18 @@ impl Forum {
         let mut next_title = topic.title.clone();
         let mut next_category = current_category;
         let mut list = Vec::with_capacity(rows.len());
-        for r in rows.into_iter().rev() {
-            let changes = word_diff(&r.raw, &next_raw);
+        // The diffs share one budget: past it, versions show as written, not compared.
+        let started = std::time::Instant::now();
+        for mut r in rows.into_iter().rev() {
+            // A category the viewer may not see is not named to them.
+            if r.old_category_restricted == Some(true) && !guardian.can_see_category(true) {
+                r.old_category_name = Some(PRIVATE_CATEGORY.to_owned());
+            }
+            let changes = if started.elapsed() < DIFF_BUDGET {
+                word_diff(&r.raw, &next_raw)
+            } else {
+                Vec::new()
+            };
             let title_change = r.old_title.clone().map(|old| (old, next_title.clone()));
             let category_change = r.old_category_id.map(|_| {
                 (

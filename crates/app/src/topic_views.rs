@@ -1,8 +1,8 @@
 //! Topic views, counted as Discourse counts them — once per viewer per topic per day — in
 //! each node's memory, and written in batches: a page view costs no database write.
 //!
-//! A node remembers who viewed what today (up to [`SEEN_MAX`] pairs; past that it stops
-//! telling repeat views apart until the day turns) and adds the new views to `topics.views`
+//! A node remembers who viewed what today (up to [`SEEN_MAX`] pairs; past that it counts no
+//! new ones until the day turns, so a flood of viewers cannot inflate a count) and adds the new views to `topics.views`
 //! every [`FLUSH_EVERY`], and once more when it stops. Views are not acknowledged writes: a
 //! crash loses at most the last interval's, and behind several nodes one viewer may count
 //! once per node.
@@ -46,7 +46,8 @@ impl ViewCounter {
             counts.day = Some(today);
             counts.seen.clear();
         }
-        if counts.seen.len() < SEEN_MAX && !counts.seen.insert(key) {
+        // Past the limit a new pair is not counted (a count too low, never one too high).
+        if counts.seen.len() >= SEEN_MAX || !counts.seen.insert(key) {
             return;
         }
         *counts.pending.entry(topic.0).or_insert(0) += 1;

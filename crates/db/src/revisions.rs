@@ -17,6 +17,8 @@ pub struct RevisionRow {
     /// The topic's category before that edit, when it changed it.
     pub old_category_id: Option<i64>,
     pub old_category_name: Option<String>,
+    /// Whether that category is staff-only (its name is not for everyone).
+    pub old_category_restricted: Option<bool>,
 }
 
 /// Version `number` of a post, replaced by `user`'s edit at `at`.
@@ -62,7 +64,8 @@ pub async fn latest_raw(tx: &mut Tx, post: PostId) -> Result<Option<String>> {
 pub async fn list(tx: &mut Tx, post: PostId, limit: i64) -> Result<Vec<RevisionRow>> {
     const SQL: &str = "SELECT * FROM (SELECT r.number, u.username, r.raw, r.created_at, \
                        r.edit_reason, r.old_title, r.old_category_id, \
-                       c.name AS old_category_name FROM post_revisions r \
+                       c.name AS old_category_name, \
+                       c.read_restricted AS old_category_restricted FROM post_revisions r \
                        JOIN users u ON u.id = r.user_id \
                        LEFT JOIN categories c ON c.id = r.old_category_id \
                        WHERE r.post_id = $1 ORDER BY r.number DESC LIMIT $2) newest \

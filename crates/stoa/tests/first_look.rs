@@ -98,24 +98,31 @@ async fn private_messages_are_refused(b: Backend) {
             "{message}"
         );
     }
-    let (_, body) = api
-        .post(
-            "/posts.json",
-            &[
-                ("title", title),
-                ("raw", "Only for the admins."),
-                ("archetype", "private_message"),
-                ("target_recipients", "admin"),
-            ],
-        )
-        .await;
-    assert!(
-        body["errors"][0]
-            .as_str()
-            .unwrap()
-            .contains("Private messages"),
-        "without a category too: {body}"
-    );
+    for fields in [
+        [
+            ("archetype", "private_message"),
+            ("target_recipients", "admin"),
+        ],
+        // Recipients alone say "private" as clearly.
+        [("target_recipients", "admin"), ("category", "1")],
+        [("target_usernames", "admin"), ("category", "1")],
+    ] {
+        let mut all = vec![("title", title), ("raw", "Only for the admins, please.")];
+        all.extend(fields);
+        let (status, body) = api.post("/posts.json", &all).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{fields:?}: {body}"
+        );
+        assert!(
+            body["errors"][0]
+                .as_str()
+                .unwrap()
+                .contains("Private messages"),
+            "{fields:?}: {body}"
+        );
+    }
     let (_, latest) = api.get("/latest.json").await;
     let titles: Vec<&str> = latest["topic_list"]["topics"]
         .as_array()
@@ -759,6 +766,47 @@ async fn edits_move_explain_and_diff(b: Backend) {
         "{history}"
     );
     let _ = slug;
+    // A topic moved out of a staff-only category: its history does not name that category
+    // to members.
+    let admin = s.admin().await;
+    let page = admin
+        .new_topic(
+            3,
+            "Moderation notes on the border threads",
+            "Notes that start in the staff category and then move to General.",
+        )
+        .await;
+    let staff_first = page.post_id(1);
+    let moved = admin
+        .submit(
+            &format!("/posts/{staff_first}/edit"),
+            &format!("/posts/{staff_first}/edit"),
+            &[
+                ("title", "Moderation notes on the border threads"),
+                (
+                    "raw",
+                    "Notes that start in the staff category and then move to General.",
+                ),
+                ("category", "1"),
+                ("edit_reason", "for everyone"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    let seen_by_admin = admin
+        .get(&format!("/posts/{staff_first}/revisions"))
+        .await
+        .body;
+    assert!(
+        seen_by_admin.contains("<del>Staff</del> → <ins>General</ins>"),
+        "{seen_by_admin}"
+    );
+    let seen_by_anna = anna
+        .get(&format!("/posts/{staff_first}/revisions"))
+        .await
+        .body;
+    assert!(!seen_by_anna.contains("Staff"), "{seen_by_anna}");
+    assert!(seen_by_anna.contains("<del>a private category</del> → <ins>General</ins>"));
 }
 
 /// Subcategories lost their parent in list rows and the composer's menu.
@@ -876,7 +924,12 @@ async fn views_count_once_per_viewer_per_day(b: Backend) {
         .headers(common::navigation_headers())
         .header("sec-purpose", "prefetch");
     assert_eq!(prefetch.send().await.unwrap().status(), StatusCode::OK);
-    assert_eq!(views(&s).await, before, "nothing written on a page view");
+    // Written in batches, not on each view: at most what was counted (a batch may land in
+    // between), never one per request.
+    assert!(
+        views(&s).await <= before + 3,
+        "one per viewer, not per view"
+    );
     let (config, dir) = s.stop().await;
     let s = TestServer::start_with(config, dir).await;
     // The visitor's two visits (the first and the last, one address) count once, and anna's

@@ -76,7 +76,12 @@ pub(crate) async fn create(
                 title: params.text(&["title"]).unwrap_or_default(),
                 raw,
                 category_id: category.map(CategoryId),
-                archetype: params.text(&["archetype"]),
+                // Recipients without an archetype are a private message too.
+                archetype: params.text(&["archetype"]).or_else(|| {
+                    (params.text(&["target_recipients"]).is_some()
+                        || params.text(&["target_usernames"]).is_some())
+                    .then(|| "private_message".to_owned())
+                }),
             };
             state
                 .forum
