@@ -129,6 +129,13 @@ def main():
     check(by_number["id"] == reply["id"], "post_by_number finds post 2")
     latest = lena.latest_topics()
     check(latest["topic_list"]["topics"][0]["id"] == topic_id, "the topic leads /latest")
+    posters = latest["topic_list"]["topics"][0]["posters"]
+    names = {u["id"]: u["username"] for u in latest["users"]}
+    check(
+        [(names[p["user_id"]], p["description"]) for p in posters]
+        == [("lena", "Original Poster"), ("tomas", "Most Recent Poster")],
+        "posters: the creator, then the last poster, each side-loaded in users",
+    )
     in_cat = admin.category_topics(cat["id"])
     check([t["id"] for t in in_cat["topic_list"]["topics"]] == [topic_id], "category_topics lists it")
     recent = admin.latest_posts()

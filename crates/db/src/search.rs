@@ -239,6 +239,8 @@ pub struct HitRow {
     pub category_id: i64,
     pub category_name: String,
     pub category_slug: String,
+    /// Badge colour (hex, no `#`).
+    pub category_color: String,
 }
 
 /// One page of results: the best post of each matching topic, and how many topics matched.
@@ -767,7 +769,7 @@ async fn rows_of(tx: &mut Tx, post_ids: &[i64], condition: &str) -> Result<Vec<H
          u.username, u.name, t.id AS topic_id, t.title, t.slug, t.closed, t.posts_count, \
          t.highest_post_number, lu.username AS last_poster, t.views, t.like_count AS topic_like_count, t.bumped_at, \
          t.created_at AS topic_created_at, t.category_id, c.name AS category_name, \
-         c.slug AS category_slug \
+         c.slug AS category_slug, c.color AS category_color \
          FROM posts p JOIN topics t ON t.id = p.topic_id JOIN users u ON u.id = p.user_id \
          JOIN categories c ON c.id = t.category_id JOIN users lu ON lu.id = t.last_post_user_id \
          WHERE p.id IN ({}) AND {condition}",

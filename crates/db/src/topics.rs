@@ -89,6 +89,37 @@ pub async fn recount(tx: &mut Tx, id: TopicId) -> Result<()> {
                       AND deleted_at IS NULL) \
         WHERE id = $1";
     exec!(tx, c => sqlx::query(SQL).bind(id.0).execute(&mut **c).await)?;
+    refeature(tx, id).await
+}
+
+/// How many members a topic list shows beside the creator and the last poster.
+pub const FEATURED_POSTERS: usize = 3;
+
+/// Chooses a topic's featured posters: those with the most posts in it (the earliest first
+/// among equals), leaving out its creator and its last poster, who are shown anyway. One
+/// grouped pass over the topic's posts, beside the counts [`recount`] takes.
+async fn refeature(tx: &mut Tx, id: TopicId) -> Result<()> {
+    // The creator and the last poster may be among the most active; two more than shown
+    // are enough to leave them out and still fill every place.
+    const RANKED: &str = "SELECT p.user_id FROM posts p WHERE p.topic_id = $1 \
+        AND p.deleted_at IS NULL GROUP BY p.user_id \
+        ORDER BY COUNT(*) DESC, MIN(p.post_number) LIMIT $2";
+    const OWNERS: &str = "SELECT user_id, last_post_user_id FROM topics WHERE id = $1";
+    const SET: &str = "UPDATE topics SET featured_user1_id = $1, featured_user2_id = $2, \
+        featured_user3_id = $3 WHERE id = $4";
+    let Some((creator, last)): Option<(i64, i64)> =
+        run!(&mut *tx, c => sqlx::query_as(OWNERS).bind(id.0).fetch_optional(&mut **c).await)?
+    else {
+        return Ok(());
+    };
+    let ranked: Vec<i64> = run!(&mut *tx, c => sqlx::query_scalar(RANKED)
+        .bind(id.0)
+        .bind((FEATURED_POSTERS + 2) as i64)
+        .fetch_all(&mut **c)
+        .await)?;
+    let mut featured = ranked.into_iter().filter(|u| *u != creator && *u != last);
+    let (a, b, c3) = (featured.next(), featured.next(), featured.next());
+    exec!(tx, c => sqlx::query(SET).bind(a).bind(b).bind(c3).bind(id.0).execute(&mut **c).await)?;
     Ok(())
 }
 
@@ -162,6 +193,16 @@ pub struct TopicListRow {
     pub last_poster_id: i64,
     pub last_poster: String,
     pub last_poster_name: String,
+    /// The featured posters ([`refeature`]), each id with its username and name.
+    pub featured1_id: Option<i64>,
+    pub featured1: Option<String>,
+    pub featured1_name: Option<String>,
+    pub featured2_id: Option<i64>,
+    pub featured2: Option<String>,
+    pub featured2_name: Option<String>,
+    pub featured3_id: Option<i64>,
+    pub featured3: Option<String>,
+    pub featured3_name: Option<String>,
     pub posts_count: i64,
     pub reply_count: i64,
     pub highest_post_number: i64,
@@ -175,6 +216,70 @@ pub struct TopicListRow {
     pub last_read_post_number: Option<i64>,
     /// False when the viewer chose normal or muted for the topic: no unread count then.
     pub show_unread: bool,
+}
+
+/// One of the members a topic list shows beside a title, and why (Discourse's words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListPoster<'a> {
+    pub user_id: i64,
+    pub username: &'a str,
+    pub name: &'a str,
+    /// "Original Poster", "Most Recent Poster", "Frequent Poster", or the first two together.
+    pub description: &'static str,
+    /// Discourse's `extras`: "latest" for the last poster, "latest single" when the creator
+    /// is the only one.
+    pub extras: Option<&'static str>,
+}
+
+impl TopicListRow {
+    /// Who posted here, as Discourse lists them: the creator, the most active others, then
+    /// the last poster.
+    pub fn posters(&self) -> Vec<ListPoster<'_>> {
+        let alone = self.last_poster_id == self.user_id;
+        let mut posters = vec![ListPoster {
+            user_id: self.user_id,
+            username: &self.author,
+            name: &self.author_name,
+            description: if alone {
+                "Original Poster, Most Recent Poster"
+            } else {
+                "Original Poster"
+            },
+            extras: alone.then_some(if self.featured1_id.is_none() {
+                "latest single"
+            } else {
+                "latest"
+            }),
+        }];
+        for (id, username, name) in [
+            (self.featured1_id, &self.featured1, &self.featured1_name),
+            (self.featured2_id, &self.featured2, &self.featured2_name),
+            (self.featured3_id, &self.featured3, &self.featured3_name),
+        ] {
+            if let (Some(user_id), Some(username)) = (id, username.as_deref())
+                && posters.iter().all(|p| p.user_id != user_id)
+                && user_id != self.last_poster_id
+            {
+                posters.push(ListPoster {
+                    user_id,
+                    username,
+                    name: name.as_deref().unwrap_or_default(),
+                    description: "Frequent Poster",
+                    extras: None,
+                });
+            }
+        }
+        if !alone {
+            posters.push(ListPoster {
+                user_id: self.last_poster_id,
+                username: &self.last_poster,
+                name: &self.last_poster_name,
+                description: "Most Recent Poster",
+                extras: Some("latest"),
+            });
+        }
+        posters
+    }
 }
 
 /// Which of Discourse's lists: what it holds and in what order.
@@ -266,6 +371,9 @@ pub async fn list(
         COALESCE(pc.color, '') AS parent_category_color, \
         t.user_id, a.username AS author, a.name AS author_name, \
         t.last_post_user_id AS last_poster_id, l.username AS last_poster, l.name AS last_poster_name, \
+        t.featured_user1_id AS featured1_id, f1.username AS featured1, f1.name AS featured1_name, \
+        t.featured_user2_id AS featured2_id, f2.username AS featured2, f2.name AS featured2_name, \
+        t.featured_user3_id AS featured3_id, f3.username AS featured3, f3.name AS featured3_name, \
         t.posts_count, t.reply_count, t.highest_post_number, t.like_count, t.views, t.closed, \
         t.created_at, t.bumped_at, t.deleted_at, tu.last_read_post_number, \
         CASE WHEN tu.notifications_reason_id IS NOT NULL AND tu.notification_level < 2 \
@@ -275,6 +383,9 @@ pub async fn list(
         LEFT JOIN categories pc ON pc.id = c.parent_id \
         JOIN users a ON a.id = t.user_id \
         JOIN users l ON l.id = t.last_post_user_id \
+        LEFT JOIN users f1 ON f1.id = t.featured_user1_id \
+        LEFT JOIN users f2 ON f2.id = t.featured_user2_id \
+        LEFT JOIN users f3 ON f3.id = t.featured_user3_id \
         LEFT JOIN topic_users tu ON tu.topic_id = t.id AND tu.user_id = $1 \
         {LIST_WHERE}{kind} \
         ORDER BY {order} LIMIT $8 OFFSET $9",

@@ -863,6 +863,42 @@ async fn subcategories_keep_their_parent(b: Backend) {
         scraper::Selector::parse("select#category optgroup[label='History'] option").unwrap();
     let options: Vec<String> = html.select(&group).map(|o| o.text().collect()).collect();
     assert_eq!(options, ["History", "History › Eastern Front"]);
+    // Its colour goes wherever it is named: the categories page, search results, and the
+    // similar topics under a topic.
+    let colour = "fill=\"#8C6238\"";
+    let categories = s.visitor().get("/categories").await.body;
+    let html = scraper::Html::parse_document(&categories);
+    let sub = scraper::Selector::parse(".subcategories a.category-badge").unwrap();
+    let sub = html
+        .select(&sub)
+        .find(|a| a.text().any(|t| t == "Eastern Front"))
+        .expect("the subcategory is listed under its parent");
+    assert!(sub.html().contains(colour), "{}", sub.html());
+    let found = s.visitor().get("/search?q=Far+East+army").await.body;
+    let html = scraper::Html::parse_document(&found);
+    let meta = scraper::Selector::parse(".search-result .topic-meta a.category-badge").unwrap();
+    let badge = html
+        .select(&meta)
+        .next()
+        .expect("a result names its category");
+    assert!(badge.html().contains(colour), "{}", badge.html());
+    let page = member
+        .new_topic(
+            1,
+            "When was the Far East army moved west, and how many divisions went?",
+            "I have read both eight and eighteen divisions for the autumn of 1941.",
+        )
+        .await;
+    let html = scraper::Html::parse_document(&page.body);
+    let similar = scraper::Selector::parse(".similar-topics li").unwrap();
+    let item = html
+        .select(&similar)
+        .find(|li| {
+            li.text()
+                .any(|t| t.contains("Far East army moved west in 1941"))
+        })
+        .unwrap_or_else(|| panic!("similar topics: {}", page.body));
+    assert!(item.html().contains(colour), "{}", item.html());
 }
 
 /// Emoji shortcodes printed as typed; the bell was an emoji character.
@@ -1118,6 +1154,148 @@ async fn long_topics_have_a_timeline_and_a_last_visit_line(b: Backend) {
     assert!(!demo.contains("<aside class=\"timeline\""));
 }
 
+/// Topic lists show who posted, as Discourse: the creator, the most active others, the last
+/// poster; in the HTML as avatars with their roles, in the JSON as `posters` with each member
+/// side-loaded once.
+async fn lists_show_who_posted(b: Backend) {
+    let Some((s, key)) = start(b).await else {
+        return;
+    };
+    let boris = s.member("boris").await;
+    let anna = s.member("anna").await;
+    let vera = s.member("vera").await;
+    let title = "Who signed the pact for Japan, and who for the Soviet Union?";
+    let page = boris
+        .new_topic(
+            1,
+            title,
+            "Matsuoka and Molotov, but who else was in the room?",
+        )
+        .await;
+    let (topic, slug) = page.topic_of_url();
+    let path = format!("/t/{slug}/{topic}");
+    let reply = |who: &common::Browser, raw: &'static str| {
+        let (who, path) = (who.clone(), path.clone());
+        async move {
+            who.submit(&path, &format!("{path}/reply"), &[("raw", raw)])
+                .await;
+        }
+    };
+    reply(
+        &anna,
+        "Tatekawa, the ambassador, signed for Japan beside Matsuoka.",
+    )
+    .await;
+    reply(
+        &anna,
+        "And Stalin came to the station to see Matsuoka off, famously.",
+    )
+    .await;
+    reply(&vera, "Lozovsky was there for the Soviet side, I believe.").await;
+    let posters = || async {
+        let (status, body) = Api::new(&s, &key, "anna").get("/latest.json").await;
+        assert_eq!(status, StatusCode::OK);
+        let item = body["topic_list"]["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["title"] == title)
+            .cloned()
+            .unwrap();
+        let users = body["users"].as_array().unwrap().clone();
+        let named: Vec<(String, String, Value)> = item["posters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                let user = users
+                    .iter()
+                    .find(|u| u["id"] == p["user_id"])
+                    .unwrap_or_else(|| panic!("poster {p} is side-loaded"));
+                (
+                    user["username"].as_str().unwrap().to_owned(),
+                    p["description"].as_str().unwrap().to_owned(),
+                    p["extras"].clone(),
+                )
+            })
+            .collect();
+        let mut ids: Vec<&Value> = users.iter().map(|u| &u["id"]).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), users.len(), "each member once");
+        named
+    };
+    assert_eq!(
+        posters().await,
+        vec![
+            ("boris".into(), "Original Poster".into(), Value::Null),
+            ("anna".into(), "Frequent Poster".into(), Value::Null),
+            (
+                "vera".into(),
+                "Most Recent Poster".into(),
+                Value::from("latest")
+            ),
+        ]
+    );
+    // The creator answers last: one place for both roles, the most active stay.
+    reply(
+        &boris,
+        "Thank you both; so three signatures on the Japanese side?",
+    )
+    .await;
+    assert_eq!(
+        posters().await,
+        vec![
+            (
+                "boris".into(),
+                "Original Poster, Most Recent Poster".into(),
+                Value::from("latest")
+            ),
+            ("anna".into(), "Frequent Poster".into(), Value::Null),
+            ("vera".into(), "Frequent Poster".into(), Value::Null),
+        ]
+    );
+    // The page shows the same members as avatars that name them and their part.
+    let latest = s.visitor().get("/latest").await.body;
+    let html = scraper::Html::parse_document(&latest);
+    let row = scraper::Selector::parse(".topic-list tbody tr").unwrap();
+    let link = scraper::Selector::parse("td.posters a").unwrap();
+    let row = html
+        .select(&row)
+        .find(|r| r.text().any(|t| t == title))
+        .unwrap();
+    let labels: Vec<&str> = row
+        .select(&link)
+        .map(|a| a.value().attr("aria-label").unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "boris, Original Poster, Most Recent Poster",
+            "anna, Frequent Poster",
+            "vera, Frequent Poster"
+        ]
+    );
+    assert!(latest.contains("<th scope=\"col\" class=\"posters\">Posters</th>"));
+    // A topic nobody answered has its creator alone.
+    let alone = "Was the pact ever denounced before August 1945?";
+    vera.new_topic(
+        1,
+        alone,
+        "Molotov told the Japanese ambassador in April 1945, I read.",
+    )
+    .await;
+    let (_, body) = Api::new(&s, &key, "anna").get("/latest.json").await;
+    let lone = body["topic_list"]["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"] == alone)
+        .cloned()
+        .unwrap();
+    assert_eq!(lone["posters"].as_array().unwrap().len(), 1);
+    assert_eq!(lone["posters"][0]["extras"], "latest single");
+}
+
 on_both_backends!(
     private_messages_are_refused,
     short_links_lead_to_the_page,
@@ -1131,5 +1309,6 @@ on_both_backends!(
     emoji_and_icons,
     views_count_once_per_viewer_per_day,
     lists_new_unread_and_top,
-    long_topics_have_a_timeline_and_a_last_visit_line
+    long_topics_have_a_timeline_and_a_last_visit_line,
+    lists_show_who_posted
 );

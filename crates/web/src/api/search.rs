@@ -8,7 +8,7 @@ use stoa_app::TopicId;
 use stoa_app::core::analyzer::Fragment;
 
 use super::categories::shaped;
-use super::shapes::{BasicUser, ItemFacts, TopicItem, avatar_template, time};
+use super::shapes::{BasicUser, ItemFacts, Poster, TopicItem, avatar_template, time};
 use super::{ApiError, Caller, Json};
 use crate::AppState;
 use crate::pages::search::{SearchParams, marked};
@@ -121,9 +121,8 @@ pub(crate) async fn json(
                 views: h.row.views,
                 like_count: h.row.topic_like_count,
                 last_poster: &h.row.last_poster,
-                last_poster_id: None,
                 category_id: h.row.category_id,
-                user_id: h.row.user_id,
+                posters: vec![Poster::only(h.row.user_id)],
                 last_read_post_number: None,
             })
         })

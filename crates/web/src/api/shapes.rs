@@ -11,7 +11,7 @@ use chrono::SecondsFormat;
 use serde::Serialize;
 use serde_json::{Value, json};
 use stoa_app::db::categories::CategoryRow;
-use stoa_app::db::topics::TopicListRow;
+use stoa_app::db::topics::{ListPoster, TopicListRow};
 use stoa_app::db::users::NameMatch;
 use stoa_app::{CurrentUser, PostItem, Timestamp};
 
@@ -74,6 +74,29 @@ pub(crate) struct Poster {
     pub primary_group_id: Option<i64>,
 }
 
+impl Poster {
+    /// The creator, when nothing else is known of who posted.
+    pub fn only(user_id: i64) -> Self {
+        Self {
+            extras: Some("latest single"),
+            description: "Original Poster",
+            user_id,
+            primary_group_id: None,
+        }
+    }
+}
+
+impl From<&ListPoster<'_>> for Poster {
+    fn from(p: &ListPoster<'_>) -> Self {
+        Self {
+            extras: p.extras,
+            description: p.description,
+            user_id: p.user_id,
+            primary_group_id: None,
+        }
+    }
+}
+
 /// A topic in a list (`/latest.json`, category lists, `search.json`'s `topics`).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct TopicItem {
@@ -124,32 +147,14 @@ pub(crate) struct ItemFacts<'a> {
     pub views: i64,
     pub like_count: i64,
     pub last_poster: &'a str,
-    pub last_poster_id: Option<i64>,
     pub category_id: i64,
-    pub user_id: i64,
+    /// Who posted, in Discourse's order (creator, most active, last).
+    pub posters: Vec<Poster>,
     pub last_read_post_number: Option<i64>,
 }
 
 impl TopicItem {
     pub fn new(f: ItemFacts<'_>) -> Self {
-        let mut posters = vec![Poster {
-            extras: if f.last_poster_id == Some(f.user_id) || f.last_poster_id.is_none() {
-                Some("latest single")
-            } else {
-                None
-            },
-            description: "Original Poster",
-            user_id: f.user_id,
-            primary_group_id: None,
-        }];
-        if let Some(last) = f.last_poster_id.filter(|l| *l != f.user_id) {
-            posters.push(Poster {
-                extras: Some("latest"),
-                description: "Most Recent Poster",
-                user_id: last,
-                primary_group_id: None,
-            });
-        }
         Self {
             id: f.id,
             title: f.title.to_owned(),
@@ -180,7 +185,7 @@ impl TopicItem {
             category_id: f.category_id,
             pinned_globally: false,
             featured_link: None,
-            posters,
+            posters: f.posters,
             tags: Vec::new(),
             tags_descriptions: json!({}),
         }
@@ -201,9 +206,8 @@ impl From<&TopicListRow> for TopicItem {
             views: t.views,
             like_count: t.like_count,
             last_poster: &t.last_poster,
-            last_poster_id: Some(t.last_poster_id),
             category_id: t.category_id,
-            user_id: t.user_id,
+            posters: t.posters().iter().map(Poster::from).collect(),
             last_read_post_number: t.last_read_post_number,
         })
     }
@@ -234,14 +238,9 @@ impl TopicListPage {
     /// `more` is the next page's path (with `?page=`), when there is one.
     pub fn new(rows: &[TopicListRow], can_create_topic: bool, more: Option<String>) -> Self {
         let mut users: Vec<BasicUser> = Vec::new();
-        for t in rows {
-            for (id, username, name) in [
-                (t.user_id, &t.author, &t.author_name),
-                (t.last_poster_id, &t.last_poster, &t.last_poster_name),
-            ] {
-                if !users.iter().any(|u| u.id == id) {
-                    users.push(BasicUser::new(id, username, name));
-                }
+        for p in rows.iter().flat_map(TopicListRow::posters) {
+            if !users.iter().any(|u| u.id == p.user_id) {
+                users.push(BasicUser::new(p.user_id, p.username, p.name));
             }
         }
         Self {
