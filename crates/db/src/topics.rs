@@ -97,29 +97,28 @@ pub const FEATURED_POSTERS: usize = 3;
 
 /// Chooses a topic's featured posters: those with the most posts in it (the earliest first
 /// among equals), leaving out its creator and its last poster, who are shown anyway. One
-/// grouped pass over the topic's posts, beside the counts [`recount`] takes.
+/// grouped pass over the topic's posts, beside the counts [`recount`] takes; ranked as
+/// migration 0014 ranked the topics written before it.
 async fn refeature(tx: &mut Tx, id: TopicId) -> Result<()> {
-    // The creator and the last poster may be among the most active; two more than shown
-    // are enough to leave them out and still fill every place.
-    const RANKED: &str = "SELECT p.user_id FROM posts p WHERE p.topic_id = $1 \
-        AND p.deleted_at IS NULL GROUP BY p.user_id \
-        ORDER BY COUNT(*) DESC, MIN(p.post_number) LIMIT $2";
-    const OWNERS: &str = "SELECT user_id, last_post_user_id FROM topics WHERE id = $1";
+    const RANKED: &str = "SELECT p.user_id FROM posts p JOIN topics t ON t.id = p.topic_id \
+        WHERE p.topic_id = $1 AND p.deleted_at IS NULL AND p.user_id <> t.user_id \
+        AND p.user_id <> t.last_post_user_id \
+        GROUP BY p.user_id ORDER BY COUNT(*) DESC, MIN(p.post_number) LIMIT $2";
     const SET: &str = "UPDATE topics SET featured_user1_id = $1, featured_user2_id = $2, \
         featured_user3_id = $3 WHERE id = $4";
-    let Some((creator, last)): Option<(i64, i64)> =
-        run!(&mut *tx, c => sqlx::query_as(OWNERS).bind(id.0).fetch_optional(&mut **c).await)?
-    else {
-        return Ok(());
-    };
     let ranked: Vec<i64> = run!(&mut *tx, c => sqlx::query_scalar(RANKED)
         .bind(id.0)
-        .bind((FEATURED_POSTERS + 2) as i64)
+        .bind(FEATURED_POSTERS as i64)
         .fetch_all(&mut **c)
         .await)?;
-    let mut featured = ranked.into_iter().filter(|u| *u != creator && *u != last);
-    let (a, b, c3) = (featured.next(), featured.next(), featured.next());
-    exec!(tx, c => sqlx::query(SET).bind(a).bind(b).bind(c3).bind(id.0).execute(&mut **c).await)?;
+    let featured = |i: usize| ranked.get(i).copied();
+    exec!(tx, c => sqlx::query(SET)
+        .bind(featured(0))
+        .bind(featured(1))
+        .bind(featured(2))
+        .bind(id.0)
+        .execute(&mut **c)
+        .await)?;
     Ok(())
 }
 

@@ -1154,6 +1154,17 @@ async fn long_topics_have_a_timeline_and_a_last_visit_line(b: Backend) {
     assert!(!demo.contains("<aside class=\"timeline\""));
 }
 
+/// The item of a list answer with this title.
+fn listed(body: &Value, title: &str) -> Value {
+    body["topic_list"]["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"] == title)
+        .cloned()
+        .unwrap_or_else(|| panic!("{title:?} is listed: {body}"))
+}
+
 /// Topic lists show who posted, as Discourse: the creator, the most active others, the last
 /// poster; in the HTML as avatars with their roles, in the JSON as `posters` with each member
 /// side-loaded once.
@@ -1195,13 +1206,7 @@ async fn lists_show_who_posted(b: Backend) {
     let posters = || async {
         let (status, body) = Api::new(&s, &key, "anna").get("/latest.json").await;
         assert_eq!(status, StatusCode::OK);
-        let item = body["topic_list"]["topics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["title"] == title)
-            .cloned()
-            .unwrap();
+        let item = listed(&body, title);
         let users = body["users"].as_array().unwrap().clone();
         let named: Vec<(String, String, Value)> = item["posters"]
             .as_array()
@@ -1285,13 +1290,7 @@ async fn lists_show_who_posted(b: Backend) {
     )
     .await;
     let (_, body) = Api::new(&s, &key, "anna").get("/latest.json").await;
-    let lone = body["topic_list"]["topics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["title"] == alone)
-        .cloned()
-        .unwrap();
+    let lone = listed(&body, alone);
     assert_eq!(lone["posters"].as_array().unwrap().len(), 1);
     assert_eq!(lone["posters"][0]["extras"], "latest single");
 }

@@ -1,11 +1,12 @@
 //! The objects of Discourse's API (its serializers), built from what `Forum` returns.
 //!
-//! Field names, types and presence follow Discourse (../shared/reference/discourse.md §2 and
-//! discourse-api-clients.md §3): strict clients reject an object with a key missing, so
-//! every key is always sent, `null` where Stoa has no value. Fields for features Stoa does not
-//! have carry their neutral value and say so here: no trust levels (members are reported at
-//! level 1, "basic", admins at 4), no post read counts (`reads`, `readers_count` 0), no
-//! quote counts, no incoming links, no bookmarks, no wikis, no pinning, no tags, no groups.
+//! Field names, types and presence follow Discourse's serializers (`app/serializers/` in
+//! discourse/discourse) and what its client libraries read: strict clients reject an object
+//! with a key missing, so every key is always sent, `null` where Stoa has no value. Fields for
+//! features Stoa does not have carry their neutral value and say so here: no trust levels
+//! (members are reported at level 1, "basic", admins at 4), no post read counts (`reads`,
+//! `readers_count` 0), no quote counts, no incoming links, no bookmarks, no wikis, no pinning,
+//! no tags, no groups.
 
 use chrono::SecondsFormat;
 use serde::Serialize;
