@@ -318,9 +318,7 @@ impl ListKind {
 
     fn order(self) -> &'static str {
         match self {
-            ListKind::Top { .. } => {
-                "(t.like_count + t.reply_count) DESC, t.views DESC, t.bumped_at DESC, t.id DESC"
-            }
+            ListKind::Top { .. } => "t.top_score DESC, t.views DESC, t.bumped_at DESC, t.id DESC",
             _ => "t.bumped_at DESC, t.id DESC",
         }
     }
@@ -355,14 +353,9 @@ const LIST_WHERE: &str = "WHERE ($2 IS NULL OR t.category_id = $2) \
               WHERE cu.user_id = $1 AND cu.category_id = t.category_id \
               AND cu.notification_level = 0))))";
 
-/// Topics in bumped order, newest activity first.
-pub async fn list(
-    tx: &mut Tx,
-    f: ListFilter,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<TopicListRow>> {
-    let sql = format!(
+/// The text of [`list`]'s query for a kind of list.
+pub(crate) fn list_sql(kind: ListKind) -> String {
+    format!(
         "SELECT t.id, t.title, t.slug, t.category_id, c.name AS category_name, \
         c.slug AS category_slug, c.color AS category_color, c.parent_id AS parent_category_id, \
         COALESCE(pc.name, '') AS parent_category_name, \
@@ -388,9 +381,19 @@ pub async fn list(
         LEFT JOIN topic_users tu ON tu.topic_id = t.id AND tu.user_id = $1 \
         {LIST_WHERE}{kind} \
         ORDER BY {order} LIMIT $8 OFFSET $9",
-        kind = f.kind.condition(),
-        order = f.kind.order(),
-    );
+        kind = kind.condition(),
+        order = kind.order(),
+    )
+}
+
+/// Topics in the kind's order (Latest: newest activity first).
+pub async fn list(
+    tx: &mut Tx,
+    f: ListFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<TopicListRow>> {
+    let sql = list_sql(f.kind);
     Ok(run!(tx, c => sqlx::query_as(&sql)
         .bind(f.viewer.map_or(0, |u| u.0))
         .bind(f.category.map(|c| c.0))
