@@ -10,4 +10,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export STOA_CRASH_KILLS=${1:-20}
 export STOA_CRASH_SECS=${2:-60}
-cargo test --release -p stoa --test crash -- --nocapture --test-threads 1 2>&1 | grep -E 'kills|test |result'
+cargo test --release -p stoa --test it -- crash:: --nocapture --test-threads 1 2>&1 | grep -E 'kills|test |result'

@@ -1,11 +1,8 @@
 //! Search over real HTTP on both backends: the operators, ranking, diacritics and CJK, what
 //! each searcher may see, the index staying exact through edits, deletes, restores and
 //! retitles, similar topics, and hostile queries.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{Backend, Browser, TestServer, corpus, script_findings};
+use crate::common::{Backend, Browser, TestServer, corpus, script_findings};
 use reqwest::StatusCode;
 use serde_json::Value;
 

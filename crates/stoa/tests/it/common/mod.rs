@@ -1,6 +1,5 @@
 //! Test helpers: a real Stoa server on an ephemeral port with a fresh SQLite database in a
 //! temporary directory, and an HTTP client that behaves like a browser (cookies, forms).
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -600,7 +599,6 @@ pub async fn wait_for_mail(dir: &std::path::Path, pred: impl Fn(&Mail) -> bool) 
 /// what it receives in a maildir. Killed when dropped.
 pub struct SmtpServer {
     child: std::process::Child,
-    pub port: u16,
     pub maildir: PathBuf,
 }
 
@@ -651,7 +649,6 @@ impl SmtpServer {
                 .stderr(std::process::Stdio::null())
                 .spawn()
                 .unwrap(),
-            port,
             maildir: maildir.to_path_buf(),
         };
         for _ in 0..100 {

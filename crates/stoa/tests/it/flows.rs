@@ -1,9 +1,6 @@
 //! The forum's main flows over real HTTP, against a real server with a fresh database each.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{Backend, TestServer, script_findings};
+use crate::common::{self, Backend, TestServer, script_findings};
 use reqwest::StatusCode;
 
 const DEMO_PATH: &str = "/t/why-did-the-ussr-trust-its-april-1941-neutrality-pact-with-japan/2";

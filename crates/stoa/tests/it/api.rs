@@ -3,11 +3,8 @@
 //! form and JSON bodies on the same routes, the topic view's stream and chunks, soft deletes,
 //! `/raw`, rate limits, and hostile parameters. The real Discourse clients run against a live
 //! server in `clients/` (see `.ci/run`).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{Backend, TestServer};
+use crate::common::{self, Backend, TestServer};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};

@@ -1,5 +1,4 @@
 //! The real `stoa` binary: its commands, first run, and graceful shutdown on SIGTERM.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};

@@ -1,10 +1,7 @@
 //! What a newcomer tripped over (issue 14), through a real server on both backends: each test
 //! names the bug it pins down.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{Backend, TestServer};
+use crate::common::{self, Backend, TestServer};
 use reqwest::StatusCode;
 use serde_json::Value;
 

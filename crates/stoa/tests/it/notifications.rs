@@ -1,10 +1,7 @@
 //! Notifications over real HTTP: every type with its wording and link, consolidation of likes,
 //! notification levels, visibility, the bell, marking read, and @mention completion.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{Backend, Browser, Page, TestServer};
+use crate::common::{self, Backend, Browser, Page, TestServer};
 use reqwest::StatusCode;
 
 /// A topic started by `author` in General (category 1 of an empty forum): (id, slug).

@@ -1,13 +1,10 @@
 //! Every line of the XSS and naughty-string corpora (tests/corpora) through a topic title and a
 //! post body, over real HTTP: no 5xx, the raw text stored exactly as sent, and no executable
 //! script in any page that shows it.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::sync::Arc;
 
-use common::{Backend, Browser, TestServer, corpus, script_findings};
+use crate::common::{self, Backend, Browser, TestServer, corpus, script_findings};
 use reqwest::StatusCode;
 use stoa_app::{Actor, TopicId};
 use tokio::sync::Semaphore;

@@ -4,17 +4,14 @@
 //! `PRAGMA integrity_check`.
 //!
 //! Short form here (5 kills of about a second each). The long form is
-//! `STOA_CRASH_KILLS=20 STOA_CRASH_SECS=60 cargo test --release --test crash -- --nocapture`
+//! `STOA_CRASH_KILLS=20 STOA_CRASH_SECS=60 cargo test --release -p stoa --test it -- crash:: --nocapture`
 //! (bench/crash.sh).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Backend, Browser, fresh_config};
+use crate::common::{self, Backend, Browser, fresh_config};
 use rand::Rng;
 use reqwest::StatusCode;
 use stoa_app::{Actor, TopicId};

@@ -2,11 +2,8 @@
 //! an admin) × the object it touches, with the answer each cell must get. One test walks the
 //! table on each backend. Deleted content, and a staff-only category's topic, carry a marker
 //! that must appear nowhere an anonymous visitor or another member can reach.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{Backend, Browser, TestServer};
+use crate::common::{Backend, Browser, TestServer};
 use reqwest::StatusCode;
 
 const MARKER: &str = "DELETEDMARKER7f3a";

@@ -1,12 +1,9 @@
 //! Many members writing at once: every counter must still equal a recount from the rows, on
 //! both backends.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::sync::Arc;
 
-use common::{Backend, fresh_config};
+use crate::common::{Backend, fresh_config};
 use stoa_app::{Actor, CategoryId, Forum, NewTopicForm, PostId, ReplyForm, SignupForm};
 
 const MEMBERS: usize = 16;

@@ -1,13 +1,12 @@
 //! Email over real HTTP and real delivery: sign-up confirmation, password reset, notification
 //! emails to members who are away, unsubscribing, the queue against a real SMTP server
 //! (delivered once, retried while the server is down), and header injection.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::time::Duration;
 
-use common::{Backend, Browser, Mail, SmtpServer, TestServer, read_mails, wait_for_mail};
+use crate::common::{
+    self, Backend, Browser, Mail, SmtpServer, TestServer, read_mails, wait_for_mail,
+};
 use reqwest::StatusCode;
 
 /// The queue as the mailer sees it, newest first.

@@ -1,13 +1,10 @@
 //! What a hostile client tried (issue 13), through a real server on both backends: each test
 //! names the finding it pins down. A stack overflow in the server aborts this test binary, so
 //! "the server is still answering" is checked by the test runner as well as by the asserts.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Backend, TestServer};
+use crate::common::{self, Backend, TestServer};
 use reqwest::StatusCode;
 
 /// The demo's history discussion.
