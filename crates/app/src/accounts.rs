@@ -15,7 +15,9 @@ use stoa_core::{DisplayName, Email, Error, LoginName, NewPassword, UserId, Usern
 use stoa_db::users::NewUser;
 
 use crate::outbox::{SCOPE_PASSWORD_RESET, SCOPE_SIGNUP};
-use crate::{AppError, Forum, Result, Timestamp, db, now, random_hex, sha256_hex, unix_now};
+use crate::{
+    Addressee, AppError, Forum, Result, Timestamp, db, now, random_hex, sha256_hex, unix_now,
+};
 
 /// What the sign-up form sends.
 #[derive(Debug, Clone, Default)]
@@ -59,7 +61,7 @@ pub struct NewSession {
 
 pub(crate) fn current(row: &db::users::UserRow) -> CurrentUser {
     CurrentUser {
-        id: row.user_id(),
+        id: row.id,
         username: row.username.clone(),
         name: row.name.clone(),
         admin: row.admin,
@@ -259,8 +261,8 @@ impl Forum {
         let at = now();
         let expires_at = at + chrono::Duration::days(self.settings.session_days);
         let mut tx = self.db.write().await?;
-        db::sessions::insert(&mut tx, &sha256_hex(&token), row.user_id(), at, expires_at).await?;
-        db::users::touch_last_seen(&mut tx, row.user_id(), at).await?;
+        db::sessions::insert(&mut tx, &sha256_hex(&token), row.id, at, expires_at).await?;
+        db::users::touch_last_seen(&mut tx, row.id, at).await?;
         tx.commit().await?;
         Ok(NewSession {
             token,
@@ -323,23 +325,23 @@ impl Forum {
     }
 
     /// The member a still-usable emailed link belongs to (for the page the link opens).
-    pub async fn check_email_token(&self, scope: &str, token: &str) -> Result<db::users::UserRow> {
+    pub async fn check_email_token(&self, scope: &str, token: &str) -> Result<Addressee> {
         let mut tx = self.db.read().await?;
         let (_, user) = usable_token(&mut tx, scope, token).await?;
-        Ok(user)
+        Ok(user.into())
     }
 
     /// Confirms the address a sign-up link was sent to; the link is used up.
-    pub async fn confirm_email(&self, token: &str) -> Result<db::users::UserRow> {
+    pub async fn confirm_email(&self, token: &str) -> Result<Addressee> {
         let mut tx = self.db.write().await?;
         let (row, user) = usable_token(&mut tx, SCOPE_SIGNUP, token).await?;
         let at = now();
         if !db::mail::use_token(&mut tx, row.id, at).await? {
             return Err(used_link().into());
         }
-        db::users::set_email_verified(&mut tx, user.user_id(), at).await?;
+        db::users::set_email_verified(&mut tx, user.id, at).await?;
         tx.commit().await?;
-        Ok(user)
+        Ok(user.into())
     }
 
     /// Asks for a password-reset link for the account with this username or email, if there
@@ -405,11 +407,10 @@ impl Forum {
         if let Some(user) = db::users::find_by_login(&mut tx, &login).await? {
             // Two nodes answering requests for one member at once must not both count two
             // links and send a third and a fourth.
-            db::locks::user(&mut tx, user.user_id()).await?;
+            db::locks::user(&mut tx, user.id).await?;
             let since = now() - chrono::Duration::seconds(limits::RESET_WINDOW_SECS as i64);
             let recent =
-                db::mail::tokens_since(&mut tx, user.user_id(), SCOPE_PASSWORD_RESET, since)
-                    .await?;
+                db::mail::tokens_since(&mut tx, user.id, SCOPE_PASSWORD_RESET, since).await?;
             if recent < i64::from(limits::RESETS_PER_ACCOUNT) {
                 self.email_link(&mut tx, &user, SCOPE_PASSWORD_RESET)
                     .await?;
@@ -450,27 +451,27 @@ impl Forum {
         if !db::mail::use_token(&mut tx, row.id, at).await? {
             return Err(used_link().into());
         }
-        db::users::set_password_hash(&mut tx, user.user_id(), &hash).await?;
-        db::sessions::delete_for_user(&mut tx, user.user_id()).await?;
-        db::users::set_email_verified(&mut tx, user.user_id(), at).await?;
+        db::users::set_password_hash(&mut tx, user.id, &hash).await?;
+        db::sessions::delete_for_user(&mut tx, user.id).await?;
+        db::users::set_email_verified(&mut tx, user.id, at).await?;
         tx.commit().await?;
         self.open_session(&user).await
     }
 
     /// The member an unsubscribe link belongs to.
-    pub async fn unsubscribe_user(&self, key: &str) -> Result<db::users::UserRow> {
+    pub async fn unsubscribe_user(&self, key: &str) -> Result<Addressee> {
         let mut tx = self.db.read().await?;
-        find_by_unsubscribe_key(&mut tx, key).await
+        Ok(find_by_unsubscribe_key(&mut tx, key).await?.into())
     }
 
     /// Turns notification emails off (or on again) for the member an unsubscribe link
     /// belongs to. The key in the link is the proof; no login is needed.
-    pub async fn set_email_notifications(&self, key: &str, on: bool) -> Result<db::users::UserRow> {
+    pub async fn set_email_notifications(&self, key: &str, on: bool) -> Result<Addressee> {
         let mut tx = self.db.write().await?;
         let user = find_by_unsubscribe_key(&mut tx, key).await?;
-        db::users::set_email_notifications(&mut tx, user.user_id(), on).await?;
+        db::users::set_email_notifications(&mut tx, user.id, on).await?;
         tx.commit().await?;
-        Ok(user)
+        Ok(user.into())
     }
 
     fn check_reset_throttles(&self, ip: &str, account: &str) -> Result<()> {
@@ -506,8 +507,8 @@ impl Forum {
         let password = NewPassword::parse(password, &row.username)?;
         let hash = self.passwords.hash(password.expose().to_owned()).await?;
         let mut tx = self.db.write().await?;
-        db::users::set_password_hash(&mut tx, row.user_id(), &hash).await?;
-        db::sessions::delete_for_user(&mut tx, row.user_id()).await?;
+        db::users::set_password_hash(&mut tx, row.id, &hash).await?;
+        db::sessions::delete_for_user(&mut tx, row.id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -531,7 +532,7 @@ async fn usable_token(
         .await?
         .filter(|r| r.used_at.is_none() && r.expires_at > now())
         .ok_or_else(used_link)?;
-    let user = db::users::find(tx, UserId(row.user_id))
+    let user = db::users::find(tx, row.user_id)
         .await?
         .filter(|u| u.email.eq_ignore_ascii_case(&row.email))
         .ok_or_else(used_link)?;

@@ -13,10 +13,11 @@ use std::sync::Mutex;
 
 use stoa_core::Error;
 use stoa_core::throttle::Throttle;
-use stoa_db::api_keys::ApiKeyRow;
 
 use crate::accounts::current;
-use crate::{AppError, CurrentUser, Forum, Result, db, now, random_hex, sha256_hex, unix_now};
+use crate::{
+    ApiKey, AppError, CurrentUser, Forum, Result, db, now, random_hex, sha256_hex, unix_now,
+};
 
 /// The refusal for any key that does not authenticate (Discourse's wording).
 pub const INVALID_KEY: &str =
@@ -105,7 +106,7 @@ impl Forum {
                 db::users::find_by_username(&mut tx, &name.to_lowercase())
                     .await?
                     .ok_or(Error::NotFound("user"))?
-                    .user_id(),
+                    .id,
             ),
             None => None,
         };
@@ -124,9 +125,10 @@ impl Forum {
     }
 
     /// Every key, newest first, revoked ones included.
-    pub async fn api_keys(&self) -> Result<Vec<ApiKeyRow>> {
+    pub async fn api_keys(&self) -> Result<Vec<ApiKey>> {
         let mut tx = self.db.read().await?;
-        db::api_keys::list(&mut tx).await.map_err(AppError::from)
+        let keys = db::api_keys::list(&mut tx).await?;
+        Ok(keys.into_iter().map(Into::into).collect())
     }
 
     /// Revokes a key at once: the next request with it is refused.
@@ -169,9 +171,7 @@ impl Forum {
         let username = username.map(str::trim).filter(|u| !u.is_empty());
         let user = match (row.user_id, username) {
             (Some(id), name) => {
-                let user = db::users::find(&mut tx, stoa_core::UserId(id))
-                    .await?
-                    .ok_or_else(invalid)?;
+                let user = db::users::find(&mut tx, id).await?.ok_or_else(invalid)?;
                 if name.is_some_and(|n| !n.eq_ignore_ascii_case(&user.username)) {
                     return Err(invalid());
                 }

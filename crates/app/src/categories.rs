@@ -4,7 +4,7 @@ use stoa_core::slug::slugify;
 use stoa_core::{Actor, CategoryId, CategoryName, Color, Description, Error, Guardian};
 use stoa_db::categories::{CategoryRow, NewCategory};
 
-use crate::{Forum, Result, db, now};
+use crate::{Category, Forum, Result, db, now};
 
 /// What the new-category form sends.
 #[derive(Debug, Clone, Default)]
@@ -71,7 +71,7 @@ impl Forum {
         actor: Actor,
         id: CategoryId,
         form: &CategoryForm,
-    ) -> Result<CategoryRow> {
+    ) -> Result<Category> {
         Guardian::new(actor).can_edit_category()?;
         let name = CategoryName::parse(&form.name)?;
         let description = Description::parse(&form.description)?;
@@ -88,7 +88,7 @@ impl Forum {
         // Staff-only reaches down: a subcategory of a staff-only category stays staff-only,
         // and making a category staff-only makes its subcategories so in the same step.
         let parent_restricted = match old.parent_id {
-            Some(parent) => db::categories::find(&mut tx, CategoryId(parent))
+            Some(parent) => db::categories::find(&mut tx, parent)
                 .await?
                 .is_some_and(|p| p.read_restricted),
             None => false,
@@ -117,17 +117,18 @@ impl Forum {
             .await?
             .ok_or(Error::NotFound("category"))?;
         tx.commit().await?;
-        Ok(updated)
+        Ok(updated.into())
     }
 
     /// Every category the actor may see, in display order.
-    pub async fn categories(&self, actor: Actor) -> Result<Vec<CategoryRow>> {
+    pub async fn categories(&self, actor: Actor) -> Result<Vec<Category>> {
         let guardian = Guardian::new(actor);
         let mut tx = self.db.read().await?;
         Ok(db::categories::list(&mut tx)
             .await?
             .into_iter()
             .filter(|c| guardian.can_see_category(c.read_restricted))
+            .map(Into::into)
             .collect())
     }
 
@@ -153,9 +154,9 @@ impl Forum {
         actor: Actor,
         parent: Option<&str>,
         slug: &str,
-    ) -> Result<CategoryRow> {
+    ) -> Result<Category> {
         let all = self.categories(actor).await?;
-        let slug_of = |id: i64| all.iter().find(|c| c.id == id).map(|c| c.slug.as_str());
+        let slug_of = |id: CategoryId| all.iter().find(|c| c.id == id).map(|c| c.slug.as_str());
         let named = all.iter().filter(|c| c.slug == slug);
         let found = match parent {
             Some(parent) => named
@@ -167,9 +168,9 @@ impl Forum {
     }
 
     /// A category, if the actor may see it.
-    pub async fn category(&self, actor: Actor, id: CategoryId) -> Result<CategoryRow> {
+    pub async fn category(&self, actor: Actor, id: CategoryId) -> Result<Category> {
         let mut tx = self.db.read().await?;
-        visible_category(&mut tx, actor, id).await
+        Ok(visible_category(&mut tx, actor, id).await?.into())
     }
 }
 

@@ -11,6 +11,7 @@ mod cooking;
 pub mod demo;
 mod error;
 pub mod mailer;
+mod model;
 mod notifications;
 pub mod outbox;
 mod passwords;
@@ -27,15 +28,19 @@ use chrono::SubsecRound;
 use stoa_core::limits;
 use stoa_core::throttle::Throttle;
 pub use stoa_core::{
-    self as core, Actor, CategoryId, NotificationKind, NotificationLevel, PostId, PostNumber,
-    TopicId, UserId,
+    self as core, Actor, CategoryId, NotificationKind, NotificationLevel, PostId, TopicId, UserId,
 };
-pub use stoa_db::{self as db, Db, Timestamp};
+pub(crate) use stoa_db as db;
+pub use stoa_db::{Db, Timestamp};
 
 pub use accounts::{CurrentUser, NewSession, SignupForm, generate_password};
 pub use api_keys::{ApiLimits, INVALID_KEY, NewApiKey};
 pub use categories::CategoryForm;
 pub use error::{AppError, Result};
+pub use model::{
+    Addressee, ApiKey, Category, FoundPost, Member, MemberName, MemberPost, MemberStats, Post,
+    PostShown, Poster, SiteCounts, Topic, TopicSummary,
+};
 pub use notifications::{NOTIFICATIONS_PER_PAGE, NotificationItem, NotificationPage};
 pub use posts::{
     Change, ChangeKind, EditForm, PostCan, PostForEdit, PostItem, REVISIONS_SHOWN, ReplyForm,

@@ -43,7 +43,7 @@ pub struct NotificationItem {
     pub actor_username: String,
     /// What they did: "replied to your post".
     pub what: &'static str,
-    pub topic_id: Option<i64>,
+    pub topic_id: Option<TopicId>,
     pub topic_title: String,
     pub slug: String,
     pub post_number: Option<i64>,
@@ -105,13 +105,13 @@ fn member(actor: Actor) -> Result<UserId> {
 /// Whether `user` may read `post` of `topic`.
 fn can_see(user: &UserRow, post: &PostRow, topic: &TopicRow) -> bool {
     let actor = Actor::Member {
-        id: user.user_id(),
+        id: user.id,
         admin: user.admin,
     };
     let guardian = Guardian::new(actor);
     guardian.can_see_category(topic.category_read_restricted)
         && guardian.can_see_post(PostFacts {
-            author: UserId(post.user_id),
+            author: post.user_id,
             deleted: post.deleted_at.is_some(),
             topic_deleted: topic.deleted_at.is_some(),
             topic_closed: topic.closed,
@@ -134,7 +134,7 @@ impl Forum {
         let before = previous.map(stoa_markup::scan).unwrap_or_default();
         let mut candidates: Vec<(UserId, NotificationKind)> = Vec::new();
         if previous.is_some() && post.user_id != actor.id {
-            candidates.push((UserId(post.user_id), NotificationKind::Edited));
+            candidates.push((post.user_id, NotificationKind::Edited));
         }
         for name in facts
             .direct_mentions
@@ -143,30 +143,30 @@ impl Forum {
             .take(MAX_MENTIONS_NOTIFIED)
         {
             if let Some(user) = db::users::find_by_username(tx, name).await? {
-                candidates.push((user.user_id(), NotificationKind::Mentioned));
+                candidates.push((user.id, NotificationKind::Mentioned));
             }
         }
         if previous.is_none()
             && let Some(n) = post.reply_to_post_number
-            && let Some(target) = db::posts::find_by_number(tx, topic.topic_id(), n).await?
+            && let Some(target) = db::posts::find_by_number(tx, topic.id, n).await?
         {
-            candidates.push((UserId(target.user_id), NotificationKind::Replied));
+            candidates.push((target.user_id, NotificationKind::Replied));
         }
         for quote in facts.quotes.iter().filter(|q| !before.quotes.contains(q)) {
             let (Some(n), Some(t)) = (quote.post, quote.topic) else {
                 continue;
             };
             if let Some(quoted) = db::posts::find_by_number(tx, TopicId(t), n).await? {
-                candidates.push((UserId(quoted.user_id), NotificationKind::Quoted));
+                candidates.push((quoted.user_id, NotificationKind::Quoted));
             }
         }
         if previous.is_none() {
-            let category = CategoryId(topic.category_id);
-            for id in watching::watchers(tx, topic.topic_id(), category).await? {
-                candidates.push((UserId(id), NotificationKind::Posted));
+            let category = topic.category_id;
+            for id in watching::watchers(tx, topic.id, category).await? {
+                candidates.push((id, NotificationKind::Posted));
             }
         }
-        let mut done: HashSet<UserId> = HashSet::from([actor.user_id()]);
+        let mut done: HashSet<UserId> = HashSet::from([actor.id]);
         for (user, kind) in candidates {
             if !done.insert(user) {
                 continue;
@@ -196,7 +196,7 @@ impl Forum {
         topic: &TopicRow,
         liker: &UserRow,
     ) -> Result<()> {
-        let Some(author) = db::users::find(tx, UserId(post.user_id)).await? else {
+        let Some(author) = db::users::find(tx, post.user_id).await? else {
             return Ok(());
         };
         if author.id == liker.id {
@@ -207,9 +207,9 @@ impl Forum {
         let kind = NotificationKind::Liked;
         let recent = db::notifications::find_recent(
             tx,
-            author.user_id(),
+            author.id,
             kind.id(),
-            topic.topic_id(),
+            topic.id,
             post.post_number,
             since,
         )
@@ -231,7 +231,7 @@ impl Forum {
             data["count"] = json!(count);
             data["username2"] = json!(previous);
             data["display_username"] = json!(liker.username);
-            db::notifications::refresh(tx, id, liker.user_id(), &data.to_string(), at).await?;
+            db::notifications::refresh(tx, id, liker.id, &data.to_string(), at).await?;
             return Ok(());
         }
         let data = json!({
@@ -258,9 +258,9 @@ impl Forum {
         let since = at - chrono::Duration::minutes(LIKE_CONSOLIDATION_MINUTES);
         let Some((id, data)) = db::notifications::find_recent(
             tx,
-            UserId(post.user_id),
+            post.user_id,
             NotificationKind::Liked.id(),
-            topic.topic_id(),
+            topic.id,
             post.post_number,
             since,
         )
@@ -295,7 +295,7 @@ impl Forum {
             text(&data, "display_username").as_deref().unwrap_or(""),
         )
         .await?
-        .map_or(liker.user_id(), |u| u.user_id());
+        .map_or(liker.id, |u| u.id);
         db::notifications::rewrite(tx, id, updated_by, &data.to_string()).await?;
         Ok(())
     }
@@ -312,13 +312,8 @@ impl Forum {
         if !can_see(recipient, post, topic) {
             return Ok(false);
         }
-        let (level, _) = watching::topic_level(
-            tx,
-            recipient.user_id(),
-            topic.topic_id(),
-            CategoryId(topic.category_id),
-        )
-        .await?;
+        let (level, _) =
+            watching::topic_level(tx, recipient.id, topic.id, topic.category_id).await?;
         Ok(NotificationLevel::from_stored(level) != NotificationLevel::Muted)
     }
 
@@ -341,11 +336,11 @@ impl Forum {
         let id = db::notifications::insert(
             tx,
             &NewNotification {
-                user: recipient.user_id(),
+                user: recipient.id,
                 kind: kind.id(),
-                topic: Some(topic.topic_id()),
+                topic: Some(topic.id),
                 post_number: Some(post.post_number),
-                acting_user: Some(actor.user_id()),
+                acting_user: Some(actor.id),
                 data: &data.to_string(),
                 at,
             },

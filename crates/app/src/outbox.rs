@@ -169,7 +169,7 @@ impl Forum {
             tx,
             &NewEmail {
                 kind: kind.name(),
-                user: Some(recipient.user_id()),
+                user: Some(recipient.id),
                 notification: Some(notification_id),
                 to: &recipient.email,
                 subject: &self.subject(&topic.title),
@@ -215,10 +215,10 @@ impl Forum {
                 "If you did not sign up, ignore this email and no account will use it.",
             ),
         };
-        mail::expire_tokens(tx, user.user_id(), scope, at).await?;
+        mail::expire_tokens(tx, user.id, scope, at).await?;
         mail::insert_token(
             tx,
-            user.user_id(),
+            user.id,
             &sha256_hex(&token),
             scope,
             &user.email,
@@ -239,7 +239,7 @@ impl Forum {
             tx,
             &NewEmail {
                 kind: scope,
-                user: Some(user.user_id()),
+                user: Some(user.id),
                 notification: None,
                 to: &user.email,
                 subject: &self.subject(subject),

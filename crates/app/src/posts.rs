@@ -16,7 +16,7 @@ use crate::topics::{insert_post, post_context, visible_topic};
 /// What a withdrawn first post says instead of its text.
 pub const WITHDRAWN_NOTICE: &str = "(topic withdrawn by its author)";
 use crate::cooking::{self, Cooked};
-use crate::{Forum, Result, Timestamp, db, now};
+use crate::{Category, Forum, Post, PostShown, Result, Timestamp, Topic, db, now};
 
 /// What the reply form sends.
 #[derive(Debug, Clone, Default)]
@@ -50,7 +50,7 @@ pub struct PostCan {
 /// A post as a page shows it, with the actor's permissions.
 #[derive(Debug, Clone)]
 pub struct PostItem {
-    pub post: PostView,
+    pub post: PostShown,
     pub can: PostCan,
 }
 
@@ -132,18 +132,18 @@ pub fn word_diff(old: &str, new: &str) -> Vec<Change> {
 /// A post as its edit form shows it.
 #[derive(Debug)]
 pub struct PostForEdit {
-    pub post: PostRow,
-    pub topic: TopicRow,
+    pub post: Post,
+    pub topic: Topic,
     /// For a first post: where its topic may move (empty otherwise).
-    pub categories: Vec<stoa_db::categories::CategoryRow>,
+    pub categories: Vec<Category>,
 }
 
 /// A post's history: its newest earlier versions, oldest first, and how many older ones
 /// there are besides.
 #[derive(Debug)]
 pub struct RevisionHistory {
-    pub post: PostRow,
-    pub topic: TopicRow,
+    pub post: Post,
+    pub topic: Topic,
     pub revisions: Vec<Revision>,
     pub earlier: i64,
 }
@@ -156,7 +156,7 @@ fn plain_revision<'a>(
     reason: &'a str,
 ) -> NewRevision<'a> {
     NewRevision {
-        post: post.post_id(),
+        post: post.id,
         number: post.version,
         user,
         raw: &post.raw,
@@ -169,7 +169,7 @@ fn plain_revision<'a>(
 
 fn facts(post: &PostRow, topic: &TopicRow) -> PostFacts {
     PostFacts {
-        author: UserId(post.user_id),
+        author: post.user_id,
         deleted: post.deleted_at.is_some(),
         topic_deleted: topic.deleted_at.is_some(),
         topic_closed: topic.closed,
@@ -200,7 +200,7 @@ pub(crate) fn item(
     closed: bool,
 ) -> PostItem {
     let facts = PostFacts {
-        author: UserId(post.user_id),
+        author: post.user_id,
         deleted: post.deleted_at.is_some(),
         topic_deleted,
         topic_closed: closed,
@@ -212,7 +212,7 @@ pub(crate) fn item(
         post.deleted_by_username = None;
     }
     PostItem {
-        post,
+        post: post.into(),
         can: can(guardian, facts),
     }
 }
@@ -222,7 +222,7 @@ async fn post_and_topic(tx: &mut Tx, actor: Actor, id: PostId) -> Result<(PostRo
     let post = db_posts::find(tx, id)
         .await?
         .ok_or(Error::NotFound("post"))?;
-    let topic = visible_topic(tx, actor, TopicId(post.topic_id)).await?;
+    let topic = visible_topic(tx, actor, post.topic_id).await?;
     if post.deleted_at.is_some() && !Guardian::new(actor).can_see_deleted() {
         return Err(Error::NotFound("post").into());
     }
@@ -260,10 +260,10 @@ impl Forum {
         }
         let post_id =
             insert_post(&mut tx, topic_id, user, form.reply_to_post_number, &cooked).await?;
-        db::categories::recount(&mut tx, CategoryId(topic.category_id)).await?;
+        db::categories::recount(&mut tx, topic.category_id).await?;
         // Replying makes one track the topic, unless one chose a level for it (or watches it
         // through its category).
-        let category = CategoryId(topic.category_id);
+        let category = topic.category_id;
         let level = match db::watching::category_level(&mut tx, user, category).await? {
             Some(3) => NotificationLevel::Watching,
             _ => NotificationLevel::Tracking,
@@ -286,11 +286,11 @@ impl Forum {
     }
 
     /// A post, if the actor may see it, with the actor's permissions.
-    pub async fn post(&self, actor: Actor, id: PostId) -> Result<(PostRow, TopicRow, PostCan)> {
+    pub async fn post(&self, actor: Actor, id: PostId) -> Result<(Post, Topic, PostCan)> {
         let mut tx = self.db.read().await?;
         let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
         let can = can(Guardian::new(actor), facts(&post, &topic));
-        Ok((post, topic, can))
+        Ok((post.into(), topic.into(), can))
     }
 
     /// Ok when the actor may edit the post; otherwise the Guardian's reason.
@@ -313,35 +313,31 @@ impl Forum {
                 .await?
                 .into_iter()
                 .filter(|c| guardian.can_see_category(c.read_restricted))
+                .map(Into::into)
                 .collect()
         } else {
             Vec::new()
         };
         Ok(PostForEdit {
-            post,
-            topic,
+            post: post.into(),
+            topic: topic.into(),
             categories,
         })
     }
 
     /// Post `number` of a topic.
-    pub async fn post_by_number(
-        &self,
-        actor: Actor,
-        topic: TopicId,
-        number: i64,
-    ) -> Result<PostRow> {
+    pub async fn post_by_number(&self, actor: Actor, topic: TopicId, number: i64) -> Result<Post> {
         let mut tx = self.db.read().await?;
         let post = db_posts::find_by_number(&mut tx, topic, number)
             .await?
             .ok_or(Error::NotFound("post"))?;
-        let (post, _) = post_and_topic(&mut tx, actor, post.post_id()).await?;
-        Ok(post)
+        let (post, _) = post_and_topic(&mut tx, actor, post.id).await?;
+        Ok(post.into())
     }
 
     /// Replaces a post's text, keeping the old text as a revision; a first post may also
     /// retitle its topic.
-    pub async fn edit_post(&self, actor: Actor, id: PostId, form: &EditForm) -> Result<PostRow> {
+    pub async fn edit_post(&self, actor: Actor, id: PostId, form: &EditForm) -> Result<Post> {
         let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
         let cooked = cooking::prepare(&self.db, &form.raw).await;
         let mut tx = self.db.write().await?;
@@ -356,7 +352,7 @@ impl Forum {
             _ => None,
         };
         let category = match (form.category_id, first) {
-            (Some(c), true) if c.0 != topic.category_id => Some(
+            (Some(c), true) if c != topic.category_id => Some(
                 crate::categories::visible_category(&mut tx, actor, c)
                     .await
                     .map_err(|_| Error::invalid("category", "That category does not exist"))?,
@@ -366,7 +362,7 @@ impl Forum {
         let body_changed = body != post.raw;
         if !body_changed && title.is_none() && category.is_none() {
             tx.commit().await?;
-            return Ok(post);
+            return Ok(post.into());
         }
         let at = now();
         revisions::insert(
@@ -379,7 +375,7 @@ impl Forum {
                 at,
                 edit_reason: reason.as_str(),
                 old_title: title.as_ref().map(|_| topic.title.as_str()),
-                old_category: category.as_ref().map(|_| CategoryId(topic.category_id)),
+                old_category: category.as_ref().map(|_| topic.category_id),
             },
         )
         .await?;
@@ -390,20 +386,15 @@ impl Forum {
             db_posts::bump_version(&mut tx, id, at).await?;
         }
         if let Some(title) = &title {
-            db_topics::set_title(
-                &mut tx,
-                topic.topic_id(),
-                title.as_str(),
-                &slugify(title.as_str()),
-            )
-            .await?;
-            db::search::set_topic_title(&mut tx, topic.topic_id(), title.as_str()).await?;
+            db_topics::set_title(&mut tx, topic.id, title.as_str(), &slugify(title.as_str()))
+                .await?;
+            db::search::set_topic_title(&mut tx, topic.id, title.as_str()).await?;
         }
         if let Some(category) = &category {
-            db_topics::set_category(&mut tx, topic.topic_id(), category.category_id()).await?;
-            db::search::set_topic_category(&mut tx, topic.topic_id(), &category.name).await?;
-            db::categories::recount(&mut tx, CategoryId(topic.category_id)).await?;
-            db::categories::recount(&mut tx, category.category_id()).await?;
+            db_topics::set_category(&mut tx, topic.id, category.id).await?;
+            db::search::set_topic_category(&mut tx, topic.id, &category.name).await?;
+            db::categories::recount(&mut tx, topic.category_id).await?;
+            db::categories::recount(&mut tx, category.id).await?;
         }
         let updated = db_posts::find(&mut tx, id)
             .await?
@@ -417,19 +408,19 @@ impl Forum {
         }
         tx.commit().await?;
         self.wake_mailer();
-        Ok(updated)
+        Ok(updated.into())
     }
 
     /// Soft-deletes a post. Deleting a topic's first post deletes the topic — unless others
     /// have replied and the actor is its author, who then withdraws the post instead
     /// ([`FirstPostDeletion`]).
-    pub async fn delete_post(&self, actor: Actor, id: PostId) -> Result<PostRow> {
-        self.set_post_deleted(actor, id, true, None).await
+    pub async fn delete_post(&self, actor: Actor, id: PostId) -> Result<Post> {
+        Ok(self.set_post_deleted(actor, id, true, None).await?.into())
     }
 
     /// Restores a soft-deleted post (and its topic, when it is the first post), or a
     /// withdrawn first post's text.
-    pub async fn restore_post(&self, actor: Actor, id: PostId) -> Result<PostRow> {
+    pub async fn restore_post(&self, actor: Actor, id: PostId) -> Result<Post> {
         actor.user_id().ok_or(Error::NotLoggedIn)?;
         // A withdrawn post's text comes back from its latest revision, cooked before the
         // write transaction like any text — once the actor is known to be allowed.
@@ -452,21 +443,21 @@ impl Forum {
             }
             None => None,
         };
-        self.set_post_deleted(actor, id, false, back).await
+        Ok(self.set_post_deleted(actor, id, false, back).await?.into())
     }
 
     /// Deletes a topic (Discourse's `DELETE /t/{id}`): its first post's deletion, where that
     /// deletes the topic. Its author may not once others have replied — they may withdraw the
     /// first post instead — and is told so.
-    pub async fn delete_topic(&self, actor: Actor, id: TopicId) -> Result<PostRow> {
+    pub async fn delete_topic(&self, actor: Actor, id: TopicId) -> Result<Post> {
         actor.user_id().ok_or(Error::NotLoggedIn)?;
         let first = {
             let mut tx = self.db.read().await?;
             let first = db_posts::find_by_number(&mut tx, id, 1)
                 .await?
                 .ok_or(Error::NotFound("topic"))?;
-            let (post, topic) = post_and_topic(&mut tx, actor, first.post_id()).await?;
-            let others = db_posts::others_replied(&mut tx, id, UserId(post.user_id)).await?;
+            let (post, topic) = post_and_topic(&mut tx, actor, first.id).await?;
+            let others = db_posts::others_replied(&mut tx, id, post.user_id).await?;
             let f = PostFacts {
                 deleted: post.deleted_at.is_some() || topic.deleted_at.is_some(),
                 ..facts(&post, &topic)
@@ -477,7 +468,7 @@ impl Forum {
                 )
                 .into());
             }
-            post.post_id()
+            post.id
         };
         self.delete_post(actor, first).await
     }
@@ -495,7 +486,7 @@ impl Forum {
         let mut tx = self.db.write().await?;
         // Lock the topic before counting: see db::locks.
         if let Some(p) = db_posts::find(&mut tx, id).await? {
-            db::locks::topic(&mut tx, TopicId(p.topic_id)).await?;
+            db::locks::topic(&mut tx, p.topic_id).await?;
         }
         // What the actor may not see does not exist for them: 404, never 403.
         let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
@@ -510,8 +501,7 @@ impl Forum {
         };
         let at = now();
         if post.post_number == 1 && delete {
-            let others =
-                db_posts::others_replied(&mut tx, topic.topic_id(), UserId(post.user_id)).await?;
+            let others = db_posts::others_replied(&mut tx, topic.id, post.user_id).await?;
             if guardian.first_post_deletion(f, others)? == FirstPostDeletion::Withdraw {
                 return self.withdraw(tx, user, &post, at).await;
             }
@@ -533,13 +523,13 @@ impl Forum {
         let by = delete.then_some(user);
         db_posts::set_deleted(&mut tx, id, by, at).await?;
         if post.post_number == 1 {
-            db_topics::set_deleted(&mut tx, topic.topic_id(), by, at).await?;
+            db_topics::set_deleted(&mut tx, topic.id, by, at).await?;
         }
         if let Some(to) = post.reply_to_post_number {
-            db_posts::recount_replies(&mut tx, topic.topic_id(), to).await?;
+            db_posts::recount_replies(&mut tx, topic.id, to).await?;
         }
-        db_topics::recount(&mut tx, topic.topic_id()).await?;
-        db::categories::recount(&mut tx, CategoryId(topic.category_id)).await?;
+        db_topics::recount(&mut tx, topic.id).await?;
+        db::categories::recount(&mut tx, topic.category_id).await?;
         let updated = db_posts::find(&mut tx, id)
             .await?
             .ok_or(Error::NotFound("post"))?;
@@ -555,7 +545,7 @@ impl Forum {
         post: &PostRow,
         at: Timestamp,
     ) -> Result<PostRow> {
-        let id = post.post_id();
+        let id = post.id;
         revisions::insert(
             &mut tx,
             &plain_revision(post, user, at, "Withdrawn by its author"),
@@ -580,7 +570,7 @@ impl Forum {
         old: &Cooked,
         at: Timestamp,
     ) -> Result<PostRow> {
-        let id = post.post_id();
+        let id = post.id;
         revisions::insert(&mut tx, &plain_revision(post, user, at, "Restored")).await?;
         db_posts::set_withdrawn(&mut tx, id, old.raw(), &old.html, None, at).await?;
         crate::search::index_post(&mut tx, id).await?;
@@ -597,7 +587,7 @@ impl Forum {
         let mut tx = self.db.write().await?;
         // Lock the topic before counting: see db::locks.
         if let Some(p) = db_posts::find(&mut tx, id).await? {
-            db::locks::topic(&mut tx, TopicId(p.topic_id)).await?;
+            db::locks::topic(&mut tx, p.topic_id).await?;
         }
         let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
         Guardian::new(actor).can_like(facts(&post, &topic))?;
@@ -608,7 +598,7 @@ impl Forum {
         };
         let count = if changed {
             let count = likes::recount(&mut tx, id).await?;
-            db_topics::recount(&mut tx, topic.topic_id()).await?;
+            db_topics::recount(&mut tx, topic.id).await?;
             let liker = db::users::find(&mut tx, user)
                 .await?
                 .ok_or(Error::NotFound("user"))?;
@@ -634,7 +624,7 @@ impl Forum {
         guardian.can_see_revisions(facts(&post, &topic))?;
         let total = revisions::count(&mut tx, id).await?;
         let rows = revisions::list(&mut tx, id, REVISIONS_SHOWN).await?;
-        let current_category = db::categories::find(&mut tx, CategoryId(topic.category_id))
+        let current_category = db::categories::find(&mut tx, topic.category_id)
             .await?
             .map(|c| c.name)
             .unwrap_or_default();
@@ -684,8 +674,8 @@ impl Forum {
         }
         list.reverse();
         Ok(RevisionHistory {
-            post,
-            topic,
+            post: post.into(),
+            topic: topic.into(),
             revisions: list,
             earlier: (total - REVISIONS_SHOWN).max(0),
         })
@@ -698,7 +688,7 @@ impl Forum {
         if post.deleted_at.is_some() {
             return Err(Error::NotFound("post").into());
         }
-        let author = db::users::find(&mut tx, UserId(post.user_id))
+        let author = db::users::find(&mut tx, post.user_id)
             .await?
             .ok_or(Error::NotFound("user"))?;
         let text = selection

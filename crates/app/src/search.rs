@@ -10,15 +10,14 @@ use stoa_core::limits::{SEARCH_MAX_PAGE, SEARCH_RESULTS_PER_PAGE, SIMILAR_TOPICS
 use stoa_core::search::{Author, SearchQuery};
 use stoa_core::{Actor, Guardian, PostId, TopicId};
 use stoa_db::Tx;
-use stoa_db::categories::CategoryRow;
 use stoa_db::search::{self as db_search, HitRow, SearchDoc, Searcher, SourceRow};
 
-use crate::{Forum, Result};
+use crate::{Category, Forum, FoundPost, MemberName, Result};
 
 /// One topic in the results: its best-matching post, with the matching words marked.
 #[derive(Debug, Clone)]
 pub struct SearchHit {
-    pub row: HitRow,
+    pub row: FoundPost,
     pub title: Vec<Fragment>,
     pub snippet: Vec<Fragment>,
 }
@@ -39,9 +38,9 @@ pub struct SearchResults {
     pub page: i64,
     pub more: bool,
     /// Categories whose name matches the words (first page only).
-    pub categories: Vec<CategoryRow>,
+    pub categories: Vec<Category>,
     /// Members whose name starts with the word (first page, one-word queries only).
-    pub users: Vec<stoa_db::users::NameMatch>,
+    pub users: Vec<MemberName>,
     /// Why the query could not run as typed (nothing to search for; a filter that needs a
     /// signed-in member). None when it ran, whether or not it found anything.
     pub message: Option<String>,
@@ -109,7 +108,7 @@ const SIMILAR_CACHED: usize = 10_000;
 
 /// Remembered similar topics: (topic, sees staff-only categories) → (found at, post ids).
 pub(crate) type SimilarCache =
-    std::sync::Mutex<std::collections::HashMap<(i64, bool), (std::time::Instant, Vec<i64>)>>;
+    std::sync::Mutex<std::collections::HashMap<(TopicId, bool), (std::time::Instant, Vec<PostId>)>>;
 
 impl Forum {
     /// Similar topics shown under topic `id`: a search per topic every [`SIMILAR_TTL`] at
@@ -120,9 +119,9 @@ impl Forum {
         actor: Actor,
         id: TopicId,
         title: &str,
-    ) -> Result<Vec<HitRow>> {
+    ) -> Result<Vec<FoundPost>> {
         let searcher = Forum::searcher(actor);
-        let key = (id.0, searcher.see_restricted);
+        let key = (id, searcher.see_restricted);
         let cached = self
             .similar_cache
             .lock()
@@ -130,7 +129,8 @@ impl Forum {
             .and_then(|c| c.get(&key).cloned())
             .filter(|(at, _)| at.elapsed() < SIMILAR_TTL);
         if let Some((_, ids)) = cached {
-            return Ok(db_search::visible_hits(tx, &ids, searcher).await?);
+            let hits = db_search::visible_hits(tx, &ids, searcher).await?;
+            return Ok(hits.into_iter().map(Into::into).collect());
         }
         let found = similar_in(tx, actor, title, Some(id)).await?;
         if let Ok(mut cache) = self.similar_cache.lock() {
@@ -140,7 +140,7 @@ impl Forum {
             let ids = found.iter().map(|r| r.post_id).collect();
             cache.insert(key, (std::time::Instant::now(), ids));
         }
-        Ok(found)
+        Ok(found.into_iter().map(Into::into).collect())
     }
 }
 
@@ -265,7 +265,7 @@ impl Forum {
                 SearchHit {
                     title: analyzer::snippet(&row.title, &terms),
                     snippet: analyzer::snippet(&text, &terms),
-                    row,
+                    row: row.into(),
                 }
             })
             .collect();
@@ -298,9 +298,10 @@ impl Forum {
         actor: Actor,
         title: &str,
         exclude: Option<TopicId>,
-    ) -> Result<Vec<HitRow>> {
+    ) -> Result<Vec<FoundPost>> {
         let mut tx = self.db.read().await?;
-        similar_in(&mut tx, actor, title, exclude).await
+        let found = similar_in(&mut tx, actor, title, exclude).await?;
+        Ok(found.into_iter().map(Into::into).collect())
     }
 
     /// Rebuilds index rows: every post's (`all`), or only those missing or built by another
@@ -314,7 +315,7 @@ impl Forum {
         };
         let total = u64::try_from(if all { posts } else { stale }).unwrap_or(0);
         let mut done = 0u64;
-        let mut after = 0i64;
+        let mut after = PostId(0);
         progress(0, total);
         loop {
             let mut tx = self.db.write().await?;
@@ -324,7 +325,7 @@ impl Forum {
             };
             after = last.id;
             for source in &batch {
-                db_search::upsert(&mut tx, PostId(source.id), &doc_of(source)).await?;
+                db_search::upsert(&mut tx, source.id, &doc_of(source)).await?;
             }
             tx.commit().await?;
             done += batch.len() as u64;

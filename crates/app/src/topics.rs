@@ -6,15 +6,14 @@ use stoa_core::slug::slugify;
 use stoa_core::{
     Actor, CategoryId, Error, Guardian, NotificationLevel, PostId, TopicId, TopicTitle, UserId,
 };
-use stoa_db::categories::CategoryRow;
 use stoa_db::posts::{NewPost, PostRow};
-use stoa_db::topics::{ListFilter, ListKind, NewTopic, TopicListRow, TopicRow};
+use stoa_db::topics::{ListFilter, ListKind, NewTopic, TopicRow};
 use stoa_db::users::UserRow;
 use stoa_db::{Tx, posts as db_posts, reads, topics as db_topics};
 
 use crate::cooking::{self, Cooked};
 use crate::posts::{PostItem, item};
-use crate::{Forum, Result, db, now};
+use crate::{Category, Forum, FoundPost, Result, Topic, TopicSummary, db, now};
 
 /// What the new-topic form sends.
 #[derive(Debug, Clone, Default)]
@@ -112,7 +111,7 @@ impl TopPeriod {
 /// One page of a topic list.
 #[derive(Debug, Clone)]
 pub struct TopicList {
-    pub topics: Vec<TopicListRow>,
+    pub topics: Vec<TopicSummary>,
     /// 1-based.
     pub page: i64,
     pub more: bool,
@@ -122,8 +121,8 @@ pub struct TopicList {
 /// One page of a topic, ready to show.
 #[derive(Debug, Clone)]
 pub struct TopicPage {
-    pub topic: TopicRow,
-    pub category: CategoryRow,
+    pub topic: Topic,
+    pub category: Category,
     pub posts: Vec<PostItem>,
     /// 1-based.
     pub page: i64,
@@ -136,7 +135,7 @@ pub struct TopicPage {
     /// before the page was read, is that much lower now).
     pub notifications_read: i64,
     /// Topics like this one (on its last page only).
-    pub similar: Vec<stoa_db::search::HitRow>,
+    pub similar: Vec<FoundPost>,
     /// Whether this view recorded the member's reading (a visit); when not, the page's script
     /// reports it.
     pub reading_recorded: bool,
@@ -293,6 +292,7 @@ impl Forum {
         let mut tx = self.db.read().await?;
         let offset = (page - 1).saturating_mul(TOPICS_PER_PAGE);
         let topics = db_topics::list(&mut tx, filter, TOPICS_PER_PAGE, offset).await?;
+        let topics = topics.into_iter().map(Into::into).collect();
         let total = db_topics::list_count(&mut tx, filter).await?;
         Ok(TopicList {
             topics,
@@ -322,7 +322,7 @@ impl Forum {
         let guardian = Guardian::new(actor);
         let mut tx = self.db.read().await?;
         let topic = visible_topic(&mut tx, actor, id).await?;
-        let category = db::categories::find(&mut tx, CategoryId(topic.category_id))
+        let category = db::categories::find(&mut tx, topic.category_id)
             .await?
             .ok_or(Error::NotFound("category"))?;
         let total = db_posts::count_in_topic(&mut tx, id).await?;
@@ -348,15 +348,7 @@ impl Forum {
             .unwrap_or(first);
         let state = match actor.user_id() {
             Some(user) => Some(
-                reads::reader_state(
-                    &mut tx,
-                    user,
-                    id,
-                    CategoryId(topic.category_id),
-                    landing,
-                    landing,
-                )
-                .await?,
+                reads::reader_state(&mut tx, user, id, topic.category_id, landing, landing).await?,
             ),
             None => None,
         };
@@ -389,8 +381,8 @@ impl Forum {
         }
         let reply_refusal = guardian.can_reply(topic_deleted, topic.closed).err();
         Ok(TopicPage {
-            topic,
-            category,
+            topic: topic.into(),
+            category: category.into(),
             posts,
             page,
             pages,
@@ -424,15 +416,7 @@ impl Forum {
         let (Some(&first), Some(&last)) = (seen.first(), seen.last()) else {
             return Ok(0);
         };
-        let state = reads::reader_state(
-            &mut tx,
-            user,
-            id,
-            CategoryId(topic.category_id),
-            first,
-            last,
-        )
-        .await?;
+        let state = reads::reader_state(&mut tx, user, id, topic.category_id, first, last).await?;
         drop(tx);
         self.mark_seen(
             user,
@@ -468,14 +452,14 @@ impl Forum {
     }
 
     /// A topic, if it exists and the actor may see it.
-    pub async fn topic(&self, actor: Actor, id: TopicId) -> Result<TopicRow> {
+    pub async fn topic(&self, actor: Actor, id: TopicId) -> Result<Topic> {
         let mut tx = self.db.read().await?;
-        visible_topic(&mut tx, actor, id).await
+        Ok(visible_topic(&mut tx, actor, id).await?.into())
     }
 
     /// Where the timeline's form leads: the post with that number (or the nearest that
     /// exists), or the first post written on or after that day (the last one when none).
-    pub async fn jump(&self, actor: Actor, id: TopicId, to: JumpTo) -> Result<(TopicRow, i64)> {
+    pub async fn jump(&self, actor: Actor, id: TopicId, to: JumpTo) -> Result<(Topic, i64)> {
         let mut tx = self.db.read().await?;
         let topic = visible_topic(&mut tx, actor, id).await?;
         let highest = topic.highest_post_number.max(1);
@@ -488,7 +472,7 @@ impl Forum {
                     .unwrap_or(highest)
             }
         };
-        Ok((topic, number))
+        Ok((topic.into(), number))
     }
 
     /// The page on which post `number` of a topic appears.
@@ -534,10 +518,10 @@ pub(crate) async fn post_context(
     let post = db_posts::find(tx, post)
         .await?
         .ok_or(Error::NotFound("post"))?;
-    let topic = db_topics::find(tx, TopicId(post.topic_id))
+    let topic = db_topics::find(tx, post.topic_id)
         .await?
         .ok_or(Error::NotFound("topic"))?;
-    let author = db::users::find(tx, UserId(post.user_id))
+    let author = db::users::find(tx, post.user_id)
         .await?
         .ok_or(Error::NotFound("user"))?;
     Ok((post, topic, author))

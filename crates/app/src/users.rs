@@ -1,19 +1,15 @@
 //! Member profiles.
 
+use crate::{Forum, Member, MemberName, MemberPost, MemberStats, Result, TopicSummary, db};
 use stoa_core::{Actor, Error, UserId};
-use stoa_db::posts::UserPostRow;
-use stoa_db::topics::TopicListRow;
-use stoa_db::users::{UserRow, UserStats};
-
-use crate::{Forum, Result, db};
 
 /// What `/u/{username}` shows.
 #[derive(Debug, Clone)]
 pub struct UserProfile {
-    pub user: UserRow,
-    pub stats: UserStats,
-    pub topics: Vec<TopicListRow>,
-    pub replies: Vec<UserPostRow>,
+    pub user: Member,
+    pub stats: MemberStats,
+    pub topics: Vec<TopicSummary>,
+    pub replies: Vec<MemberPost>,
 }
 
 impl Forum {
@@ -23,26 +19,24 @@ impl Forum {
             .await?
             .ok_or(Error::NotFound("user"))?;
         let staff = stoa_core::Guardian::new(actor).can_see_category(true);
-        let stats = db::users::stats(&mut tx, user.user_id(), staff).await?;
-        let replies = db::posts::recent_replies_by(&mut tx, user.user_id(), staff, 20).await?;
+        let stats = db::users::stats(&mut tx, user.id, staff).await?;
+        let replies = db::posts::recent_replies_by(&mut tx, user.id, staff, 20).await?;
         drop(tx);
-        let topics = self
-            .topic_list(actor, None, Some(user.user_id()), 1)
-            .await?
-            .topics;
+        let topics = self.topic_list(actor, None, Some(user.id), 1).await?.topics;
         Ok(UserProfile {
-            user,
-            stats,
+            user: user.into(),
+            stats: stats.into(),
             topics,
-            replies,
+            replies: replies.into_iter().map(Into::into).collect(),
         })
     }
 
-    pub async fn user(&self, id: UserId) -> Result<UserRow> {
+    pub async fn user(&self, id: UserId) -> Result<Member> {
         let mut tx = self.db.read().await?;
         Ok(db::users::find(&mut tx, id)
             .await?
-            .ok_or(Error::NotFound("user"))?)
+            .ok_or(Error::NotFound("user"))?
+            .into())
     }
 }
 
@@ -52,7 +46,7 @@ const COMPLETIONS: i64 = 8;
 impl Forum {
     /// Usernames starting with `term` (an `@` in front is ignored), for @mention completion.
     /// A term that no username could start with answers with none.
-    pub async fn complete_usernames(&self, term: &str) -> Result<Vec<db::users::NameMatch>> {
+    pub async fn complete_usernames(&self, term: &str) -> Result<Vec<MemberName>> {
         let term = term.trim().trim_start_matches('@').to_ascii_lowercase();
         let valid = !term.is_empty()
             && term.len() <= stoa_core::limits::USERNAME_MAX
@@ -63,6 +57,7 @@ impl Forum {
             return Ok(Vec::new());
         }
         let mut tx = self.db.read().await?;
-        Ok(db::users::complete(&mut tx, &term, COMPLETIONS).await?)
+        let names = db::users::complete(&mut tx, &term, COMPLETIONS).await?;
+        Ok(names.into_iter().map(Into::into).collect())
     }
 }

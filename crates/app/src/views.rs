@@ -5,14 +5,12 @@
 use std::collections::HashMap;
 
 use stoa_core::{Actor, CategoryId, Error, Guardian, NotificationLevel, PostId, TopicId, UserId};
-use stoa_db::stats::Counts;
 use stoa_db::topics::TopicRow;
-use stoa_db::users::NameMatch;
 use stoa_db::{Tx, likes, posts as db_posts, reads};
 
 use crate::posts::{PostItem, item};
 use crate::topics::visible_topic;
-use crate::{Forum, Result, Timestamp, db, now};
+use crate::{Forum, MemberName, Result, SiteCounts, Timestamp, Topic, db, now};
 
 /// Posts in one answer of the topic view (Discourse's `chunk_size`).
 pub const CHUNK_SIZE: i64 = 20;
@@ -27,15 +25,15 @@ pub const REPLIES: i64 = 100;
 #[derive(Debug)]
 pub struct Likes {
     pub post: PostItem,
-    pub topic: TopicRow,
-    pub likers: Vec<NameMatch>,
+    pub topic: Topic,
+    pub likers: Vec<MemberName>,
 }
 
 /// A post and the posts that answer it.
 #[derive(Debug)]
 pub struct Replies {
     pub post: PostItem,
-    pub topic: TopicRow,
+    pub topic: Topic,
     pub replies: PostBatch,
 }
 
@@ -44,11 +42,11 @@ pub struct Replies {
 pub struct PostBatch {
     pub items: Vec<PostItem>,
     /// Each author's live post count, by user id.
-    pub author_posts: HashMap<i64, i64>,
+    pub author_posts: HashMap<UserId, i64>,
 }
 
 impl PostBatch {
-    pub fn author_posts(&self, user: i64) -> i64 {
+    pub fn author_posts(&self, user: UserId) -> i64 {
         self.author_posts.get(&user).copied().unwrap_or(0)
     }
 }
@@ -56,14 +54,14 @@ impl PostBatch {
 /// A topic as the API shows it: every visible post id, and the posts of one chunk.
 #[derive(Debug, Clone)]
 pub struct TopicView {
-    pub topic: TopicRow,
+    pub topic: Topic,
     /// Every post id the actor may see, in order.
-    pub stream: Vec<i64>,
+    pub stream: Vec<PostId>,
     pub posts: PostBatch,
-    pub created_by: NameMatch,
-    pub last_poster: NameMatch,
+    pub created_by: MemberName,
+    pub last_poster: MemberName,
     /// Who posted, most posts first (at most 24), with their post counts in the topic.
-    pub participants: Vec<(NameMatch, i64)>,
+    pub participants: Vec<(MemberName, i64)>,
     pub can_reply: bool,
     /// The member's level for the topic (normal for visitors and when never chosen).
     pub notification_level: NotificationLevel,
@@ -75,23 +73,23 @@ pub struct LatestPost {
     pub post: PostItem,
     pub topic_title: String,
     pub topic_slug: String,
-    pub category_id: i64,
+    pub category_id: CategoryId,
 }
 
 /// Site-wide counts, all time and over the last day, week and month.
 #[derive(Debug, Clone)]
 pub struct SiteStatistics {
-    pub all: Counts,
-    pub last_day: Counts,
-    pub last_7_days: Counts,
-    pub last_30_days: Counts,
-    pub admin_ids: Vec<i64>,
+    pub all: SiteCounts,
+    pub last_day: SiteCounts,
+    pub last_7_days: SiteCounts,
+    pub last_30_days: SiteCounts,
+    pub admin_ids: Vec<UserId>,
     pub created_at: Option<Timestamp>,
 }
 
 /// Reads these posts for the actor: deleted ones only for those who may see them, posts in
 /// topics they may not see never.
-async fn batch(tx: &mut Tx, actor: Actor, ids: &[i64]) -> Result<PostBatch> {
+async fn batch(tx: &mut Tx, actor: Actor, ids: &[PostId]) -> Result<PostBatch> {
     batch_in(tx, actor, ids, None).await
 }
 
@@ -99,12 +97,12 @@ async fn batch(tx: &mut Tx, actor: Actor, ids: &[i64]) -> Result<PostBatch> {
 async fn batch_in(
     tx: &mut Tx,
     actor: Actor,
-    ids: &[i64],
+    ids: &[PostId],
     known: Option<&TopicRow>,
 ) -> Result<PostBatch> {
     let guardian = Guardian::new(actor);
     let views = db_posts::views(tx, ids, actor.user_id()).await?;
-    let mut topics: HashMap<i64, Option<TopicRow>> = HashMap::new();
+    let mut topics: HashMap<TopicId, Option<TopicRow>> = HashMap::new();
     if let Some(t) = known {
         topics.insert(t.id, Some(t.clone()));
     }
@@ -113,7 +111,7 @@ async fn batch_in(
         let topic = match topics.get(&view.topic_id) {
             Some(known) => known.clone(),
             None => {
-                let found = visible_topic(tx, actor, TopicId(view.topic_id)).await.ok();
+                let found = visible_topic(tx, actor, view.topic_id).await.ok();
                 topics.insert(view.topic_id, found.clone());
                 found
             }
@@ -131,7 +129,7 @@ async fn batch_in(
             topic.closed,
         ));
     }
-    let mut authors: Vec<i64> = items.iter().map(|i| i.post.user_id).collect();
+    let mut authors: Vec<UserId> = items.iter().map(|i| i.post.user_id).collect();
     authors.sort_unstable();
     authors.dedup();
     let author_posts = db_posts::counts_by_author(tx, &authors)
@@ -144,11 +142,11 @@ async fn batch_in(
     })
 }
 
-async fn name_of(tx: &mut Tx, id: i64) -> Result<NameMatch> {
-    let u = db::users::find(tx, UserId(id))
+async fn name_of(tx: &mut Tx, id: UserId) -> Result<MemberName> {
+    let u = db::users::find(tx, id)
         .await?
         .ok_or(Error::NotFound("user"))?;
-    Ok(NameMatch {
+    Ok(MemberName {
         id: u.id,
         username: u.username,
         name: u.name,
@@ -182,16 +180,20 @@ impl Forum {
             }
             _ => 0,
         };
-        let chunk: Vec<i64> = stream
+        let chunk: Vec<PostId> = stream
             .iter()
             .skip(start)
             .take(CHUNK_SIZE as usize)
             .copied()
             .collect();
         let posts = batch_in(&mut tx, actor, &chunk, Some(&topic)).await?;
-        let participants = db_posts::participants(&mut tx, id, 24).await?;
+        let participants: Vec<(MemberName, i64)> = db_posts::participants(&mut tx, id, 24)
+            .await?
+            .into_iter()
+            .map(|(name, count)| (name.into(), count))
+            .collect();
         // Both are usually among the participants already read.
-        let known = |user: i64| {
+        let known = |user: UserId| {
             participants
                 .iter()
                 .find(|(p, _)| p.id == user)
@@ -213,14 +215,13 @@ impl Forum {
             .is_ok();
         let notification_level = match actor.user_id() {
             Some(user) => {
-                let s = reads::reader_state(&mut tx, user, id, CategoryId(topic.category_id), 0, 0)
-                    .await?;
+                let s = reads::reader_state(&mut tx, user, id, topic.category_id, 0, 0).await?;
                 NotificationLevel::from_stored(s.topic_level.or(s.category_level).unwrap_or(1))
             }
             None => NotificationLevel::Normal,
         };
         Ok(TopicView {
-            topic,
+            topic: topic.into(),
             stream,
             posts,
             created_by,
@@ -233,37 +234,42 @@ impl Forum {
 
     /// Every post id of a topic the actor may see, in order (for `/raw`, which needs no more
     /// of the view).
-    pub async fn topic_stream(&self, actor: Actor, id: TopicId) -> Result<Vec<i64>> {
+    pub async fn topic_stream(&self, actor: Actor, id: TopicId) -> Result<Vec<PostId>> {
         let mut tx = self.db.read().await?;
         visible_topic(&mut tx, actor, id).await?;
         Ok(db_posts::stream(&mut tx, id, Guardian::new(actor).can_see_deleted()).await?)
     }
 
     /// These posts of a topic (ids from its stream), in order.
-    pub async fn topic_posts(&self, actor: Actor, id: TopicId, ids: &[i64]) -> Result<PostBatch> {
+    pub async fn topic_posts(
+        &self,
+        actor: Actor,
+        id: TopicId,
+        ids: &[PostId],
+    ) -> Result<PostBatch> {
         let mut tx = self.db.read().await?;
         visible_topic(&mut tx, actor, id).await?;
         let mut posts = batch(&mut tx, actor, ids).await?;
-        posts.items.retain(|i| i.post.topic_id == id.0);
+        posts.items.retain(|i| i.post.topic_id == id);
         Ok(posts)
     }
 
     /// One post as the API shows it.
-    pub async fn post_item(&self, actor: Actor, id: PostId) -> Result<(PostBatch, TopicRow)> {
+    pub async fn post_item(&self, actor: Actor, id: PostId) -> Result<(PostBatch, Topic)> {
         let mut tx = self.db.read().await?;
-        let posts = batch(&mut tx, actor, &[id.0]).await?;
+        let posts = batch(&mut tx, actor, &[id]).await?;
         let Some(first) = posts.items.first() else {
             return Err(Error::NotFound("post").into());
         };
-        let topic = visible_topic(&mut tx, actor, TopicId(first.post.topic_id)).await?;
-        Ok((posts, topic))
+        let topic = visible_topic(&mut tx, actor, first.post.topic_id).await?;
+        Ok((posts, topic.into()))
     }
 
     /// The newest posts with ids below `before`, newest first.
     pub async fn latest_posts(
         &self,
         actor: Actor,
-        before: Option<i64>,
+        before: Option<PostId>,
     ) -> Result<(Vec<LatestPost>, PostBatch)> {
         let guardian = Guardian::new(actor);
         let mut tx = self.db.read().await?;
@@ -274,9 +280,9 @@ impl Forum {
             LATEST_POSTS,
         )
         .await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let ids: Vec<PostId> = rows.iter().map(|r| r.id).collect();
         let mut posts = batch(&mut tx, actor, &ids).await?;
-        let mut by_id: HashMap<i64, PostItem> =
+        let mut by_id: HashMap<PostId, PostItem> =
             posts.items.drain(..).map(|i| (i.post.id, i)).collect();
         let latest = rows
             .into_iter()
@@ -296,14 +302,14 @@ impl Forum {
     /// `GET /posts/{id}/replies`), at most [`REPLIES`] of them, in order.
     pub async fn replies(&self, actor: Actor, id: PostId) -> Result<Replies> {
         let mut tx = self.db.read().await?;
-        let mut post = batch(&mut tx, actor, &[id.0]).await?;
+        let mut post = batch(&mut tx, actor, &[id]).await?;
         let Some(first) = post.items.pop() else {
             return Err(Error::NotFound("post").into());
         };
-        let topic = visible_topic(&mut tx, actor, TopicId(first.post.topic_id)).await?;
+        let topic = visible_topic(&mut tx, actor, first.post.topic_id).await?;
         let ids = db_posts::reply_ids(
             &mut tx,
-            TopicId(topic.id),
+            topic.id,
             first.post.post_number,
             Guardian::new(actor).can_see_deleted(),
             REPLIES,
@@ -312,7 +318,7 @@ impl Forum {
         let replies = batch_in(&mut tx, actor, &ids, Some(&topic)).await?;
         Ok(Replies {
             post: first,
-            topic,
+            topic: topic.into(),
             replies,
         })
     }
@@ -320,26 +326,27 @@ impl Forum {
     /// A post the actor may see, its topic, and who liked it.
     pub async fn likes(&self, actor: Actor, id: PostId) -> Result<Likes> {
         let mut tx = self.db.read().await?;
-        let mut post = batch(&mut tx, actor, &[id.0]).await?;
+        let mut post = batch(&mut tx, actor, &[id]).await?;
         let Some(first) = post.items.pop() else {
             return Err(Error::NotFound("post").into());
         };
-        let topic = visible_topic(&mut tx, actor, TopicId(first.post.topic_id)).await?;
+        let topic = visible_topic(&mut tx, actor, first.post.topic_id).await?;
         let likers = likes::likers(&mut tx, id, LIKERS).await?;
         Ok(Likes {
             post: first,
-            topic,
-            likers,
+            topic: topic.into(),
+            likers: likers.into_iter().map(Into::into).collect(),
         })
     }
 
     /// Who liked a post the actor may see.
-    pub async fn likers(&self, actor: Actor, id: PostId) -> Result<Vec<NameMatch>> {
+    pub async fn likers(&self, actor: Actor, id: PostId) -> Result<Vec<MemberName>> {
         let mut tx = self.db.read().await?;
-        if batch(&mut tx, actor, &[id.0]).await?.items.is_empty() {
+        if batch(&mut tx, actor, &[id]).await?.items.is_empty() {
             return Err(Error::NotFound("post").into());
         }
-        Ok(likes::likers(&mut tx, id, LIKERS).await?)
+        let likers = likes::likers(&mut tx, id, LIKERS).await?;
+        Ok(likers.into_iter().map(Into::into).collect())
     }
 
     /// Counts of public content for `/about.json` and `/site/statistics.json`.
@@ -348,10 +355,16 @@ impl Forum {
         let mut tx = self.db.read().await?;
         let epoch = Timestamp::UNIX_EPOCH;
         Ok(SiteStatistics {
-            all: db::stats::since(&mut tx, epoch).await?,
-            last_day: db::stats::since(&mut tx, at - chrono::Duration::days(1)).await?,
-            last_7_days: db::stats::since(&mut tx, at - chrono::Duration::days(7)).await?,
-            last_30_days: db::stats::since(&mut tx, at - chrono::Duration::days(30)).await?,
+            all: db::stats::since(&mut tx, epoch).await?.into(),
+            last_day: db::stats::since(&mut tx, at - chrono::Duration::days(1))
+                .await?
+                .into(),
+            last_7_days: db::stats::since(&mut tx, at - chrono::Duration::days(7))
+                .await?
+                .into(),
+            last_30_days: db::stats::since(&mut tx, at - chrono::Duration::days(30))
+                .await?
+                .into(),
             admin_ids: db::stats::admin_ids(&mut tx).await?,
             created_at: db::stats::created_at(&mut tx).await?,
         })

@@ -9,6 +9,7 @@ macro_rules! id {
             Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
         )]
         #[serde(transparent)]
+        #[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(transparent))]
         pub struct $name(pub i64);
 
         impl std::fmt::Display for $name {
@@ -34,8 +35,4 @@ id!(
 id!(
     /// A post, unique across topics.
     PostId
-);
-id!(
-    /// A post's 1-based position in its topic; post 1 is the topic's opening post.
-    PostNumber
 );

@@ -16,7 +16,7 @@ pub mod throttle;
 
 pub use error::Error;
 pub use guardian::{Actor, FirstPostDeletion, Guardian, PostFacts};
-pub use ids::{CategoryId, PostId, PostNumber, TopicId, UserId};
+pub use ids::{CategoryId, PostId, TopicId, UserId};
 pub use input::{
     CategoryName, Color, Description, DisplayName, EditReason, Email, LoginName, NewPassword,
     PostBody, TopicTitle, Username,

@@ -11,7 +11,7 @@ pub struct ApiKeyRow {
     pub truncated_key: String,
     pub description: String,
     /// None: an all-users key.
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     /// The key's member, for a single-user key.
     pub username: Option<String>,
     pub created_at: Timestamp,

@@ -6,12 +6,12 @@ use crate::{Result, Timestamp, Tx, exec, run};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CategoryRow {
-    pub id: i64,
+    pub id: CategoryId,
     pub name: String,
     pub slug: String,
     pub description: String,
     pub position: i64,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<CategoryId>,
     pub topic_count: i64,
     pub post_count: i64,
     /// Only staff (admins) see this category and its topics.
@@ -19,12 +19,6 @@ pub struct CategoryRow {
     /// Badge colour and its text's, six hex digits without `#`.
     pub color: String,
     pub text_color: String,
-}
-
-impl CategoryRow {
-    pub fn category_id(&self) -> CategoryId {
-        CategoryId(self.id)
-    }
 }
 
 #[derive(Debug)]

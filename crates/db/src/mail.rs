@@ -13,7 +13,7 @@ use crate::{Result, Timestamp, Tx, exec, run};
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EmailTokenRow {
     pub id: i64,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub email: String,
     pub expires_at: Timestamp,
     pub used_at: Option<Timestamp>,
@@ -129,7 +129,7 @@ pub struct NewEmail<'a> {
 pub struct QueuedEmail {
     pub id: i64,
     pub kind: String,
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub notification_id: Option<i64>,
     pub to_address: String,
     pub subject: String,

@@ -23,11 +23,11 @@ pub struct NewNotification<'a> {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NotificationRow {
     pub id: i64,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub notification_type: i64,
-    pub topic_id: Option<i64>,
+    pub topic_id: Option<TopicId>,
     pub post_number: Option<i64>,
-    pub acting_user_id: Option<i64>,
+    pub acting_user_id: Option<UserId>,
     pub data: String,
     pub read: bool,
     pub high_priority: bool,

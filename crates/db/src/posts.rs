@@ -1,15 +1,15 @@
 //! Posts.
 
-use stoa_core::{PostId, TopicId, UserId};
+use stoa_core::{CategoryId, PostId, TopicId, UserId};
 
 use crate::{Result, Timestamp, Tx, exec, run};
 
 /// A post as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PostRow {
-    pub id: i64,
-    pub topic_id: i64,
-    pub user_id: i64,
+    pub id: PostId,
+    pub topic_id: TopicId,
+    pub user_id: UserId,
     pub post_number: i64,
     pub reply_to_post_number: Option<i64>,
     pub raw: String,
@@ -24,18 +24,12 @@ pub struct PostRow {
     pub withdrawn_at: Option<Timestamp>,
 }
 
-impl PostRow {
-    pub fn post_id(&self) -> PostId {
-        PostId(self.id)
-    }
-}
-
 /// A post with what a page shows beside it: its author, and whether the viewer liked it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PostView {
-    pub id: i64,
-    pub topic_id: i64,
-    pub user_id: i64,
+    pub id: PostId,
+    pub topic_id: TopicId,
+    pub user_id: UserId,
     pub username: String,
     pub name: String,
     pub author_admin: bool,
@@ -135,7 +129,7 @@ pub async fn page(
 
 /// These posts (at most [`MAX_IDS`] of them), in topic and post-number order; deleted ones
 /// included, unknown ids left out.
-pub async fn views(tx: &mut Tx, ids: &[i64], viewer: Option<UserId>) -> Result<Vec<PostView>> {
+pub async fn views(tx: &mut Tx, ids: &[PostId], viewer: Option<UserId>) -> Result<Vec<PostView>> {
     let ids = &ids[..ids.len().min(MAX_IDS)];
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -159,7 +153,7 @@ pub const MAX_IDS: usize = 200;
 
 /// The ids of a topic's posts in order (Discourse's `post_stream.stream`); deleted posts only
 /// when `include_deleted`.
-pub async fn stream(tx: &mut Tx, topic: TopicId, include_deleted: bool) -> Result<Vec<i64>> {
+pub async fn stream(tx: &mut Tx, topic: TopicId, include_deleted: bool) -> Result<Vec<PostId>> {
     const SQL: &str = "SELECT id FROM posts WHERE topic_id = $1 AND ($2 OR deleted_at IS NULL) \
                        ORDER BY post_number";
     Ok(run!(tx, c => sqlx::query_scalar(SQL)
@@ -178,7 +172,7 @@ pub async fn reply_ids(
     number: i64,
     include_deleted: bool,
     limit: i64,
-) -> Result<Vec<i64>> {
+) -> Result<Vec<PostId>> {
     const SQL: &str = "SELECT id FROM posts WHERE topic_id = $1 AND reply_to_post_number = $2 \
                        AND ($3 OR deleted_at IS NULL) ORDER BY post_number LIMIT $4";
     Ok(run!(tx, c => sqlx::query_scalar(SQL)
@@ -198,7 +192,7 @@ pub async fn deleted_before(tx: &mut Tx, topic: TopicId, number: i64) -> Result<
 }
 
 /// The author of the topic's newest live post.
-pub async fn last_poster(tx: &mut Tx, topic: TopicId) -> Result<Option<i64>> {
+pub async fn last_poster(tx: &mut Tx, topic: TopicId) -> Result<Option<UserId>> {
     const SQL: &str = "SELECT user_id FROM posts WHERE topic_id = $1 AND deleted_at IS NULL \
                        ORDER BY post_number DESC LIMIT 1";
     Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(topic.0).fetch_optional(&mut **c).await)?)
@@ -212,7 +206,7 @@ pub async fn participants(
 ) -> Result<Vec<(crate::users::NameMatch, i64)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
-        id: i64,
+        id: UserId,
         username: String,
         name: String,
         post_count: i64,
@@ -241,16 +235,16 @@ pub async fn participants(
 /// A post with its topic, for the list of newest posts (`/posts.json`).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LatestPostRow {
-    pub id: i64,
+    pub id: PostId,
     pub topic_title: String,
     pub topic_slug: String,
-    pub category_id: i64,
+    pub category_id: CategoryId,
 }
 
 /// The newest live posts in live topics with ids below `before`, newest first.
 pub async fn latest(
     tx: &mut Tx,
-    before: Option<i64>,
+    before: Option<PostId>,
     include_restricted: bool,
     limit: i64,
 ) -> Result<Vec<LatestPostRow>> {
@@ -260,7 +254,7 @@ pub async fn latest(
           AND ($2 OR c.read_restricted = FALSE) \
         ORDER BY p.id DESC LIMIT $3";
     Ok(run!(tx, c => sqlx::query_as(SQL)
-        .bind(before.unwrap_or(i64::MAX))
+        .bind(before.map_or(i64::MAX, |p| p.0))
         .bind(include_restricted)
         .bind(limit)
         .fetch_all(&mut **c)
@@ -268,7 +262,7 @@ pub async fn latest(
 }
 
 /// Each of these members' live posts, as (user id, count); members without any are left out.
-pub async fn counts_by_author(tx: &mut Tx, users: &[i64]) -> Result<Vec<(i64, i64)>> {
+pub async fn counts_by_author(tx: &mut Tx, users: &[UserId]) -> Result<Vec<(UserId, i64)>> {
     let users = &users[..users.len().min(MAX_IDS)];
     if users.is_empty() {
         return Ok(Vec::new());
@@ -386,7 +380,7 @@ pub async fn recount_replies(tx: &mut Tx, topic: TopicId, number: i64) -> Result
 /// A member's post for the profile page.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserPostRow {
-    pub topic_id: i64,
+    pub topic_id: TopicId,
     pub topic_title: String,
     pub topic_slug: String,
     pub post_number: i64,

@@ -15,7 +15,7 @@ pub struct RevisionRow {
     /// The topic's title before that edit, when it changed it (first posts only).
     pub old_title: Option<String>,
     /// The topic's category before that edit, when it changed it.
-    pub old_category_id: Option<i64>,
+    pub old_category_id: Option<CategoryId>,
     pub old_category_name: Option<String>,
     /// Whether that category is staff-only (its name is not for everyone).
     pub old_category_restricted: Option<bool>,

@@ -91,7 +91,7 @@ pub async fn set_topic_category(tx: &mut Tx, topic: TopicId, name: &str) -> Resu
 /// What `stoa reindex` works from: a post with what its row is built of.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SourceRow {
-    pub id: i64,
+    pub id: PostId,
     pub raw: String,
     pub title: String,
     pub category: String,
@@ -112,7 +112,7 @@ pub async fn source(tx: &mut Tx, post: PostId) -> Result<Option<SourceRow>> {
 /// whose row is missing or was built by another analyzer version.
 pub async fn sources(
     tx: &mut Tx,
-    after: i64,
+    after: PostId,
     limit: i64,
     only_stale: bool,
 ) -> Result<Vec<SourceRow>> {
@@ -206,8 +206,8 @@ pub struct Options {
 /// The best-matching post of one topic.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Hit {
-    pub post_id: i64,
-    pub topic_id: i64,
+    pub post_id: PostId,
+    pub topic_id: TopicId,
     pub score: f64,
     pub total: i64,
     /// How many candidate posts the index gave (0 when it gave all matches).
@@ -217,15 +217,15 @@ pub struct Hit {
 /// A hit with what a results page shows.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct HitRow {
-    pub post_id: i64,
+    pub post_id: PostId,
     pub post_number: i64,
     pub raw: String,
     pub like_count: i64,
     pub created_at: Timestamp,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub username: String,
     pub name: String,
-    pub topic_id: i64,
+    pub topic_id: TopicId,
     pub title: String,
     pub slug: String,
     pub closed: bool,
@@ -236,7 +236,7 @@ pub struct HitRow {
     pub topic_like_count: i64,
     pub bumped_at: Timestamp,
     pub topic_created_at: Timestamp,
-    pub category_id: i64,
+    pub category_id: CategoryId,
     pub category_name: String,
     pub category_slug: String,
     /// Badge colour (hex, no `#`).
@@ -735,7 +735,7 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
 
 /// What a results page shows for each hit.
 async fn hit_rows(tx: &mut Tx, hits: &[Hit]) -> Result<Vec<HitRow>> {
-    let ids: Vec<i64> = hits.iter().map(|h| h.post_id).collect();
+    let ids: Vec<PostId> = hits.iter().map(|h| h.post_id).collect();
     rows_of(tx, &ids, "TRUE").await
 }
 
@@ -743,7 +743,7 @@ async fn hit_rows(tx: &mut Tx, hits: &[Hit]) -> Result<Vec<HitRow>> {
 /// since been deleted or become invisible to `searcher`; for caches of results.
 pub async fn visible_hits(
     tx: &mut Tx,
-    post_ids: &[i64],
+    post_ids: &[PostId],
     searcher: Searcher,
 ) -> Result<Vec<HitRow>> {
     let visible = if searcher.see_restricted {
@@ -759,7 +759,7 @@ pub async fn visible_hits(
 }
 
 /// The rows of these posts that meet `condition` (constant SQL).
-async fn rows_of(tx: &mut Tx, post_ids: &[i64], condition: &str) -> Result<Vec<HitRow>> {
+async fn rows_of(tx: &mut Tx, post_ids: &[PostId], condition: &str) -> Result<Vec<HitRow>> {
     if post_ids.is_empty() {
         return Ok(Vec::new());
     }

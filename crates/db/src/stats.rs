@@ -1,6 +1,8 @@
 //! Site-wide counts for `/about.json` and `/site/statistics.json` (Discourse's `About` stats).
 //! Only public content counts: nothing in staff-only categories, nothing deleted.
 
+use stoa_core::UserId;
+
 use crate::{Result, Timestamp, Tx, run};
 
 /// Counts over all time or since a moment.
@@ -40,7 +42,7 @@ pub async fn since(tx: &mut Tx, since: Timestamp) -> Result<Counts> {
 }
 
 /// The ids of the admins, oldest account first.
-pub async fn admin_ids(tx: &mut Tx) -> Result<Vec<i64>> {
+pub async fn admin_ids(tx: &mut Tx) -> Result<Vec<UserId>> {
     const SQL: &str = "SELECT id FROM users WHERE admin = TRUE ORDER BY id";
     Ok(run!(tx, c => sqlx::query_scalar(SQL).fetch_all(&mut **c).await)?)
 }

@@ -6,11 +6,11 @@ use crate::{Result, Timestamp, Tx, exec, run};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TopicRow {
-    pub id: i64,
+    pub id: TopicId,
     pub title: String,
     pub slug: String,
-    pub category_id: i64,
-    pub user_id: i64,
+    pub category_id: CategoryId,
+    pub user_id: UserId,
     pub posts_count: i64,
     pub reply_count: i64,
     pub highest_post_number: i64,
@@ -23,12 +23,6 @@ pub struct TopicRow {
     pub deleted_at: Option<Timestamp>,
     /// Whether the topic's category is read-restricted (staff only).
     pub category_read_restricted: bool,
-}
-
-impl TopicRow {
-    pub fn topic_id(&self) -> TopicId {
-        TopicId(self.id)
-    }
 }
 
 #[derive(Debug)]
@@ -173,33 +167,33 @@ pub async fn count(tx: &mut Tx) -> Result<i64> {
 /// One row of a topic list, with what the list shows beside the title.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TopicListRow {
-    pub id: i64,
+    pub id: TopicId,
     pub title: String,
     pub slug: String,
-    pub category_id: i64,
+    pub category_id: CategoryId,
     pub category_name: String,
     pub category_slug: String,
     /// Badge colour (hex, no `#`).
     pub category_color: String,
     /// The category's parent, when it is a subcategory (its name and slug are empty when not).
-    pub parent_category_id: Option<i64>,
+    pub parent_category_id: Option<CategoryId>,
     pub parent_category_name: String,
     pub parent_category_slug: String,
     pub parent_category_color: String,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub author: String,
     pub author_name: String,
-    pub last_poster_id: i64,
+    pub last_poster_id: UserId,
     pub last_poster: String,
     pub last_poster_name: String,
     /// The featured posters ([`refeature`]), each id with its username and name.
-    pub featured1_id: Option<i64>,
+    pub featured1_id: Option<UserId>,
     pub featured1: Option<String>,
     pub featured1_name: Option<String>,
-    pub featured2_id: Option<i64>,
+    pub featured2_id: Option<UserId>,
     pub featured2: Option<String>,
     pub featured2_name: Option<String>,
-    pub featured3_id: Option<i64>,
+    pub featured3_id: Option<UserId>,
     pub featured3: Option<String>,
     pub featured3_name: Option<String>,
     pub posts_count: i64,
@@ -220,7 +214,7 @@ pub struct TopicListRow {
 /// One of the members a topic list shows beside a title, and why (Discourse's words).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListPoster<'a> {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub username: &'a str,
     pub name: &'a str,
     /// "Original Poster", "Most Recent Poster", "Frequent Poster", or the first two together.

@@ -7,7 +7,7 @@ use crate::{Result, Timestamp, Tx, exec, run};
 /// A member as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub name: String,
     pub email: String,
@@ -23,12 +23,6 @@ pub struct UserRow {
 /// The columns of [`UserRow`], for `SELECT {USER_COLUMNS} FROM users u`.
 pub const USER_COLUMNS: &str = "u.id, u.username, u.name, u.email, u.password_hash, u.admin, \
     u.created_at, u.last_seen_at, u.email_verified_at, u.email_notifications, u.unsubscribe_key";
-
-impl UserRow {
-    pub fn user_id(&self) -> UserId {
-        UserId(self.id)
-    }
-}
 
 /// A member about to be stored; fields already validated by `core`.
 #[derive(Debug)]
@@ -136,7 +130,7 @@ pub async fn find_by_unsubscribe_key(tx: &mut Tx, key: &str) -> Result<Option<Us
 /// A member suggested by name (mention completion, search).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct NameMatch {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub name: String,
 }

@@ -100,7 +100,7 @@ pub async fn topic_level(
 
 /// Everyone watching the topic (chosen for the topic, or through its category without a
 /// topic choice), in id order.
-pub async fn watchers(tx: &mut Tx, topic: TopicId, category: CategoryId) -> Result<Vec<i64>> {
+pub async fn watchers(tx: &mut Tx, topic: TopicId, category: CategoryId) -> Result<Vec<UserId>> {
     const SQL: &str = "SELECT user_id FROM topic_users WHERE topic_id = $1 \
             AND notifications_reason_id IS NOT NULL AND notification_level = 3 \
         UNION \

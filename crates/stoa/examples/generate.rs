@@ -18,8 +18,8 @@ use clap::Parser;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use stoa::Config;
-use stoa_app::db::{categories, posts, topics, users};
 use stoa_app::{CategoryId, TopicId, UserId};
+use stoa_db::{categories, posts, topics, users};
 
 #[derive(Debug, Parser)]
 struct Args {

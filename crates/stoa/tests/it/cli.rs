@@ -267,7 +267,7 @@ async fn environment_and_flags_choose_the_settings() {
 
 #[tokio::test]
 async fn serve_on_postgres_with_the_database_url_flag() {
-    let Some(url) = stoa_app::db::testing::fresh_postgres_url("serve_on_postgres").await else {
+    let Some(url) = stoa_db::testing::fresh_postgres_url("serve_on_postgres").await else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

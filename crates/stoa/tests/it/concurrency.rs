@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::common::{Backend, fresh_config};
-use stoa_app::{Actor, CategoryId, Forum, NewTopicForm, PostId, ReplyForm, SignupForm};
+use stoa_app::{Actor, CategoryId, Forum, NewTopicForm, ReplyForm, SignupForm};
 
 const MEMBERS: usize = 16;
 
@@ -82,9 +82,9 @@ async fn counters_stay_exact_under_concurrent_likes_and_replies(b: Backend) {
                 let post = forum.post_by_number(Actor::Anonymous, t1, n).await;
                 if let Ok(post) = post
                     && post.deleted_at.is_none()
-                    && post.user_id != m.user_id().unwrap().0
+                    && Some(post.user_id) != m.user_id()
                 {
-                    forum.set_like(m, PostId(post.id), true).await.unwrap();
+                    forum.set_like(m, post.id, true).await.unwrap();
                 }
             }
             let _ = i;
@@ -115,7 +115,7 @@ async fn counters_stay_exact_under_concurrent_likes_and_replies(b: Backend) {
 
 async fn drift(forum: &Forum) -> Vec<String> {
     let mut tx = forum.db().read().await.unwrap();
-    stoa_app::db::audit::counter_drift(&mut tx).await.unwrap()
+    stoa_db::audit::counter_drift(&mut tx).await.unwrap()
 }
 
 on_both_backends!(counters_stay_exact_under_concurrent_likes_and_replies);

@@ -131,7 +131,7 @@ async fn acknowledged_posts_survive_sigkill(b: Backend) {
         assert_eq!(check, "ok");
     }
     let mut tx = forum.db().read().await.unwrap();
-    let drift = stoa_app::db::audit::counter_drift(&mut tx).await.unwrap();
+    let drift = stoa_db::audit::counter_drift(&mut tx).await.unwrap();
     drop(tx);
     forum.db().close().await;
     eprintln!(

@@ -10,10 +10,10 @@ use crate::common::{
 use reqwest::StatusCode;
 
 /// The queue as the mailer sees it, newest first.
-async fn queue(s: &TestServer) -> Vec<stoa_app::db::mail::QueuedEmail> {
+async fn queue(s: &TestServer) -> Vec<stoa_db::mail::QueuedEmail> {
     let forum = s.forum().await;
     let mut tx = forum.db().read().await.unwrap();
-    let rows = stoa_app::db::mail::recent(&mut tx, 1000).await.unwrap();
+    let rows = stoa_db::mail::recent(&mut tx, 1000).await.unwrap();
     drop(tx);
     forum.db().close().await;
     rows
@@ -186,19 +186,14 @@ async fn signup_confirmation_and_password_reset(b: Backend) {
     .await;
     let forum = s.forum().await;
     let mut tx = forum.db().write().await.unwrap();
-    let ben_id = stoa_app::db::users::find_by_username(&mut tx, "ben")
+    let ben_id = stoa_db::users::find_by_username(&mut tx, "ben")
         .await
         .unwrap()
         .unwrap()
         .id;
-    stoa_app::db::mail::expire_tokens(
-        &mut tx,
-        stoa_app::UserId(ben_id),
-        "password_reset",
-        stoa_app::now(),
-    )
-    .await
-    .unwrap();
+    stoa_db::mail::expire_tokens(&mut tx, ben_id, "password_reset", stoa_app::now())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     forum.db().close().await;
     assert_eq!(
@@ -638,9 +633,9 @@ async fn nodes_sharing_a_database_send_each_email_once(b: Backend) {
     let mut tx = forum.db().write().await.unwrap();
     for i in 0..EMAILS {
         let subject = format!("Queued email {i}");
-        stoa_app::db::mail::enqueue(
+        stoa_db::mail::enqueue(
             &mut tx,
-            &stoa_app::db::mail::NewEmail {
+            &stoa_db::mail::NewEmail {
                 kind: "test",
                 user: None,
                 notification: None,

@@ -360,20 +360,52 @@ async fn password_hashing_has_a_memory_budget(b: Backend) {
 /// Finding 10: a reset request for an existing account took longer to answer (a token and an
 /// email were written before the answer: 1.7 times as long here). Now both kinds write one
 /// request row and are answered alike; the link is made in the background.
+///
+/// Timing on a shared machine is noisy: a round whose median falls outside the bounds is
+/// measured again, up to three rounds. A real difference (the 1.7 above) shows in every round.
 async fn password_reset_takes_the_same_time_either_way(b: Backend) {
     let Some(s) = TestServer::start(b).await else {
         return;
     };
-    const PAIRS: u8 = 16;
-    for i in 0..PAIRS {
+    for i in 0..RESET_PAIRS {
         s.member(&format!("resetter{i}")).await;
     }
+    let mut rounds = Vec::new();
+    let mut alike = false;
+    for round in 0..3 {
+        let ratios = reset_time_ratios(&s, round).await;
+        let median = ratios[ratios.len() / 2];
+        rounds.push(format!("median {median:.2} of {ratios:.2?}"));
+        alike = (0.8..1.25).contains(&median);
+        if alike {
+            break;
+        }
+    }
+    assert!(alike, "known / unknown time in each round: {rounds:#?}");
+    // The links still arrive.
+    let mail = common::wait_for_mail(&s.mail_dir(), |m| {
+        m.to == "resetter0@example.org" && m.subject.contains("password")
+    })
+    .await;
+    assert!(
+        mail.link_path("/u/password-reset/")
+            .starts_with("/u/password-reset/")
+    );
+}
+
+/// Pairs of reset requests per round, one known account and one unknown name each.
+const RESET_PAIRS: u8 = 16;
+
+/// One round: for each pair, the time a known account's reset request took over an unknown
+/// name's, sorted. Each round asks from addresses of its own (an address may ask ten times
+/// an hour).
+async fn reset_time_ratios(s: &TestServer, round: u8) -> Vec<f64> {
     let mut ratios = Vec::new();
-    for i in 0..PAIRS {
+    for i in 0..RESET_PAIRS {
         // Each pair from its own address (an address may ask ten times an hour), asked
         // back to back so that the machine's mood falls on both alike.
         let client = reqwest::Client::builder()
-            .local_address(std::net::IpAddr::from([127, 0, 2, i + 1]))
+            .local_address(std::net::IpAddr::from([127, 0, 2 + round, i + 1]))
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -416,20 +448,7 @@ async fn password_reset_takes_the_same_time_either_way(b: Backend) {
         ratios.push(took[0].0.as_secs_f64() / took[1].0.as_secs_f64());
     }
     ratios.sort_by(f64::total_cmp);
-    let median = ratios[ratios.len() / 2];
-    assert!(
-        (0.8..1.25).contains(&median),
-        "known / unknown time, median {median:.2} of {ratios:.2?}"
-    );
-    // The links still arrive.
-    let mail = common::wait_for_mail(&s.mail_dir(), |m| {
-        m.to == "resetter0@example.org" && m.subject.contains("password")
-    })
-    .await;
-    assert!(
-        mail.link_path("/u/password-reset/")
-            .starts_with("/u/password-reset/")
-    );
+    ratios
 }
 
 /// Reads from `stream` until the server closes it (true) or `within` passes (false).
@@ -539,13 +558,13 @@ async fn slow_and_idle_connections_are_closed(b: Backend) {
 async fn forum_and_admin(s: &TestServer) -> (stoa_app::Forum, stoa_app::Actor) {
     let forum = s.forum().await;
     let mut tx = forum.db().read().await.unwrap();
-    let admin = stoa_app::db::users::find_by_username(&mut tx, "admin")
+    let admin = stoa_db::users::find_by_username(&mut tx, "admin")
         .await
         .unwrap()
         .unwrap();
     drop(tx);
     let actor = stoa_app::Actor::Member {
-        id: admin.user_id(),
+        id: admin.id,
         admin: true,
     };
     (forum, actor)
@@ -887,18 +906,18 @@ async fn only_a_visit_marks_reading(b: Backend) {
     // Nor does any of that make her "seen" (which would hold back her emails).
     let forum = s.forum().await;
     let mut tx = forum.db().write().await.unwrap();
-    let row = stoa_app::db::users::find_by_username(&mut tx, "anna")
+    let row = stoa_db::users::find_by_username(&mut tx, "anna")
         .await
         .unwrap()
         .unwrap();
     let long_ago = stoa_app::now() - chrono::Duration::hours(2);
-    stoa_app::db::users::touch_last_seen(&mut tx, row.user_id(), long_ago)
+    stoa_db::users::touch_last_seen(&mut tx, row.id, long_ago)
         .await
         .unwrap();
     tx.commit().await.unwrap();
     let seen = || async {
         let mut tx = forum.db().read().await.unwrap();
-        stoa_app::db::users::find_by_username(&mut tx, "anna")
+        stoa_db::users::find_by_username(&mut tx, "anna")
             .await
             .unwrap()
             .unwrap()

@@ -191,6 +191,7 @@ async fn topic_post_id(forum: &stoa_app::Forum, topic: i64) -> i64 {
         .await
         .unwrap()
         .id
+        .0
 }
 
 async fn xss_corpus_through_title_and_body(b: Backend) {

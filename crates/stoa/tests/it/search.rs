@@ -357,7 +357,7 @@ async fn permissions_and_an_exact_index(backend: Backend) {
     assert!(posts > 5);
     assert_eq!(stale, 0);
     let mut tx = forum.db().write().await.unwrap();
-    stoa_app::db::search::verify(&mut tx).await.unwrap();
+    stoa_db::search::verify(&mut tx).await.unwrap();
     drop(tx);
     // A full rebuild changes no answer.
     let before = (
@@ -369,7 +369,7 @@ async fn permissions_and_an_exact_index(backend: Backend) {
     assert_eq!(written, posts as u64);
     assert!(calls >= 2);
     let mut tx = forum.db().write().await.unwrap();
-    stoa_app::db::search::verify(&mut tx).await.unwrap();
+    stoa_db::search::verify(&mut tx).await.unwrap();
     drop(tx);
     forum.db().close().await;
     let after = (

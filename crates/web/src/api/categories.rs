@@ -3,7 +3,6 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use stoa_app::core::Guardian;
-use stoa_app::db::categories::CategoryRow;
 use stoa_app::{Actor, CategoryForm, CategoryId};
 
 use super::shapes::{Category, CategoryAccess, TopicListPage};
@@ -15,14 +14,14 @@ use crate::AppState;
 pub(crate) async fn shaped(
     state: &AppState,
     actor: Actor,
-    all: &[CategoryRow],
+    all: &[stoa_app::Category],
 ) -> Result<Vec<Category>, ApiError> {
     let levels = state.forum.category_levels(actor).await?;
     let guardian = Guardian::new(actor);
-    let access = |c: &CategoryRow| CategoryAccess {
+    let access = |c: &stoa_app::Category| CategoryAccess {
         can_post: guardian.can_create_topic().is_ok(),
         can_edit: guardian.can_edit_category().is_ok(),
-        notification_level: levels.get(&c.id).copied().unwrap_or(1),
+        notification_level: levels.get(&c.id.0).copied().unwrap_or(1),
     };
     Ok(all
         .iter()
@@ -131,7 +130,7 @@ async fn topics_in(
     let page = page_param(params)?;
     let list = state
         .forum
-        .topic_list(actor, Some(c.category_id()), None, page)
+        .topic_list(actor, Some(c.id), None, page)
         .await?;
     let more = list
         .more
@@ -187,7 +186,7 @@ pub(crate) async fn show(
     let category = shaped(&state, actor, &all)
         .await?
         .into_iter()
-        .find(|c| c.id == wanted.id)
+        .find(|c| c.id == wanted.id.0)
         .ok_or_else(ApiError::not_found)?;
     Ok(Json(CategoryAnswer { category }).into_response())
 }

@@ -153,7 +153,7 @@ pub(crate) async fn by_number(
         .forum
         .post_by_number(caller.actor(), TopicId(id(&topic)?), id(&number)?)
         .await?;
-    let post = post_json(&state, &caller, PostId(row.id)).await?;
+    let post = post_json(&state, &caller, row.id).await?;
     Ok(Json(post).into_response())
 }
 
@@ -252,7 +252,7 @@ pub(crate) async fn latest(
     caller: Caller,
     params: Params,
 ) -> Result<Response, ApiError> {
-    let before = params.int(&["before"])?;
+    let before = params.int(&["before"])?.map(PostId);
     let (latest, batch) = state.forum.latest_posts(caller.actor(), before).await?;
     let posts: Vec<LatestPostJson> = latest
         .iter()
@@ -268,7 +268,7 @@ pub(crate) async fn latest(
                 ),
                 topic_html_title: super::shapes::fancy(&l.topic_title),
                 topic_title: l.topic_title.clone(),
-                category_id: l.category_id,
+                category_id: l.category_id.0,
                 excerpt,
                 truncated,
             }
@@ -358,7 +358,7 @@ pub(crate) async fn action_users(
     let users: Vec<ActionUser> = likers
         .into_iter()
         .map(|u| ActionUser {
-            id: u.id,
+            id: u.id.0,
             avatar_template: avatar_template(&u.username),
             username_lower: u.username.to_lowercase(),
             name: Some(u.name).filter(|n| !n.is_empty()),

@@ -93,7 +93,7 @@ pub(crate) async fn json(
         .hits
         .iter()
         .map(|h| SearchPost {
-            id: h.row.post_id,
+            id: h.row.post_id.0,
             name: Some(h.row.name.clone()).filter(|n| !n.is_empty()),
             username: h.row.username.clone(),
             avatar_template: avatar_template(&h.row.username),
@@ -102,7 +102,7 @@ pub(crate) async fn json(
             blurb: blurb(&h.snippet),
             post_number: h.row.post_number,
             topic_title_headline: marked(&h.title),
-            topic_id: h.row.topic_id,
+            topic_id: h.row.topic_id.0,
         })
         .collect();
     let topics: Vec<TopicItem> = r
@@ -110,7 +110,7 @@ pub(crate) async fn json(
         .iter()
         .map(|h| {
             TopicItem::new(ItemFacts {
-                id: h.row.topic_id,
+                id: h.row.topic_id.0,
                 title: &h.row.title,
                 slug: &h.row.slug,
                 posts_count: h.row.posts_count,
@@ -121,8 +121,8 @@ pub(crate) async fn json(
                 views: h.row.views,
                 like_count: h.row.topic_like_count,
                 last_poster: &h.row.last_poster,
-                category_id: h.row.category_id,
-                posters: vec![Poster::only(h.row.user_id)],
+                category_id: h.row.category_id.0,
+                posters: vec![Poster::only(h.row.user_id.0)],
                 last_read_post_number: None,
             })
         })
@@ -136,9 +136,9 @@ pub(crate) async fn json(
         more_full_page_results: r.more.then_some(true),
         can_create_topic: caller.user.is_some(),
         error: r.message.clone(),
-        post_ids: r.hits.iter().map(|h| h.row.post_id).collect(),
-        user_ids: r.users.iter().map(|u| u.id).collect(),
-        category_ids: r.categories.iter().map(|c| c.id).collect(),
+        post_ids: r.hits.iter().map(|h| h.row.post_id.0).collect(),
+        user_ids: r.users.iter().map(|u| u.id.0).collect(),
+        category_ids: r.categories.iter().map(|c| c.id.0).collect(),
         tag_ids: Vec::new(),
         group_ids: Vec::new(),
     };
@@ -190,10 +190,10 @@ pub(crate) async fn similar(
         .into_iter()
         .map(|t| SimilarTopic {
             url: format!("/t/{}/{}", t.slug, t.topic_id),
-            id: t.topic_id,
+            id: t.topic_id.0,
             title: t.title,
             slug: t.slug,
-            category_id: t.category_id,
+            category_id: t.category_id.0,
             category_name: t.category_name,
             posts_count: t.posts_count,
             created_at: time(&t.topic_created_at),

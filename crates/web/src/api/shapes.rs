@@ -11,10 +11,8 @@
 use chrono::SecondsFormat;
 use serde::Serialize;
 use serde_json::{Value, json};
-use stoa_app::db::categories::CategoryRow;
-use stoa_app::db::topics::{ListPoster, TopicListRow};
-use stoa_app::db::users::NameMatch;
 use stoa_app::{CurrentUser, PostItem, Timestamp};
+use stoa_app::{MemberName, TopicSummary};
 
 /// Discourse's time format: `2024-05-01T12:34:56.789Z`.
 pub(crate) fn time(t: &Timestamp) -> String {
@@ -60,9 +58,9 @@ impl BasicUser {
     }
 }
 
-impl From<&NameMatch> for BasicUser {
-    fn from(u: &NameMatch) -> Self {
-        Self::new(u.id, &u.username, &u.name)
+impl From<&MemberName> for BasicUser {
+    fn from(u: &MemberName) -> Self {
+        Self::new(u.id.0, &u.username, &u.name)
     }
 }
 
@@ -87,12 +85,12 @@ impl Poster {
     }
 }
 
-impl From<&ListPoster<'_>> for Poster {
-    fn from(p: &ListPoster<'_>) -> Self {
+impl From<&stoa_app::Poster> for Poster {
+    fn from(p: &stoa_app::Poster) -> Self {
         Self {
             extras: p.extras,
             description: p.description,
-            user_id: p.user_id,
+            user_id: p.user_id.0,
             primary_group_id: None,
         }
     }
@@ -193,10 +191,10 @@ impl TopicItem {
     }
 }
 
-impl From<&TopicListRow> for TopicItem {
-    fn from(t: &TopicListRow) -> Self {
+impl From<&TopicSummary> for TopicItem {
+    fn from(t: &TopicSummary) -> Self {
         Self::new(ItemFacts {
-            id: t.id,
+            id: t.id.0,
             title: &t.title,
             slug: &t.slug,
             posts_count: t.posts_count,
@@ -207,8 +205,8 @@ impl From<&TopicListRow> for TopicItem {
             views: t.views,
             like_count: t.like_count,
             last_poster: &t.last_poster,
-            category_id: t.category_id,
-            posters: t.posters().iter().map(Poster::from).collect(),
+            category_id: t.category_id.0,
+            posters: t.posters.iter().map(Poster::from).collect(),
             last_read_post_number: t.last_read_post_number,
         })
     }
@@ -237,11 +235,11 @@ pub(crate) struct TopicListPage {
 
 impl TopicListPage {
     /// `more` is the next page's path (with `?page=`), when there is one.
-    pub fn new(rows: &[TopicListRow], can_create_topic: bool, more: Option<String>) -> Self {
+    pub fn new(rows: &[TopicSummary], can_create_topic: bool, more: Option<String>) -> Self {
         let mut users: Vec<BasicUser> = Vec::new();
-        for p in rows.iter().flat_map(TopicListRow::posters) {
-            if !users.iter().any(|u| u.id == p.user_id) {
-                users.push(BasicUser::new(p.user_id, p.username, p.name));
+        for p in rows.iter().flat_map(|t| &t.posters) {
+            if !users.iter().any(|u| u.id == p.user_id.0) {
+                users.push(BasicUser::new(p.user_id.0, &p.username, &p.name));
             }
         }
         Self {
@@ -319,15 +317,15 @@ pub(crate) struct CategoryAccess {
 }
 
 impl Category {
-    pub fn new(c: &CategoryRow, all: &[CategoryRow], access: CategoryAccess) -> Self {
+    pub fn new(c: &stoa_app::Category, all: &[stoa_app::Category], access: CategoryAccess) -> Self {
         let description = Some(c.description.clone()).filter(|d| !d.is_empty());
         let subcategory_ids: Vec<i64> = all
             .iter()
             .filter(|s| s.parent_id == Some(c.id))
-            .map(|s| s.id)
+            .map(|s| s.id.0)
             .collect();
         Self {
-            id: c.id,
+            id: c.id.0,
             name: c.name.clone(),
             color: c.color.clone(),
             text_color: c.text_color.clone(),
@@ -361,7 +359,7 @@ impl Category {
             topics_year: 0,
             topics_all_time: c.topic_count,
             subcategory_ids,
-            parent_category_id: c.parent_id,
+            parent_category_id: c.parent_id.map(|p| p.0),
             uploaded_logo: None,
             uploaded_logo_dark: None,
             uploaded_background: None,
@@ -457,7 +455,7 @@ impl Post {
         raw: bool,
     ) -> Self {
         let p = &item.post;
-        let yours = viewer.is_some_and(|v| v.id.0 == p.user_id);
+        let yours = viewer.is_some_and(|v| v.id == p.user_id);
         let like = ActionSummary {
             id: 2,
             count: p.like_count,
@@ -466,7 +464,7 @@ impl Post {
             can_act: (!p.liked && item.can.like).then_some(true),
         };
         Self {
-            id: p.id,
+            id: p.id.0,
             name: Some(p.name.clone()).filter(|n| !n.is_empty()),
             username: p.username.clone(),
             avatar_template: avatar_template(&p.username),
@@ -484,7 +482,7 @@ impl Post {
             readers_count: 0,
             score: 0.0,
             yours,
-            topic_id: p.topic_id,
+            topic_id: p.topic_id.0,
             topic_slug: topic_slug.to_owned(),
             display_username: Some(p.name.clone()).filter(|n| !n.is_empty()),
             primary_group_name: None,
@@ -505,7 +503,7 @@ impl Post {
             moderator: false,
             admin: p.author_admin,
             staff: p.author_admin,
-            user_id: p.user_id,
+            user_id: p.user_id.0,
             hidden: false,
             trust_level: trust_level(p.author_admin),
             deleted_at: p.deleted_at.as_ref().map(time),

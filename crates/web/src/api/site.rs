@@ -7,8 +7,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::json;
-use stoa_app::db::stats::Counts;
-use stoa_app::{NotificationKind, SiteStatistics, TopicId};
+use stoa_app::{NotificationKind, PostId, SiteCounts, SiteStatistics, TopicId};
 
 use super::categories::shaped;
 use super::shapes::time;
@@ -45,7 +44,7 @@ pub(crate) struct Statistics {
 
 impl From<&SiteStatistics> for Statistics {
     fn from(s: &SiteStatistics) -> Self {
-        let (a, d, w, m): (&Counts, &Counts, &Counts, &Counts) =
+        let (a, d, w, m): (&SiteCounts, &SiteCounts, &SiteCounts, &SiteCounts) =
             (&s.all, &s.last_day, &s.last_7_days, &s.last_30_days);
         Self {
             topics_count: a.topics,
@@ -74,7 +73,7 @@ impl From<&SiteStatistics> for Statistics {
     }
 }
 
-/// Counts of topics, posts, members and likes.
+/// SiteCounts of topics, posts, members and likes.
 #[utoipa::path(get, path = "/site/statistics.json", tag = "site",
     responses((status = 200, body = Statistics)))]
 pub(crate) async fn statistics(State(state): State<AppState>) -> Result<Response, ApiError> {
@@ -125,7 +124,7 @@ pub(crate) async fn about(State(state): State<AppState>) -> Result<Response, Api
             contact_url: String::new(),
             contact_email: String::new(),
             moderator_ids: Vec::new(),
-            admin_ids: s.admin_ids.clone(),
+            admin_ids: s.admin_ids.iter().map(|u| u.0).collect(),
             category_moderators: Vec::new(),
             stats: Statistics::from(&s),
         },
@@ -226,7 +225,7 @@ pub(crate) async fn raw_topic(
     let skip = usize::try_from(page - 1)
         .unwrap_or(0)
         .saturating_mul(RAW_PER_PAGE);
-    let ids: Vec<i64> = stream
+    let ids: Vec<PostId> = stream
         .iter()
         .skip(skip)
         .take(RAW_PER_PAGE)

@@ -5,8 +5,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
-use stoa_app::db::users::NameMatch;
-use stoa_app::{ListTab, TopPeriod, TopicId, TopicView};
+use stoa_app::{ListTab, MemberName, PostId, TopPeriod, TopicId, TopicView};
 
 use super::shapes::{BasicUser, Post, TopicListPage, avatar_template, fancy, time};
 use super::{ApiError, Caller, Json, Params, Seg, empty, id};
@@ -209,8 +208,8 @@ fn topic_json(view: TopicView, caller: &Caller, raw: bool) -> TopicJson {
         .items
         .first()
         .is_some_and(|i| i.post.post_number == 1 && i.can.delete);
-    let participant = |(u, n): &(NameMatch, i64)| Participant {
-        id: u.id,
+    let participant = |(u, n): &(MemberName, i64)| Participant {
+        id: u.id.0,
         username: u.username.clone(),
         name: Some(u.name.clone()).filter(|n| !n.is_empty()),
         avatar_template: avatar_template(&u.username),
@@ -220,13 +219,13 @@ fn topic_json(view: TopicView, caller: &Caller, raw: bool) -> TopicJson {
     TopicJson {
         post_stream: PostStream {
             posts,
-            stream: Some(view.stream.clone()),
+            stream: Some(view.stream.iter().map(|p| p.0).collect()),
         },
         timeline_lookup: Vec::new(),
         suggested_topics: Vec::new(),
         tags: Vec::new(),
         tags_descriptions: json!({}),
-        id: t.id,
+        id: t.id.0,
         title: t.title.clone(),
         fancy_title: fancy(&t.title),
         posts_count: t.posts_count,
@@ -241,10 +240,10 @@ fn topic_json(view: TopicView, caller: &Caller, raw: bool) -> TopicJson {
         has_summary: false,
         archetype: "regular",
         slug: t.slug.clone(),
-        category_id: t.category_id,
+        category_id: t.category_id.0,
         word_count: None,
         deleted_at: t.deleted_at.as_ref().map(time),
-        user_id: t.user_id,
+        user_id: t.user_id.0,
         featured_link: None,
         pinned_globally: false,
         pinned_at: None,
@@ -365,7 +364,7 @@ pub(crate) async fn posts(
     params: Params,
 ) -> Result<Response, ApiError> {
     let topic_id = id(&topic_id)?;
-    let ids = params.ints("post_ids");
+    let ids: Vec<PostId> = params.ints("post_ids").into_iter().map(PostId).collect();
     let batch = state
         .forum
         .topic_posts(caller.actor(), TopicId(topic_id), &ids)
@@ -390,7 +389,7 @@ pub(crate) async fn posts(
             posts,
             stream: None,
         },
-        id: topic.id,
+        id: topic.id.0,
     })
     .into_response())
 }

@@ -71,7 +71,7 @@ pub(crate) async fn show(
         .chain(profile.topics.iter().map(|t| t.created_at))
         .max();
     let user = UserJson {
-        id: u.id,
+        id: u.id.0,
         username: u.username.clone(),
         name: Some(u.name.clone()).filter(|n| !n.is_empty()),
         avatar_template: avatar_template(&u.username),
@@ -94,8 +94,7 @@ pub(crate) async fn show(
         website: None,
         location: None,
         profile_view_count: 0,
-        can_edit: caller.user.as_ref().is_some_and(|me| me.id.0 == u.id)
-            || caller.actor().is_admin(),
+        can_edit: caller.user.as_ref().is_some_and(|me| me.id == u.id) || caller.actor().is_admin(),
         groups: Vec::new(),
     };
     Ok(Json(UserAnswer {
@@ -157,7 +156,7 @@ pub(crate) async fn notifications(
             high_priority: false,
             created_at: time(&n.created_at),
             post_number: n.post_number,
-            topic_id: n.topic_id,
+            topic_id: n.topic_id.map(|t| t.0),
             fancy_title: n.topic_id.map(|_| super::shapes::fancy(&n.topic_title)),
             slug: n.topic_id.map(|_| n.slug.clone()),
             data: n.data,

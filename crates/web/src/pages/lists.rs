@@ -4,9 +4,9 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use stoa_app::Category;
+use stoa_app::TopicSummary;
 use stoa_app::core::Guardian;
-use stoa_app::db::categories::CategoryRow;
-use stoa_app::db::topics::TopicListRow;
 use stoa_app::{CategoryForm, CategoryId, ListTab, TopPeriod};
 
 use super::topic::form_refusal;
@@ -20,8 +20,8 @@ use crate::error::WebError;
 struct LatestPage {
     chrome: Chrome,
     heading: String,
-    category: Option<CategoryRow>,
-    topics: Vec<TopicListRow>,
+    category: Option<Category>,
+    topics: Vec<TopicSummary>,
     page: i64,
     more: bool,
     base_url: String,
@@ -223,14 +223,14 @@ pub(crate) async fn category(
 struct CategoriesPage {
     chrome: Chrome,
     /// Top-level categories, each with its subcategories.
-    tree: Vec<(CategoryRow, Vec<CategoryRow>)>,
+    tree: Vec<(Category, Vec<Category>)>,
     can_create: bool,
     form: CategoryFields,
     error: Option<String>,
     error_field: &'static str,
 }
 
-fn tree(all: Vec<CategoryRow>) -> Vec<(CategoryRow, Vec<CategoryRow>)> {
+fn tree(all: Vec<Category>) -> Vec<(Category, Vec<Category>)> {
     let (top, subs): (Vec<_>, Vec<_>) = all.into_iter().partition(|c| c.parent_id.is_none());
     top.into_iter()
         .map(|c| {
@@ -295,8 +295,8 @@ pub(crate) struct CategoryFields {
 }
 
 impl CategoriesPage {
-    fn is_parent(&self, id: impl std::borrow::Borrow<i64>) -> bool {
-        self.form.parent.parse::<i64>().ok() == Some(*id.borrow())
+    fn is_parent(&self, id: impl std::borrow::Borrow<CategoryId>) -> bool {
+        self.form.parent.parse().ok().map(CategoryId) == Some(*id.borrow())
     }
 }
 
@@ -328,7 +328,7 @@ pub(crate) async fn create_category(
 #[template(path = "category_edit.html")]
 struct CategoryEditPage {
     chrome: Chrome,
-    category: CategoryRow,
+    category: Category,
     form: CategoryFields,
     error: Option<String>,
     error_field: &'static str,

@@ -4,10 +4,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use stoa_app::db::categories::CategoryRow;
-use stoa_app::db::posts::PostRow;
-use stoa_app::db::topics::TopicRow;
-use stoa_app::db::users::NameMatch;
+use stoa_app::{Category, MemberName, Post, Topic};
 use stoa_app::{CategoryId, EditForm, PostForEdit, PostId, PostItem, Revision};
 
 use super::topic::form_refusal;
@@ -16,7 +13,7 @@ use crate::AppState;
 use crate::context::{CsrfForm, Viewer};
 use crate::error::WebError;
 
-fn post_url(topic: &TopicRow, post: &PostRow) -> String {
+fn post_url(topic: &Topic, post: &Post) -> String {
     format!(
         "/t/{}/{}/{}#post_{}",
         topic.slug, topic.id, post.post_number, post.post_number
@@ -40,13 +37,13 @@ pub(crate) async fn permalink(
 #[template(path = "edit_post.html")]
 struct EditTemplate {
     chrome: Chrome,
-    post_id: i64,
+    post_id: PostId,
     post_number: i64,
     topic_title: String,
     title: Option<String>,
     /// For a first post: the categories the topic may move to, and the chosen one.
-    categories: Vec<CategoryRow>,
-    category_id: i64,
+    categories: Vec<Category>,
+    category_id: CategoryId,
     raw: String,
     edit_reason: String,
     back: String,
@@ -77,11 +74,11 @@ impl EditTemplate {
         }
     }
 
-    fn is_selected(&self, id: impl std::borrow::Borrow<i64>) -> bool {
+    fn is_selected(&self, id: impl std::borrow::Borrow<CategoryId>) -> bool {
         self.category_id == *id.borrow()
     }
 
-    fn has_children(&self, id: impl std::borrow::Borrow<i64>) -> bool {
+    fn has_children(&self, id: impl std::borrow::Borrow<CategoryId>) -> bool {
         let id = *id.borrow();
         self.categories.iter().any(|c| c.parent_id == Some(id))
     }
@@ -120,11 +117,12 @@ pub(crate) async fn edit(
     let category = form
         .category
         .as_deref()
-        .and_then(|c| c.trim().parse::<i64>().ok());
+        .and_then(|c| c.trim().parse().ok())
+        .map(CategoryId);
     let input = EditForm {
         raw: form.raw.clone(),
         title: form.title.clone(),
-        category_id: category.map(CategoryId),
+        category_id: category,
         edit_reason: form.edit_reason.clone(),
     };
     match state.forum.edit_post(actor, id, &input).await {
@@ -148,12 +146,8 @@ pub(crate) async fn edit(
 
 /// After a post changed: back to it, or to /latest when its topic is now hidden from the actor
 /// (an author who deleted their topic's first post).
-async fn back_to_post(state: &AppState, visit: &Viewer, post: &PostRow) -> Response {
-    match state
-        .forum
-        .topic(visit.actor(), stoa_app::TopicId(post.topic_id))
-        .await
-    {
+async fn back_to_post(state: &AppState, visit: &Viewer, post: &Post) -> Response {
+    match state.forum.topic(visit.actor(), post.topic_id).await {
         Ok(topic) => see_other(&post_url(&topic, post)),
         Err(_) => see_other("/latest"),
     }
@@ -249,7 +243,7 @@ pub(crate) async fn revisions(
 #[template(path = "replies.html")]
 struct RepliesTemplate {
     chrome: Chrome,
-    topic: TopicRow,
+    topic: Topic,
     post: PostItem,
     posts: Vec<PostItem>,
 }
@@ -284,9 +278,9 @@ pub(crate) async fn replies(
 #[template(path = "likers.html")]
 struct LikersTemplate {
     chrome: Chrome,
-    topic: TopicRow,
+    topic: Topic,
     post: PostItem,
-    likers: Vec<NameMatch>,
+    likers: Vec<MemberName>,
 }
 
 /// `/posts/{id}/likes`: who liked a post (what "2 Likes" opens; Discourse's

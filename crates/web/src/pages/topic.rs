@@ -4,10 +4,10 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use stoa_app::Category;
+use stoa_app::Post;
+use stoa_app::Topic;
 use stoa_app::core::slug::slugify;
-use stoa_app::db::categories::CategoryRow;
-use stoa_app::db::posts::PostRow;
-use stoa_app::db::topics::TopicRow;
 use stoa_app::{
     AppError, CategoryId, NewTopicForm, PostId, PostItem, ReplyForm, TopicId, TopicPage,
 };
@@ -21,15 +21,15 @@ use crate::error::WebError;
 #[template(path = "topic.html")]
 struct TopicTemplate {
     chrome: Chrome,
-    topic: TopicRow,
-    category: CategoryRow,
+    topic: Topic,
+    category: Category,
     posts: Vec<PostItem>,
     page: i64,
     pages: i64,
     reply_refusal: Option<String>,
     return_to: String,
     notification_level: Option<stoa_app::NotificationLevel>,
-    similar: Vec<stoa_app::db::search::HitRow>,
+    similar: Vec<stoa_app::FoundPost>,
     reading_recorded: bool,
     last_read: Option<i64>,
 }
@@ -225,8 +225,8 @@ pub(crate) async fn show_at(
 #[template(path = "reply.html")]
 struct ReplyTemplate {
     chrome: Chrome,
-    topic: TopicRow,
-    replying_to: Option<PostRow>,
+    topic: Topic,
+    replying_to: Option<Post>,
     raw: String,
     error: Option<String>,
     error_field: &'static str,
@@ -359,8 +359,8 @@ pub(crate) async fn reply(
 #[template(path = "new_topic.html")]
 struct NewTopicTemplate {
     chrome: Chrome,
-    categories: Vec<CategoryRow>,
-    selected: Option<i64>,
+    categories: Vec<Category>,
+    selected: Option<CategoryId>,
     title: String,
     raw: String,
     error: Option<String>,
@@ -368,12 +368,12 @@ struct NewTopicTemplate {
 }
 
 impl NewTopicTemplate {
-    fn is_selected(&self, id: impl std::borrow::Borrow<i64>) -> bool {
+    fn is_selected(&self, id: impl std::borrow::Borrow<CategoryId>) -> bool {
         self.selected == Some(*id.borrow())
     }
 
     /// Whether the menu groups subcategories under this one.
-    fn has_children(&self, id: impl std::borrow::Borrow<i64>) -> bool {
+    fn has_children(&self, id: impl std::borrow::Borrow<CategoryId>) -> bool {
         let id = *id.borrow();
         self.categories.iter().any(|c| c.parent_id == Some(id))
     }
@@ -394,7 +394,8 @@ pub(crate) async fn new_topic_form(
     }
     let selected = query::<NewTopicQuery>(q)
         .category
-        .and_then(|c| c.parse().ok());
+        .and_then(|c| c.parse().ok())
+        .map(CategoryId);
     ok(&NewTopicTemplate {
         chrome: Chrome::new(&state, &visit, "New topic"),
         categories: state.forum.categories(visit.actor()).await?,
@@ -421,12 +422,12 @@ pub(crate) async fn create(
     visit: Viewer,
     CsrfForm(form): CsrfForm<NewTopicFields>,
 ) -> Result<Response, WebError> {
-    let category = form.category.trim().parse::<i64>().ok();
+    let category = form.category.trim().parse().ok().map(CategoryId);
     let input = NewTopicForm {
         archetype: None,
         title: form.title.clone(),
         raw: form.raw.clone(),
-        category_id: category.map(CategoryId),
+        category_id: category,
     };
     match state.forum.create_topic(visit.actor(), &input).await {
         Ok((topic, _)) => Ok(see_other(&format!(

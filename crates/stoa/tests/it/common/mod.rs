@@ -44,7 +44,7 @@ pub async fn fresh_config(backend: Backend, dir: &tempfile::TempDir, demo: bool)
         Backend::Sqlite => None,
         Backend::Postgres => {
             let test = std::thread::current().name().unwrap_or("test").to_owned();
-            Some(stoa_app::db::testing::fresh_postgres_url(&test).await?)
+            Some(stoa_db::testing::fresh_postgres_url(&test).await?)
         }
     };
     Some(Config {
