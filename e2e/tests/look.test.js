@@ -15,6 +15,8 @@ let stoa;
 let browser;
 let memberState;
 const counts = {};
+// Which rules the violations broke, and on which pages, sizes and schemes.
+const rules = {};
 
 before(async () => {
   stoa = await startStoa();
@@ -31,9 +33,10 @@ after(async () => {
   await stoa?.stop();
   // The counts the closing note reports: violations by impact, over every page and mode.
   console.log(`axe-core violations by impact: ${JSON.stringify(counts)}`);
+  console.log(`axe-core violations by rule, with where: ${JSON.stringify(rules)}`);
 });
 
-/// Icons without a name of their own: an aria-hidden SVG icon whose control says nothing.
+// Icons without a name of their own: an aria-hidden SVG icon whose control says nothing.
 async function unnamedIcons(page) {
   return page.evaluate(() => {
     const bad = [];
@@ -92,7 +95,10 @@ for (const [name, path, member] of PAGES) {
         }
         assert.deepEqual(await unnamedIcons(page), [], `${path}: icons without a name`);
         const violations = await axe(page);
-        for (const v of violations) counts[v.impact] = (counts[v.impact] || 0) + 1;
+        for (const v of violations) {
+          counts[v.impact] = (counts[v.impact] || 0) + 1;
+          rules[`${v.impact} ${v.id}`] = [...(rules[`${v.impact} ${v.id}`] || []), `${name} ${width} ${scheme}`];
+        }
         const grave = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
         assert.deepEqual(grave, [], `${path} at ${width}px, ${scheme}: ${JSON.stringify(grave, null, 1)}`);
         assert.deepEqual(errors, [], 'no script errors');
