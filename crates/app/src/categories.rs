@@ -136,7 +136,7 @@ impl Forum {
     pub async fn category_levels(
         &self,
         actor: Actor,
-    ) -> Result<std::collections::HashMap<i64, i64>> {
+    ) -> Result<std::collections::HashMap<CategoryId, i64>> {
         let Some(user) = actor.user_id() else {
             return Ok(Default::default());
         };

@@ -31,7 +31,8 @@ pub use stoa_core::{
     self as core, Actor, CategoryId, NotificationKind, NotificationLevel, PostId, TopicId, UserId,
 };
 pub(crate) use stoa_db as db;
-pub use stoa_db::{Db, Timestamp};
+use stoa_db::Db;
+pub use stoa_db::Timestamp;
 
 pub use accounts::{CurrentUser, NewSession, SignupForm, generate_password};
 pub use api_keys::{ApiLimits, INVALID_KEY, NewApiKey};

@@ -29,8 +29,8 @@ pub(crate) struct ViewCounter {
 #[derive(Debug, Default)]
 struct Counts {
     day: Option<NaiveDate>,
-    seen: HashSet<(i64, u64)>,
-    pending: HashMap<i64, i64>,
+    seen: HashSet<(TopicId, u64)>,
+    pending: HashMap<TopicId, i64>,
 }
 
 impl ViewCounter {
@@ -38,7 +38,7 @@ impl ViewCounter {
     /// key): a first one today adds one.
     pub(crate) fn view(&self, topic: TopicId, viewer: &str) {
         let today = now().date_naive();
-        let key = (topic.0, hash(viewer));
+        let key = (topic, hash(viewer));
         let Ok(mut counts) = self.inner.lock() else {
             return;
         };
@@ -50,11 +50,11 @@ impl ViewCounter {
         if counts.seen.len() >= SEEN_MAX || !counts.seen.insert(key) {
             return;
         }
-        *counts.pending.entry(topic.0).or_insert(0) += 1;
+        *counts.pending.entry(topic).or_insert(0) += 1;
     }
 
     /// The views counted since the last call, by topic.
-    fn take(&self) -> HashMap<i64, i64> {
+    fn take(&self) -> HashMap<TopicId, i64> {
         self.inner
             .lock()
             .map(|mut c| std::mem::take(&mut c.pending))
@@ -62,7 +62,7 @@ impl ViewCounter {
     }
 
     /// Puts views back that could not be written.
-    fn restore(&self, views: HashMap<i64, i64>) {
+    fn restore(&self, views: HashMap<TopicId, i64>) {
         if let Ok(mut c) = self.inner.lock() {
             for (topic, n) in views {
                 *c.pending.entry(topic).or_insert(0) += n;
@@ -92,7 +92,7 @@ impl Forum {
             let mut tx = self.db.write().await?;
             let mut n = 0;
             for (topic, count) in &views {
-                n += db::topics::add_views(&mut tx, TopicId(*topic), *count).await?;
+                n += db::topics::add_views(&mut tx, *topic, *count).await?;
             }
             tx.commit().await?;
             Ok::<u64, crate::AppError>(n)
@@ -139,8 +139,8 @@ mod tests {
         c.view(TopicId(1), "ip:127.0.0.1");
         c.view(TopicId(2), "user:7");
         let counts = c.take();
-        assert_eq!(counts.get(&1), Some(&2));
-        assert_eq!(counts.get(&2), Some(&1));
+        assert_eq!(counts.get(&TopicId(1)), Some(&2));
+        assert_eq!(counts.get(&TopicId(2)), Some(&1));
         assert!(c.take().is_empty(), "taken once");
         c.view(TopicId(1), "user:7");
         assert!(c.take().is_empty(), "still the same day");

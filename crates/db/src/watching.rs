@@ -67,7 +67,7 @@ pub async fn category_level(
 }
 
 /// Every level the member chose for a category, as (category id, level).
-pub async fn category_levels(tx: &mut Tx, user: UserId) -> Result<Vec<(i64, i64)>> {
+pub async fn category_levels(tx: &mut Tx, user: UserId) -> Result<Vec<(CategoryId, i64)>> {
     const SQL: &str =
         "SELECT category_id, notification_level FROM category_users WHERE user_id = $1";
     Ok(run!(tx, c => sqlx::query_as(SQL).bind(user.0).fetch_all(&mut **c).await)?)

@@ -362,7 +362,9 @@ async fn password_hashing_has_a_memory_budget(b: Backend) {
 /// request row and are answered alike; the link is made in the background.
 ///
 /// Timing on a shared machine is noisy: a round whose median falls outside the bounds is
-/// measured again, up to three rounds. A real difference (the 1.7 above) shows in every round.
+/// measured again, as many rounds as an account may ask for resets in an hour (three). A real
+/// difference (the 1.7 above) shows in every round; one CI run beside a build saw ratios from
+/// 0.26 to 6.84 in a single round.
 async fn password_reset_takes_the_same_time_either_way(b: Backend) {
     let Some(s) = TestServer::start(b).await else {
         return;
@@ -372,7 +374,8 @@ async fn password_reset_takes_the_same_time_either_way(b: Backend) {
     }
     let mut rounds = Vec::new();
     let mut alike = false;
-    for round in 0..3 {
+    let rounds_allowed = u8::try_from(stoa_app::core::limits::RESETS_PER_ACCOUNT).unwrap();
+    for round in 0..rounds_allowed {
         let ratios = reset_time_ratios(&s, round).await;
         let median = ratios[ratios.len() / 2];
         rounds.push(format!("median {median:.2} of {ratios:.2?}"));

@@ -21,7 +21,7 @@ pub(crate) async fn shaped(
     let access = |c: &stoa_app::Category| CategoryAccess {
         can_post: guardian.can_create_topic().is_ok(),
         can_edit: guardian.can_edit_category().is_ok(),
-        notification_level: levels.get(&c.id.0).copied().unwrap_or(1),
+        notification_level: levels.get(&c.id).copied().unwrap_or(1),
     };
     Ok(all
         .iter()

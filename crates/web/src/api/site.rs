@@ -73,7 +73,7 @@ impl From<&SiteStatistics> for Statistics {
     }
 }
 
-/// SiteCounts of topics, posts, members and likes.
+/// Counts of topics, posts, members and likes.
 #[utoipa::path(get, path = "/site/statistics.json", tag = "site",
     responses((status = 200, body = Statistics)))]
 pub(crate) async fn statistics(State(state): State<AppState>) -> Result<Response, ApiError> {
