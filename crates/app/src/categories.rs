@@ -172,6 +172,14 @@ impl Forum {
         let mut tx = self.db.read().await?;
         Ok(visible_category(&mut tx, actor, id).await?.into())
     }
+
+    /// A category for its edit form: one the actor may see (else "not found") and edit
+    /// (else the Guardian's refusal).
+    pub async fn category_for_edit(&self, actor: Actor, id: CategoryId) -> Result<Category> {
+        let category = self.category(actor, id).await?;
+        Guardian::new(actor).can_edit_category()?;
+        Ok(category)
+    }
 }
 
 /// The category, if it exists and the actor may see it (a hidden one is "not found").

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod api_keys;
+mod can;
 mod categories;
 mod cooking;
 pub mod demo;
@@ -36,6 +37,7 @@ pub use stoa_db::Timestamp;
 
 pub use accounts::{CurrentUser, NewSession, SignupForm, generate_password};
 pub use api_keys::{ApiLimits, INVALID_KEY, NewApiKey};
+pub use can::{CategoryCan, ProfileCan, SiteCan};
 pub use categories::CategoryForm;
 pub use error::{AppError, Result};
 pub use model::{

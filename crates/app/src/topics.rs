@@ -362,9 +362,8 @@ impl Forum {
         drop(tx);
         let last_read = state.and_then(|s| s.last_read);
         let unread_notes = state.map_or(0, |s| s.unread_notifications);
-        let notification_level = state.map(|s| {
-            NotificationLevel::from_stored(s.topic_level.or(s.category_level).unwrap_or(1))
-        });
+        let notification_level =
+            state.map(|s| NotificationLevel::in_force(s.topic_level, s.category_level));
         let topic_deleted = topic.deleted_at.is_some();
         let posts: Vec<PostItem> = views
             .into_iter()

@@ -1,6 +1,8 @@
 //! Member profiles.
 
-use crate::{Forum, Member, MemberName, MemberPost, MemberStats, Result, TopicSummary, db};
+use crate::{
+    Forum, Member, MemberName, MemberPost, MemberStats, ProfileCan, Result, TopicSummary, db,
+};
 use stoa_core::{Actor, Error, UserId};
 
 /// What `/u/{username}` shows.
@@ -10,6 +12,8 @@ pub struct UserProfile {
     pub stats: MemberStats,
     pub topics: Vec<TopicSummary>,
     pub replies: Vec<MemberPost>,
+    /// What the viewer may do with it.
+    pub can: ProfileCan,
 }
 
 impl Forum {
@@ -24,6 +28,7 @@ impl Forum {
         drop(tx);
         let topics = self.topic_list(actor, None, Some(user.id), 1).await?.topics;
         Ok(UserProfile {
+            can: self.profile_can(actor, user.id),
             user: user.into(),
             stats: stats.into(),
             topics,

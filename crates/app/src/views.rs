@@ -216,7 +216,7 @@ impl Forum {
         let notification_level = match actor.user_id() {
             Some(user) => {
                 let s = reads::reader_state(&mut tx, user, id, topic.category_id, 0, 0).await?;
-                NotificationLevel::from_stored(s.topic_level.or(s.category_level).unwrap_or(1))
+                NotificationLevel::in_force(s.topic_level, s.category_level)
             }
             None => NotificationLevel::Normal,
         };

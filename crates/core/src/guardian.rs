@@ -93,6 +93,18 @@ impl Guardian {
         self.admin_only("only admins can edit categories")
     }
 
+    /// A member's profile is theirs to edit, and the admins'.
+    pub fn can_edit_profile(&self, owner: UserId) -> Result<()> {
+        let (me, admin) = self.member()?;
+        if me == owner || admin {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(
+                "only its owner and admins can edit a profile",
+            ))
+        }
+    }
+
     /// Replying needs a live, open topic (admins may reply to closed ones).
     pub fn can_reply(&self, topic_deleted: bool, topic_closed: bool) -> Result<()> {
         let (_, admin) = self.member()?;
@@ -263,6 +275,10 @@ mod tests {
         assert!(anna.can_edit_category().is_err());
         assert!(anon.can_edit_category().is_err());
         assert!(admin.can_edit_category().is_ok());
+        assert!(anna.can_edit_profile(UserId(1)).is_ok());
+        assert!(boris.can_edit_profile(UserId(1)).is_err());
+        assert!(admin.can_edit_profile(UserId(1)).is_ok());
+        assert_eq!(anon.can_edit_profile(UserId(1)), Err(Error::NotLoggedIn));
     }
 
     #[test]

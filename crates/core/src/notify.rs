@@ -105,6 +105,12 @@ impl NotificationLevel {
         Self::parse(id).unwrap_or(Self::Normal)
     }
 
+    /// The level in force for a member in a topic: the one chosen for the topic, else the one
+    /// chosen for its category, else normal. (Stored levels, as numbers.)
+    pub fn in_force(topic: Option<i64>, category: Option<i64>) -> Self {
+        topic.or(category).map_or(Self::Normal, Self::from_stored)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Muted => "Muted",
@@ -181,6 +187,15 @@ mod tests {
         assert!(NotificationLevel::parse(4).is_err());
         assert_eq!(NotificationLevel::from_stored(7), NotificationLevel::Normal);
         assert!(NotificationLevel::Watching > NotificationLevel::Tracking);
+    }
+
+    #[test]
+    fn the_topic_level_wins_then_the_category_then_normal() {
+        use NotificationLevel::*;
+        assert_eq!(NotificationLevel::in_force(Some(0), Some(3)), Muted);
+        assert_eq!(NotificationLevel::in_force(None, Some(3)), Watching);
+        assert_eq!(NotificationLevel::in_force(None, None), Normal);
+        assert_eq!(NotificationLevel::in_force(Some(2), None), Tracking);
     }
 
     #[test]

@@ -152,6 +152,20 @@ async fn conventions(b: Backend) {
             "{path}: no errors key in a success"
         );
     }
+    // A profile is its owner's and the admins' to edit, and says so (`can_edit`).
+    for (who, can_edit) in [
+        (None, false),
+        (Some("lena"), true),
+        (Some("tomas"), false),
+        (Some("admin"), true),
+    ] {
+        let api = match who {
+            Some(name) => Api::new(&s, Some(&key), Some(name)),
+            None => Api::new(&s, None, None),
+        };
+        let a = api.get("/u/lena.json").await;
+        assert_eq!(a.json()["user"]["can_edit"], can_edit, "{who:?}");
+    }
     // No redirects on API paths: a wrong slug still answers (the HTML page would 301).
     let a = anon.get("/t/wrong-slug/2.json").await;
     assert_eq!(a.status, StatusCode::OK);

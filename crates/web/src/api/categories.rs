@@ -2,7 +2,6 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use stoa_app::core::Guardian;
 use stoa_app::{Actor, CategoryForm, CategoryId};
 
 use super::shapes::{Category, CategoryAccess, TopicListPage};
@@ -17,11 +16,13 @@ pub(crate) async fn shaped(
     all: &[stoa_app::Category],
 ) -> Result<Vec<Category>, ApiError> {
     let levels = state.forum.category_levels(actor).await?;
-    let guardian = Guardian::new(actor);
-    let access = |c: &stoa_app::Category| CategoryAccess {
-        can_post: guardian.can_create_topic().is_ok(),
-        can_edit: guardian.can_edit_category().is_ok(),
-        notification_level: levels.get(&c.id).copied().unwrap_or(1),
+    let access = |c: &stoa_app::Category| {
+        let can = state.forum.category_can(actor, c);
+        CategoryAccess {
+            can_post: can.create_topic,
+            can_edit: can.edit,
+            notification_level: levels.get(&c.id).copied().unwrap_or(1),
+        }
     };
     Ok(all
         .iter()
@@ -74,11 +75,11 @@ pub(crate) async fn list(
             c
         })
         .collect();
-    let guardian = Guardian::new(actor);
+    let can = state.forum.site_can(actor);
     Ok(Json(CategoryListAnswer {
         category_list: CategoryList {
-            can_create_category: guardian.can_create_category().is_ok(),
-            can_create_topic: guardian.can_create_topic().is_ok(),
+            can_create_category: can.create_category,
+            can_create_topic: can.create_topic,
             categories,
         },
     })

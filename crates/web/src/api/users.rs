@@ -5,7 +5,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 use stoa_app::NOTIFICATIONS_PER_PAGE;
-use stoa_app::core::Guardian;
 
 use super::shapes::{avatar_template, time, trust_level};
 use super::{ApiError, Caller, Json, Params, Seg};
@@ -94,7 +93,7 @@ pub(crate) async fn show(
         website: None,
         location: None,
         profile_view_count: 0,
-        can_edit: caller.user.as_ref().is_some_and(|me| me.id == u.id) || caller.actor().is_admin(),
+        can_edit: profile.can.edit,
         groups: Vec::new(),
     };
     Ok(Json(UserAnswer {
@@ -238,7 +237,7 @@ pub(crate) async fn current(
             staff: me.admin,
             unread_notifications: unread,
             unread_high_priority_notifications: 0,
-            can_create_topic: Guardian::new(caller.actor()).can_create_topic().is_ok(),
+            can_create_topic: state.forum.site_can(caller.actor()).create_topic,
         },
     })
     .into_response())

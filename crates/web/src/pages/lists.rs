@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use stoa_app::Category;
 use stoa_app::TopicSummary;
-use stoa_app::core::Guardian;
 use stoa_app::{CategoryForm, CategoryId, ListTab, TopPeriod};
 
 use super::topic::form_refusal;
@@ -205,7 +204,7 @@ pub(crate) async fn category(
     };
     ok(&LatestPage {
         category_level,
-        can_edit: Guardian::new(visit.actor()).can_edit_category().is_ok(),
+        can_edit: state.forum.category_can(visit.actor(), &category).edit,
         chrome: Chrome::new(&state, &visit, category.name.clone()),
         heading: category.name.clone(),
         base_url: format!("/c/{}/{}?", category.slug, category.id),
@@ -251,7 +250,7 @@ async fn categories_page(
     refusal: Option<(String, &'static str)>,
 ) -> Result<Response, WebError> {
     let all = state.forum.categories(visit.actor()).await?;
-    let can_create = Guardian::new(visit.actor()).can_create_category().is_ok();
+    let can_create = state.forum.site_can(visit.actor()).create_category;
     let status = if refusal.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -341,10 +340,7 @@ pub(crate) async fn edit_category_form(
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let id = CategoryId(parse_id(&id)?);
-    let category = state.forum.category(visit.actor(), id).await?;
-    Guardian::new(visit.actor())
-        .can_edit_category()
-        .map_err(stoa_app::AppError::from)?;
+    let category = state.forum.category_for_edit(visit.actor(), id).await?;
     let form = CategoryFields {
         name: category.name.clone(),
         description: category.description.clone(),
