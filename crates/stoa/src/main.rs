@@ -205,6 +205,8 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     init_logging(&config.log);
     let server = stoa::Server::bind(&config).await?;
     let addr = server.local_addr()?;
+    // Listening for SIGTERM before the address is announced: see shutdown_signal.
+    let shutdown = stoa::shutdown_signal();
     if let Some(first) = &server.first_run {
         println!();
         println!("  First run: created the admin account.");
@@ -228,7 +230,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     );
     println!("  Email: {}", server.mail_destination());
     tracing::info!(database = %config.database_display(), %addr, email = %server.mail_destination(), "serving");
-    server.serve(stoa::shutdown_signal()).await?;
+    server.serve(shutdown).await?;
     println!("Stoa stopped.");
     Ok(())
 }
