@@ -237,9 +237,6 @@ text_type!(
     EditReason
 );
 
-/// The longest edit reason.
-pub const EDIT_REASON_MAX: usize = 255;
-
 impl EditReason {
     pub fn parse(input: &str) -> Result<Self> {
         let reason = input.trim();

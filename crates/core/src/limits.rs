@@ -16,6 +16,8 @@ pub const PASSWORD_MAX: usize = 200;
 pub const NAME_MAX: usize = 50;
 /// Category descriptions.
 pub const DESCRIPTION_MAX: usize = 1_000;
+/// An edit's reason (Discourse's limit).
+pub const EDIT_REASON_MAX: usize = 255;
 /// Emails (RFC 5321's path limit).
 pub const EMAIL_MAX: usize = 254;
 /// Posts shown on one page of a topic (Discourse's chunk size).

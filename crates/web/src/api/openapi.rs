@@ -9,8 +9,9 @@ use axum::http::HeaderValue;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use stoa_app::core::limits;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Schema};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::JSON_TYPE;
@@ -32,11 +33,9 @@ impl Success {
 #[allow(dead_code)]
 #[derive(Debug, ToSchema)]
 pub(crate) struct NewPostRequest {
-    /// The post's Markdown (20 to 32,000 characters).
-    #[schema(min_length = 20, max_length = 32000)]
+    /// The post's Markdown.
     raw: String,
-    /// For a new topic (15 to 255 characters).
-    #[schema(min_length = 15, max_length = 255)]
+    /// For a new topic.
     title: Option<String>,
     /// The category id, for a new topic (`category_id` is read too).
     category: Option<i64>,
@@ -51,9 +50,8 @@ pub(crate) struct NewPostRequest {
 #[allow(dead_code)]
 #[derive(Debug, ToSchema)]
 pub(crate) struct EditedPost {
-    #[schema(min_length = 20, max_length = 32000)]
     raw: String,
-    /// Accepted and not kept.
+    /// Why it was edited: kept with the revision and shown in the post's history.
     edit_reason: Option<String>,
 }
 
@@ -77,14 +75,12 @@ pub(crate) struct PostActionRequest {
 #[allow(dead_code)]
 #[derive(Debug, ToSchema)]
 pub(crate) struct NewCategoryRequest {
-    #[schema(min_length = 1, max_length = 50)]
     name: String,
     /// Six hex digits (or three), with or without `#`.
     #[schema(pattern = "^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
     color: Option<String>,
     #[schema(pattern = "^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
     text_color: Option<String>,
-    #[schema(max_length = 1000)]
     description: Option<String>,
     parent_category_id: Option<i64>,
     /// Who may see it (`permissions[everyone]=1`); without `everyone` it is staff-only.
@@ -191,8 +187,47 @@ impl Modify for Conventions {
                 }
             }
         }
+        for (schema, field, min, max) in LENGTHS {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema)
+                && let Some(RefOr::T(Schema::Object(property))) = object.properties.get_mut(field)
+            {
+                property.min_length = min;
+                property.max_length = Some(max);
+            }
+        }
     }
 }
+
+/// The length bounds the request schemas state, from the rules that enforce them
+/// (utoipa's attributes take only literals): schema, field, least, most characters.
+const LENGTHS: [(&str, &str, Option<usize>, usize); 6] = [
+    (
+        "NewPostRequest",
+        "raw",
+        Some(limits::BODY_MIN),
+        limits::BODY_MAX,
+    ),
+    (
+        "NewPostRequest",
+        "title",
+        Some(limits::TITLE_MIN),
+        limits::TITLE_MAX,
+    ),
+    (
+        "EditedPost",
+        "raw",
+        Some(limits::BODY_MIN),
+        limits::BODY_MAX,
+    ),
+    ("EditedPost", "edit_reason", None, limits::EDIT_REASON_MAX),
+    ("NewCategoryRequest", "name", Some(1), limits::NAME_MAX),
+    (
+        "NewCategoryRequest",
+        "description",
+        None,
+        limits::DESCRIPTION_MAX,
+    ),
+];
 
 #[derive(OpenApi)]
 #[openapi(
@@ -294,5 +329,23 @@ mod tests {
         for code in ["200", "400", "403", "404", "422", "429"] {
             assert!(latest.get(code).is_some(), "{code}");
         }
+    }
+
+    #[test]
+    fn the_document_states_the_limits_the_rules_enforce() {
+        let doc: serde_json::Value = serde_json::from_str(&super::DOCUMENT).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        for (schema, field, min, max) in super::LENGTHS {
+            let property = &schemas[schema]["properties"][field];
+            assert_eq!(property["maxLength"], max, "{schema}.{field}: {property}");
+            assert_eq!(
+                property["minLength"].as_u64(),
+                min.map(|m| m as u64),
+                "{schema}.{field}"
+            );
+        }
+        let raw = &schemas["NewPostRequest"]["properties"]["raw"];
+        assert_eq!(raw["minLength"], stoa_app::core::limits::BODY_MIN);
+        assert_eq!(raw["maxLength"], 32_000);
     }
 }
