@@ -318,7 +318,10 @@ impl Forum {
     }
 
     /// Stores one notification (if the recipient may have it) and emails it if they are away.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "each is a fact of the one notification or email being written"
+    )]
     async fn deliver(
         &self,
         tx: &mut Tx,

@@ -127,7 +127,10 @@ impl Forum {
 
     /// Queues the email for a notification if the recipient is away, has a confirmed address
     /// and has not unsubscribed.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "each is a fact of the one notification or email being written"
+    )]
     pub(crate) async fn email_notification(
         &self,
         tx: &mut Tx,

@@ -5,7 +5,10 @@
 //! The markup crates are optimised in test builds too (see the workspace `Cargo.toml`), so the
 //! time bounds are about release-build speed: a 32 kB post cooks in a few milliseconds, and
 //! the quadratic cases this guards against took 1–4 s.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test that cannot go on should stop where it stands"
+)]
 
 use std::time::{Duration, Instant};
 

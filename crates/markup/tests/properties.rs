@@ -1,5 +1,4 @@
 //! Properties of cooking that must hold for any input.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
 use stoa_markup::{CookContext, cook, invariants, sanitize_html, scan};

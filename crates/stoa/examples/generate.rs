@@ -9,7 +9,6 @@
 //! rank tells how many posts hold it; the words benchmarks search for are printed at the end.
 //! One post in fifty also carries the sentence with the phrase "neutrality pact". Output is the
 //! same for the same seed.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;
 

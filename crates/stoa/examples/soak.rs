@@ -11,7 +11,11 @@
 //!
 //!     cargo run --release --example soak -- --base http://127.0.0.1:8080 --pid 1234 \
 //!         --api-key KEY --minutes 10
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark driver: any failure ends the run, loudly"
+)]
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;

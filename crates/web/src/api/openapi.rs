@@ -30,7 +30,7 @@ impl Success {
 
 /// A new topic (`title`, `raw`, `category`) or a reply (`topic_id`, `raw`,
 /// `reply_to_post_number`). Form bodies use the same names.
-#[allow(dead_code)]
+#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
 #[derive(Debug, ToSchema)]
 pub(crate) struct NewPostRequest {
     /// The post's Markdown.
@@ -47,7 +47,7 @@ pub(crate) struct NewPostRequest {
     nested_post: Option<bool>,
 }
 
-#[allow(dead_code)]
+#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
 #[derive(Debug, ToSchema)]
 pub(crate) struct EditedPost {
     raw: String,
@@ -56,13 +56,13 @@ pub(crate) struct EditedPost {
 }
 
 /// `{"post": {"raw": …}}`; as a form, `post[raw]=…`.
-#[allow(dead_code)]
+#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
 #[derive(Debug, ToSchema)]
 pub(crate) struct EditPostRequest {
     post: EditedPost,
 }
 
-#[allow(dead_code)]
+#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
 #[derive(Debug, ToSchema)]
 pub(crate) struct PostActionRequest {
     /// The post.
@@ -72,7 +72,7 @@ pub(crate) struct PostActionRequest {
     post_action_type_id: i64,
 }
 
-#[allow(dead_code)]
+#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
 #[derive(Debug, ToSchema)]
 pub(crate) struct NewCategoryRequest {
     name: String,
@@ -89,7 +89,7 @@ pub(crate) struct NewCategoryRequest {
 
 /// Group name to permission level (1 full, 2 create posts, 3 read only); Stoa reads only
 /// whether `everyone` is there.
-#[allow(dead_code)]
+#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
 #[derive(Debug, ToSchema)]
 pub(crate) struct Permissions {
     everyone: Option<i64>,
@@ -97,7 +97,7 @@ pub(crate) struct Permissions {
     admins: Option<i64>,
 }
 
-#[allow(dead_code)]
+#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
 #[derive(Debug, ToSchema)]
 pub(crate) struct TimingsRequest {
     topic_id: i64,
@@ -107,7 +107,7 @@ pub(crate) struct TimingsRequest {
     timings: std::collections::HashMap<String, i64>,
 }
 
-#[allow(dead_code)]
+#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
 #[derive(Debug, ToSchema)]
 pub(crate) struct LevelRequest {
     /// 0 muted, 1 normal, 2 tracking, 3 watching.
