@@ -1,7 +1,9 @@
 //! Categories: creating, editing and listing.
 
 use stoa_core::slug::slugify;
-use stoa_core::{Actor, CategoryId, CategoryName, Color, Description, Error, Guardian};
+use stoa_core::{
+    Actor, CategoryId, CategoryName, Color, Description, Error, Guardian, NotificationLevel,
+};
 use stoa_db::categories::{CategoryRow, NewCategory};
 
 use crate::{Category, Forum, Result, db, now};
@@ -136,7 +138,7 @@ impl Forum {
     pub async fn category_levels(
         &self,
         actor: Actor,
-    ) -> Result<std::collections::HashMap<CategoryId, i64>> {
+    ) -> Result<std::collections::HashMap<CategoryId, NotificationLevel>> {
         let Some(user) = actor.user_id() else {
             return Ok(Default::default());
         };

@@ -312,9 +312,8 @@ impl Forum {
         if !can_see(recipient, post, topic) {
             return Ok(false);
         }
-        let (level, _) =
-            watching::topic_level(tx, recipient.id, topic.id, topic.category_id).await?;
-        Ok(NotificationLevel::from_stored(level) != NotificationLevel::Muted)
+        let level = watching::topic_level(tx, recipient.id, topic.id, topic.category_id).await?;
+        Ok(level != NotificationLevel::Muted)
     }
 
     /// Stores one notification (if the recipient may have it) and emails it if they are away.
@@ -416,15 +415,7 @@ impl Forum {
         let level = NotificationLevel::parse(level)?;
         let mut tx = self.db.write().await?;
         crate::topics::visible_topic(&mut tx, actor, topic).await?;
-        watching::set_topic_level(
-            &mut tx,
-            user,
-            topic,
-            level.id(),
-            LevelReason::UserChanged.id(),
-            false,
-        )
-        .await?;
+        watching::set_topic_level(&mut tx, user, topic, level, LevelReason::UserChanged).await?;
         tx.commit().await?;
         Ok(level)
     }
@@ -438,7 +429,7 @@ impl Forum {
         let user = member(actor)?;
         let mut tx = self.db.read().await?;
         let level = watching::category_level(&mut tx, user, category).await?;
-        Ok(level.map_or(NotificationLevel::Normal, NotificationLevel::from_stored))
+        Ok(level.unwrap_or(NotificationLevel::Normal))
     }
 
     /// Sets the member's level for a category (Discourse: `POST /category/{id}/notifications`).
@@ -452,7 +443,7 @@ impl Forum {
         let level = NotificationLevel::parse(level)?;
         let mut tx = self.db.write().await?;
         crate::categories::visible_category(&mut tx, actor, category).await?;
-        watching::set_category_level(&mut tx, user, category, level.id()).await?;
+        watching::set_category_level(&mut tx, user, category, level).await?;
         tx.commit().await?;
         Ok(level)
     }

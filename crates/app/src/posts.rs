@@ -265,18 +265,11 @@ impl Forum {
         // through its category).
         let category = topic.category_id;
         let level = match db::watching::category_level(&mut tx, user, category).await? {
-            Some(3) => NotificationLevel::Watching,
+            Some(NotificationLevel::Watching) => NotificationLevel::Watching,
             _ => NotificationLevel::Tracking,
         };
-        db::watching::set_topic_level(
-            &mut tx,
-            user,
-            topic_id,
-            level.id(),
-            LevelReason::CreatedPost.id(),
-            true,
-        )
-        .await?;
+        db::watching::default_topic_level(&mut tx, user, topic_id, level, LevelReason::CreatedPost)
+            .await?;
         let (post, topic, author) = post_context(&mut tx, post_id).await?;
         self.notify_post(&mut tx, &post, &topic, &author, None)
             .await?;

@@ -221,13 +221,12 @@ impl Forum {
         let post_id = insert_post(&mut tx, topic_id, user, None, &cooked).await?;
         db::categories::recount(&mut tx, category_id).await?;
         // One watches the topics one starts (Discourse's default).
-        db::watching::set_topic_level(
+        db::watching::default_topic_level(
             &mut tx,
             user,
             topic_id,
-            NotificationLevel::Watching.id(),
-            LevelReason::CreatedTopic.id(),
-            true,
+            NotificationLevel::Watching,
+            LevelReason::CreatedTopic,
         )
         .await?;
         let (post, topic, author) = post_context(&mut tx, post_id).await?;

@@ -21,7 +21,7 @@ pub use input::{
     CategoryName, Color, Description, DisplayName, EditReason, Email, LoginName, NewPassword,
     PostBody, TopicTitle, Username,
 };
-pub use notify::{NotificationKind, NotificationLevel};
+pub use notify::{LevelReason, NotificationKind, NotificationLevel};
 
 /// Result of a domain rule.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -106,9 +106,9 @@ impl NotificationLevel {
     }
 
     /// The level in force for a member in a topic: the one chosen for the topic, else the one
-    /// chosen for its category, else normal. (Stored levels, as numbers.)
-    pub fn in_force(topic: Option<i64>, category: Option<i64>) -> Self {
-        topic.or(category).map_or(Self::Normal, Self::from_stored)
+    /// chosen for its category, else normal.
+    pub fn in_force(topic: Option<Self>, category: Option<Self>) -> Self {
+        topic.or(category).unwrap_or(Self::Normal)
     }
 
     pub fn label(self) -> &'static str {
@@ -129,6 +129,46 @@ impl NotificationLevel {
             Self::Tracking => "As Normal, and a count of new replies is shown.",
             Self::Watching => "Notified of every new reply.",
         }
+    }
+}
+
+// Stored as Discourse's number (BIGINT); a number this version does not know reads as normal.
+#[cfg(feature = "sqlx")]
+impl<DB: sqlx::Database> sqlx::Type<DB> for NotificationLevel
+where
+    i64: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <i64 as sqlx::Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <i64 as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+#[cfg(feature = "sqlx")]
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for NotificationLevel
+where
+    i64: sqlx::Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> std::result::Result<Self, sqlx::error::BoxDynError> {
+        Ok(Self::from_stored(<i64 as sqlx::Decode<'r, DB>>::decode(
+            value,
+        )?))
+    }
+}
+
+#[cfg(feature = "sqlx")]
+impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for NotificationLevel
+where
+    i64: sqlx::Encode<'q, DB>,
+{
+    fn encode_by_ref(
+        &self,
+        buf: &mut DB::ArgumentBuffer<'q>,
+    ) -> std::result::Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        <i64 as sqlx::Encode<'q, DB>>::encode(self.id(), buf)
     }
 }
 
@@ -192,10 +232,13 @@ mod tests {
     #[test]
     fn the_topic_level_wins_then_the_category_then_normal() {
         use NotificationLevel::*;
-        assert_eq!(NotificationLevel::in_force(Some(0), Some(3)), Muted);
-        assert_eq!(NotificationLevel::in_force(None, Some(3)), Watching);
+        assert_eq!(
+            NotificationLevel::in_force(Some(Muted), Some(Watching)),
+            Muted
+        );
+        assert_eq!(NotificationLevel::in_force(None, Some(Watching)), Watching);
         assert_eq!(NotificationLevel::in_force(None, None), Normal);
-        assert_eq!(NotificationLevel::in_force(Some(2), None), Tracking);
+        assert_eq!(NotificationLevel::in_force(Some(Tracking), None), Tracking);
     }
 
     #[test]

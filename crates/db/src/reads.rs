@@ -1,6 +1,6 @@
 //! Read tracking: the last post each member has read in each topic (`topic_users`).
 
-use stoa_core::{TopicId, UserId};
+use stoa_core::{NotificationLevel, TopicId, UserId};
 
 use crate::{Result, Tx, exec, run};
 
@@ -30,9 +30,9 @@ pub struct ReaderState {
     /// Their unread notifications about the posts on the page.
     pub unread_notifications: i64,
     /// The level chosen for this topic (by them or a rule), if any.
-    pub topic_level: Option<i64>,
+    pub topic_level: Option<NotificationLevel>,
     /// Their level for the topic's category, if any.
-    pub category_level: Option<i64>,
+    pub category_level: Option<NotificationLevel>,
 }
 
 /// One query for a member's state on a page of a topic showing posts `from..=to`.

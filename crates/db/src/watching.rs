@@ -1,21 +1,42 @@
 //! Notification levels: per topic (`topic_users.notification_level`, with
 //! `notifications_reason_id` NULL until the member or a rule chooses one) and per category
 //! (`category_users`). A topic level, once chosen, wins; otherwise the category's applies;
-//! otherwise the member's level is normal (1).
+//! otherwise the member's level is normal (`NotificationLevel::in_force`).
 
-use stoa_core::{CategoryId, TopicId, UserId};
+use stoa_core::{CategoryId, LevelReason, NotificationLevel, TopicId, UserId};
 
 use crate::{Result, Tx, exec, run};
 
-/// Sets the member's level for a topic, with Discourse's reason number. With `only_if_unset`,
-/// only when none has been chosen for it yet (the automatic rules: watching what one starts,
-/// tracking what one replies to).
+/// Sets the member's level for a topic, with the reason (their own choice, or a rule's).
 pub async fn set_topic_level(
     tx: &mut Tx,
     user: UserId,
     topic: TopicId,
-    level: i64,
-    reason: i64,
+    level: NotificationLevel,
+    reason: LevelReason,
+) -> Result<()> {
+    upsert_topic_level(tx, user, topic, level, reason, false).await
+}
+
+/// Sets the member's level for a topic only when none has been chosen for it yet: the
+/// automatic rules (watching what one starts, tracking what one replies to) never override a
+/// member's own choice.
+pub async fn default_topic_level(
+    tx: &mut Tx,
+    user: UserId,
+    topic: TopicId,
+    level: NotificationLevel,
+    reason: LevelReason,
+) -> Result<()> {
+    upsert_topic_level(tx, user, topic, level, reason, true).await
+}
+
+async fn upsert_topic_level(
+    tx: &mut Tx,
+    user: UserId,
+    topic: TopicId,
+    level: NotificationLevel,
+    reason: LevelReason,
     only_if_unset: bool,
 ) -> Result<()> {
     const SQL: &str = "INSERT INTO topic_users (user_id, topic_id, notification_level, \
@@ -27,7 +48,7 @@ pub async fn set_topic_level(
         .bind(user.0)
         .bind(topic.0)
         .bind(level)
-        .bind(reason)
+        .bind(reason.id())
         .bind(only_if_unset)
         .execute(&mut **c)
         .await)?;
@@ -39,13 +60,13 @@ pub async fn set_category_level(
     tx: &mut Tx,
     user: UserId,
     category: CategoryId,
-    level: i64,
+    level: NotificationLevel,
 ) -> Result<()> {
     const DELETE: &str = "DELETE FROM category_users WHERE user_id = $1 AND category_id = $2";
     const UPSERT: &str = "INSERT INTO category_users (user_id, category_id, notification_level) \
         VALUES ($1, $2, $3) ON CONFLICT (user_id, category_id) \
         DO UPDATE SET notification_level = $3";
-    if level == 1 {
+    if level == NotificationLevel::Normal {
         exec!(tx, c => sqlx::query(DELETE).bind(user.0).bind(category.0).execute(&mut **c).await)?;
     } else {
         exec!(tx, c => sqlx::query(UPSERT).bind(user.0).bind(category.0).bind(level).execute(&mut **c).await)?;
@@ -58,7 +79,7 @@ pub async fn category_level(
     tx: &mut Tx,
     user: UserId,
     category: CategoryId,
-) -> Result<Option<i64>> {
+) -> Result<Option<NotificationLevel>> {
     const SQL: &str =
         "SELECT notification_level FROM category_users WHERE user_id = $1 AND category_id = $2";
     Ok(
@@ -66,36 +87,34 @@ pub async fn category_level(
     )
 }
 
-/// Every level the member chose for a category, as (category id, level).
-pub async fn category_levels(tx: &mut Tx, user: UserId) -> Result<Vec<(CategoryId, i64)>> {
+/// Every level the member chose for a category.
+pub async fn category_levels(
+    tx: &mut Tx,
+    user: UserId,
+) -> Result<Vec<(CategoryId, NotificationLevel)>> {
     const SQL: &str =
         "SELECT category_id, notification_level FROM category_users WHERE user_id = $1";
     Ok(run!(tx, c => sqlx::query_as(SQL).bind(user.0).fetch_all(&mut **c).await)?)
 }
 
-/// The level in force for the member in a topic, and whether it was chosen for the topic
-/// itself (false: it comes from the category, or is the default).
+/// The level in force for the member in a topic (`NotificationLevel::in_force`).
 pub async fn topic_level(
     tx: &mut Tx,
     user: UserId,
     topic: TopicId,
     category: CategoryId,
-) -> Result<(i64, bool)> {
+) -> Result<NotificationLevel> {
     const SQL: &str = "SELECT \
         (SELECT notification_level FROM topic_users WHERE user_id = $1 AND topic_id = $2 \
            AND notifications_reason_id IS NOT NULL), \
         (SELECT notification_level FROM category_users WHERE user_id = $1 AND category_id = $3)";
-    let (topic_level, category_level): (Option<i64>, Option<i64>) = run!(tx, c => sqlx::query_as(SQL)
+    let (topic_level, category_level) = run!(tx, c => sqlx::query_as(SQL)
         .bind(user.0)
         .bind(topic.0)
         .bind(category.0)
         .fetch_one(&mut **c)
         .await)?;
-    Ok(match (topic_level, category_level) {
-        (Some(level), _) => (level, true),
-        (None, Some(level)) => (level, false),
-        (None, None) => (1, false),
-    })
+    Ok(NotificationLevel::in_force(topic_level, category_level))
 }
 
 /// Everyone watching the topic (chosen for the topic, or through its category without a

@@ -21,7 +21,7 @@ pub(crate) async fn shaped(
         CategoryAccess {
             can_post: can.create_topic,
             can_edit: can.edit,
-            notification_level: levels.get(&c.id).copied().unwrap_or(1),
+            notification_level: levels.get(&c.id).map_or(1, |l| l.id()),
         }
     };
     Ok(all
