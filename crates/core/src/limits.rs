@@ -1,4 +1,4 @@
-//! Limits, as Discourse sets them where it has one (`shared/reference/discourse.md` §5).
+//! Limits, as Discourse sets them where it has one (`docs/discourse.md` §5).
 
 /// Topic titles: 15–255 characters.
 pub const TITLE_MIN: usize = 15;

@@ -1,4 +1,4 @@
-//! The search query language, after Discourse's (`shared/reference/discourse.md` §4): what a
+//! The search query language, after Discourse's (`docs/discourse.md` §4): what a
 //! member types in the search box, parsed into a typed [`SearchQuery`] that storage executes.
 //!
 //! Parsing never fails. Whatever is not an operator Stoa knows — an unknown operator, a date

@@ -1,7 +1,7 @@
 //! Stoa's Markdown dialect: raw text as a member typed it → safe HTML ("cooked"), plus the facts
 //! found in it (mentions, quotes of other posts).
 //!
-//! The dialect follows Discourse (see `shared/reference/discourse.md` §3): CommonMark with GitHub
+//! The dialect follows Discourse (`docs/discourse.md` §3): CommonMark with GitHub
 //! tables, strikethrough, task lists and bare-URL autolinks; single newlines become `<br>`;
 //! `[quote="alice, post:3, topic:42"]…[/quote]` becomes an `aside.quote`; `@name` becomes a link
 //! to the member's profile when that member exists. Everything goes through an allowlist
