@@ -9,15 +9,15 @@
 //! past one check; a successful login gives its attempt back. Sign-ups are throttled per
 //! address the same way (each one hashes a password and says whether a name is taken).
 
+use std::sync::Mutex;
+
 use stoa_core::limits;
 use stoa_core::throttle::Throttle;
 use stoa_core::{DisplayName, Email, Error, LoginName, NewPassword, UserId, Username};
 use stoa_db::users::NewUser;
 
-use crate::outbox::{SCOPE_PASSWORD_RESET, SCOPE_SIGNUP};
-use crate::{
-    Addressee, AppError, Forum, Result, Timestamp, db, now, random_hex, sha256_hex, unix_now,
-};
+use crate::outbox::SCOPE_SIGNUP;
+use crate::{AppError, Forum, Result, Timestamp, db, now, random_hex, sha256_hex, unix_now};
 
 /// What the sign-up form sends.
 #[derive(Debug, Clone, Default)]
@@ -70,12 +70,6 @@ pub(crate) fn current(row: &db::users::UserRow) -> CurrentUser {
         email: row.email.clone(),
     }
 }
-
-/// Requests older than this are dropped unanswered (the link would come too late to help).
-const RESET_REQUEST_HOURS: i64 = 1;
-
-/// How often waiting password-reset requests are answered.
-const RESET_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// How often a member's `last_seen_at` is written while they browse.
 const SEEN_RESOLUTION_SECS: i64 = 60;
@@ -230,20 +224,7 @@ impl Forum {
     /// Counts a login attempt against the address and the account, or refuses it when either
     /// has none left; both in one step under both locks, before any hashing.
     fn take_login_attempt(&self, ip: &str, account: &str, t: u64) -> Result<()> {
-        let lock = || AppError::Internal("throttle lock".into());
-        let mut by_ip = self.login_by_ip.lock().map_err(|_| lock())?;
-        let mut by_account = self.login_by_account.lock().map_err(|_| lock())?;
-        let (ip, account) = (ip.to_owned(), account.to_owned());
-        let wait = [by_ip.check(&ip, t), by_account.check(&account, t)]
-            .into_iter()
-            .filter_map(|r| r.err())
-            .max();
-        if let Some(retry_after_secs) = wait {
-            return Err(Error::RateLimited { retry_after_secs }.into());
-        }
-        by_ip.record(&ip, t);
-        by_account.record(&account, t);
-        Ok(())
+        take_both(&self.login_by_ip, &self.login_by_account, ip, account, t)
     }
 
     /// Opens a session for a member who just proved who they are (after sign-up).
@@ -256,7 +237,7 @@ impl Forum {
         self.open_session(&row).await
     }
 
-    async fn open_session(&self, row: &db::users::UserRow) -> Result<NewSession> {
+    pub(crate) async fn open_session(&self, row: &db::users::UserRow) -> Result<NewSession> {
         let token = random_hex(32);
         let at = now();
         let expires_at = at + chrono::Duration::days(self.settings.session_days);
@@ -307,196 +288,6 @@ impl Forum {
         Ok(Some(user))
     }
 
-    /// Sends a fresh confirmation link to a member whose address is not confirmed yet.
-    pub async fn resend_confirmation(&self, actor: stoa_core::Actor, ip: &str) -> Result<()> {
-        let id = actor.user_id().ok_or(Error::NotLoggedIn)?;
-        self.check_reset_throttles(ip, &format!("confirm:{}", id.0))?;
-        let mut tx = self.db.write().await?;
-        let row = db::users::find(&mut tx, id)
-            .await?
-            .ok_or(Error::NotFound("user"))?;
-        if row.email_verified_at.is_some() {
-            return Err(Error::invalid("email", "Your email address is already confirmed").into());
-        }
-        self.email_link(&mut tx, &row, SCOPE_SIGNUP).await?;
-        tx.commit().await?;
-        self.wake_mailer();
-        Ok(())
-    }
-
-    /// The member a still-usable emailed link belongs to (for the page the link opens).
-    pub async fn check_email_token(&self, scope: &str, token: &str) -> Result<Addressee> {
-        let mut tx = self.db.read().await?;
-        let (_, user) = usable_token(&mut tx, scope, token).await?;
-        Ok(user.into())
-    }
-
-    /// Confirms the address a sign-up link was sent to; the link is used up.
-    pub async fn confirm_email(&self, token: &str) -> Result<Addressee> {
-        let mut tx = self.db.write().await?;
-        let (row, user) = usable_token(&mut tx, SCOPE_SIGNUP, token).await?;
-        let at = now();
-        if !db::mail::use_token(&mut tx, row.id, at).await? {
-            return Err(used_link().into());
-        }
-        db::users::set_email_verified(&mut tx, user.id, at).await?;
-        tx.commit().await?;
-        Ok(user.into())
-    }
-
-    /// Asks for a password-reset link for the account with this username or email, if there
-    /// is one. The request is written as typed and answered in the background
-    /// ([`Forum::answer_reset_requests`]), so the answer — and the time it takes — is the same
-    /// whether or not an account matches.
-    pub async fn request_password_reset(&self, login: &str, ip: &str) -> Result<()> {
-        let login = LoginName::parse(login)?;
-        self.check_reset_throttles(ip, &login.as_str().to_lowercase())?;
-        let mut tx = self.db.write().await?;
-        db::mail::insert_reset_request(&mut tx, login.as_str(), now()).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Answers waiting password-reset requests: each one that names an account queues a link
-    /// to its address (at most [`limits::RESETS_PER_ACCOUNT`] an hour per account, however it
-    /// was named); the others are dropped. Returns how many emails were queued.
-    pub async fn answer_reset_requests(&self) -> Result<usize> {
-        let ids = {
-            let mut tx = self.db.read().await?;
-            db::mail::reset_requests(&mut tx, 100).await?
-        };
-        if ids.is_empty() {
-            return Ok(0); // the usual case: no write at all
-        }
-        let at = now();
-        let mut tx = self.db.write().await?;
-        let expired = db::mail::expire_reset_requests(
-            &mut tx,
-            at - chrono::Duration::hours(RESET_REQUEST_HOURS),
-        )
-        .await?;
-        tx.commit().await?;
-        if expired > 0 {
-            tracing::warn!(
-                expired,
-                "dropped password-reset requests nobody answered in time"
-            );
-        }
-        let mut queued = 0;
-        for id in ids {
-            // One request that fails (a database hiccup) must not hold up the others.
-            match self.answer_reset_request(id).await {
-                Ok(true) => queued += 1,
-                Ok(false) => {}
-                Err(e) => tracing::error!(error = %e, id, "answering a password-reset request"),
-            }
-        }
-        if queued > 0 {
-            self.wake_mailer();
-        }
-        Ok(queued)
-    }
-
-    /// Answers one request; true when it queued a link.
-    async fn answer_reset_request(&self, id: i64) -> Result<bool> {
-        let mut tx = self.db.write().await?;
-        let Some(login) = db::mail::take_reset_request(&mut tx, id).await? else {
-            return Ok(false); // another node took it
-        };
-        let mut queued = false;
-        if let Some(user) = db::users::find_by_login(&mut tx, &login).await? {
-            // Two nodes answering requests for one member at once must not both count two
-            // links and send a third and a fourth.
-            db::locks::user(&mut tx, user.id).await?;
-            let since = now() - chrono::Duration::seconds(limits::RESET_WINDOW_SECS as i64);
-            let recent =
-                db::mail::tokens_since(&mut tx, user.id, SCOPE_PASSWORD_RESET, since).await?;
-            if recent < i64::from(limits::RESETS_PER_ACCOUNT) {
-                self.email_link(&mut tx, &user, SCOPE_PASSWORD_RESET)
-                    .await?;
-                queued = true;
-            }
-        }
-        tx.commit().await?;
-        Ok(queued)
-    }
-
-    /// Answers password-reset requests every [`RESET_POLL`] until `stop` completes. On a
-    /// clock, not woken by each request: work done right after a request would slow the
-    /// requests that follow it, and so tell an attacker timing them which logins exist.
-    pub async fn run_reset_requests(self: std::sync::Arc<Self>, stop: impl Future<Output = ()>) {
-        let mut stop = std::pin::pin!(stop);
-        loop {
-            tokio::select! {
-                () = tokio::time::sleep(RESET_POLL) => {}
-                () = &mut stop => return,
-            }
-            if let Err(e) = self.answer_reset_requests().await {
-                tracing::error!(error = %e, "answering password-reset requests");
-            }
-        }
-    }
-
-    /// Sets a new password with an emailed reset link: the link is used up, every other
-    /// session ends, the address counts as confirmed, and a new session opens.
-    pub async fn reset_password(&self, token: &str, password: &str) -> Result<NewSession> {
-        let mut tx = self.db.read().await?;
-        let (_, user) = usable_token(&mut tx, SCOPE_PASSWORD_RESET, token).await?;
-        drop(tx);
-        let password = NewPassword::parse(password, &user.username)?;
-        let hash = self.passwords.hash(password.expose().to_owned()).await?;
-        let mut tx = self.db.write().await?;
-        let (row, user) = usable_token(&mut tx, SCOPE_PASSWORD_RESET, token).await?;
-        let at = now();
-        if !db::mail::use_token(&mut tx, row.id, at).await? {
-            return Err(used_link().into());
-        }
-        db::users::set_password_hash(&mut tx, user.id, &hash).await?;
-        db::sessions::delete_for_user(&mut tx, user.id).await?;
-        db::users::set_email_verified(&mut tx, user.id, at).await?;
-        tx.commit().await?;
-        self.open_session(&user).await
-    }
-
-    /// The member an unsubscribe link belongs to.
-    pub async fn unsubscribe_user(&self, key: &str) -> Result<Addressee> {
-        let mut tx = self.db.read().await?;
-        Ok(find_by_unsubscribe_key(&mut tx, key).await?.into())
-    }
-
-    /// Turns notification emails off (or on again) for the member an unsubscribe link
-    /// belongs to. The key in the link is the proof; no login is needed.
-    pub async fn set_email_notifications(&self, key: &str, on: bool) -> Result<Addressee> {
-        let mut tx = self.db.write().await?;
-        let user = find_by_unsubscribe_key(&mut tx, key).await?;
-        db::users::set_email_notifications(&mut tx, user.id, on).await?;
-        tx.commit().await?;
-        Ok(user.into())
-    }
-
-    fn check_reset_throttles(&self, ip: &str, account: &str) -> Result<()> {
-        let t = unix_now();
-        let mut by_ip = self
-            .resets_by_ip
-            .lock()
-            .map_err(|_| AppError::Internal("throttle lock".into()))?;
-        let mut by_account = self
-            .resets_by_account
-            .lock()
-            .map_err(|_| AppError::Internal("throttle lock".into()))?;
-        let (ip, account) = (ip.to_owned(), account.to_owned());
-        let wait = [by_ip.check(&ip, t), by_account.check(&account, t)]
-            .into_iter()
-            .filter_map(|r| r.err())
-            .max();
-        if let Some(retry_after_secs) = wait {
-            return Err(Error::RateLimited { retry_after_secs }.into());
-        }
-        by_ip.record(&ip, t);
-        by_account.record(&account, t);
-        Ok(())
-    }
-
     /// Sets a member's password (from the command line) and ends their sessions.
     pub async fn set_password(&self, username: &str, password: &str) -> Result<()> {
         let mut tx = self.db.read().await?;
@@ -514,43 +305,12 @@ impl Forum {
     }
 }
 
-fn used_link() -> Error {
-    Error::invalid(
-        "token",
-        "This link has already been used or has expired. Ask for a new one.",
-    )
-}
-
-/// The token row and its member, if the token exists for this scope, is unused and unexpired,
-/// and was sent to the member's current address.
-async fn usable_token(
-    tx: &mut db::Tx,
-    scope: &str,
-    token: &str,
-) -> Result<(db::mail::EmailTokenRow, db::users::UserRow)> {
-    let row = db::mail::find_token(tx, &sha256_hex(token), scope)
-        .await?
-        .filter(|r| r.used_at.is_none() && r.expires_at > now())
-        .ok_or_else(used_link)?;
-    let user = db::users::find(tx, row.user_id)
-        .await?
-        .filter(|u| u.email.eq_ignore_ascii_case(&row.email))
-        .ok_or_else(used_link)?;
-    Ok((row, user))
-}
-
-async fn find_by_unsubscribe_key(tx: &mut db::Tx, key: &str) -> Result<db::users::UserRow> {
-    let unknown = || Error::NotFound("unsubscribe link");
-    if key.len() != 32 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(unknown().into());
-    }
-    Ok(db::users::find_by_unsubscribe_key(tx, key)
-        .await?
-        .ok_or_else(unknown)?)
-}
-
 /// Counts one event against a throttle; `Err` with the wait when it has none left.
-fn take(throttle: &std::sync::Mutex<Throttle<String>>, key: &String, t: u64) -> Result<()> {
+pub(crate) fn take(
+    throttle: &std::sync::Mutex<Throttle<String>>,
+    key: &String,
+    t: u64,
+) -> Result<()> {
     let mut throttle = throttle
         .lock()
         .map_err(|_| AppError::Internal("throttle lock".into()))?;
@@ -566,4 +326,29 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c3RvYWR1bW15c2FsdA$\
 /// A password a person can type from a terminal, with about 120 bits of entropy.
 pub fn generate_password() -> String {
     random_hex(15)
+}
+
+/// Counts one attempt against both the address and the account, or refuses it when either
+/// has none left (waiting for the later of the two); both in one step under both locks.
+pub(crate) fn take_both(
+    by_ip: &Mutex<Throttle<String>>,
+    by_account: &Mutex<Throttle<String>>,
+    ip: &str,
+    account: &str,
+    t: u64,
+) -> Result<()> {
+    let lock = || AppError::Internal("throttle lock".into());
+    let mut by_ip = by_ip.lock().map_err(|_| lock())?;
+    let mut by_account = by_account.lock().map_err(|_| lock())?;
+    let (ip, account) = (ip.to_owned(), account.to_owned());
+    let wait = [by_ip.check(&ip, t), by_account.check(&account, t)]
+        .into_iter()
+        .filter_map(|r| r.err())
+        .max();
+    if let Some(retry_after_secs) = wait {
+        return Err(Error::RateLimited { retry_after_secs }.into());
+    }
+    by_ip.record(&ip, t);
+    by_account.record(&account, t);
+    Ok(())
 }

@@ -4,8 +4,9 @@ use stoa_core::slug::slugify;
 use stoa_core::{
     Actor, CategoryId, CategoryName, Color, Description, Error, Guardian, NotificationLevel,
 };
-use stoa_db::categories::{CategoryRow, NewCategory};
+use stoa_db::categories::NewCategory;
 
+use crate::visible::visible_category;
 use crate::{Category, Forum, Result, db, now};
 
 /// What the new-category form sends.
@@ -182,17 +183,4 @@ impl Forum {
         Guardian::new(actor).can_edit_category()?;
         Ok(category)
     }
-}
-
-/// The category, if it exists and the actor may see it (a hidden one is "not found").
-pub(crate) async fn visible_category(
-    tx: &mut db::Tx,
-    actor: Actor,
-    id: CategoryId,
-) -> Result<CategoryRow> {
-    let category = db::categories::find(tx, id)
-        .await?
-        .filter(|c| Guardian::new(actor).can_see_category(c.read_restricted))
-        .ok_or(Error::NotFound("category"))?;
-    Ok(category)
 }

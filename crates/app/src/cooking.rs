@@ -10,11 +10,14 @@ use stoa_markup::CookContext;
 
 use crate::{AppError, Result};
 
-/// A body and its HTML, ready to be written.
+/// A body and what is made of it once, before the write: its HTML, what it mentions and
+/// quotes (for notifications), and its plain text (for the search index).
 #[derive(Debug)]
 pub(crate) struct Cooked {
     raw: String,
     pub html: String,
+    pub facts: stoa_markup::Facts,
+    pub plain: String,
 }
 
 impl Cooked {
@@ -28,14 +31,14 @@ impl Cooked {
 pub(crate) async fn prepare(db: &Db, raw: &str) -> Result<Cooked> {
     let body = PostBody::parse(raw)?;
     let facts = stoa_markup::scan(body.as_str());
-    render(db, body.as_str().to_owned(), &facts, true).await
+    render(db, body.as_str().to_owned(), facts, true).await
 }
 
 /// Cooks text that was accepted once (a revision coming back), under today's renderer but
 /// not today's rules: it is not refused, and what nests too deeply shows as plain text.
 pub(crate) async fn prepare_accepted(db: &Db, raw: &str) -> Result<Cooked> {
     let facts = stoa_markup::scan(raw);
-    render(db, raw.to_owned(), &facts, false).await
+    render(db, raw.to_owned(), facts, false).await
 }
 
 /// `refuse_too_deep`: a new text nesting too deeply is refused (422); an accepted one is shown
@@ -43,7 +46,7 @@ pub(crate) async fn prepare_accepted(db: &Db, raw: &str) -> Result<Cooked> {
 async fn render(
     db: &Db,
     raw: String,
-    facts: &stoa_markup::Facts,
+    facts: stoa_markup::Facts,
     refuse_too_deep: bool,
 ) -> Result<Cooked> {
     let known = if facts.mentions.is_empty() {
@@ -56,16 +59,22 @@ async fn render(
         known_users: known.into_iter().collect(),
     };
     // Milliseconds at most, but CPU: off the async workers.
-    let (raw, html) = tokio::task::spawn_blocking(move || {
+    let (raw, html, plain) = tokio::task::spawn_blocking(move || {
         let html = if refuse_too_deep {
             stoa_markup::cook_checked(&raw, &ctx)
         } else {
             Ok(stoa_markup::cook(&raw, &ctx))
         };
-        (raw, html)
+        let plain = stoa_markup::plain_text(&raw);
+        (raw, html, plain)
     })
     .await
     .map_err(|e| AppError::Internal(format!("cooking task: {e}")))?;
     let html = html.map_err(|too_deep| Error::invalid("raw", too_deep.to_string()))?;
-    Ok(Cooked { raw, html })
+    Ok(Cooked {
+        raw,
+        html,
+        facts,
+        plain,
+    })
 }

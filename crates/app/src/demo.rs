@@ -202,7 +202,7 @@ async fn seed(forum: &Forum, admin: Actor, general: stoa_core::CategoryId) -> Re
     let tomas = member(forum, "tomas", "Tomás Herrera").await?;
     let keiko = member(forum, "keiko", "Keiko Arai").await?;
     let dmitri = member(forum, "dmitri", "Dmitri Volkov").await?;
-    let (topic, _) = forum
+    let topic = forum
         .create_topic(
             lena,
             &NewTopicForm {
@@ -212,7 +212,8 @@ async fn seed(forum: &Forum, admin: Actor, general: stoa_core::CategoryId) -> Re
                 category_id: Some(history),
             },
         )
-        .await?;
+        .await?
+        .topic_id;
     forum
         .reply(
             tomas,
@@ -223,7 +224,7 @@ async fn seed(forum: &Forum, admin: Actor, general: stoa_core::CategoryId) -> Re
             },
         )
         .await?;
-    let (keiko_post, _) = forum
+    let keiko_post = forum
         .reply(
             keiko,
             topic,
@@ -232,7 +233,8 @@ async fn seed(forum: &Forum, admin: Actor, general: stoa_core::CategoryId) -> Re
                 reply_to_post_number: Some(2),
             },
         )
-        .await?;
+        .await?
+        .post_id;
     let dmitri_raw = REPLY_DMITRI.replace("{topic}", &topic.to_string());
     forum
         .reply(

@@ -13,6 +13,12 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Whether this says only that something does not exist (or is hidden from the actor):
+    /// callers that can do without it go on; every other error is a real failure.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, AppError::Domain(stoa_core::Error::NotFound(_)))
+    }
+
     /// The domain error inside, if this is one.
     pub fn domain(&self) -> Option<&stoa_core::Error> {
         match self {

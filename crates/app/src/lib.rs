@@ -10,18 +10,21 @@ mod can;
 mod categories;
 mod cooking;
 pub mod demo;
+mod email_links;
 mod error;
 pub mod mailer;
 mod model;
 mod notifications;
 pub mod outbox;
 mod passwords;
+mod posting;
 mod posts;
 mod search;
 mod topic_views;
 mod topics;
 mod users;
 mod views;
+mod visible;
 
 use std::sync::{Arc, Mutex};
 
@@ -44,7 +47,8 @@ pub use model::{
     Addressee, ApiKey, Category, FoundPost, Member, MemberName, MemberPost, MemberStats, Post,
     PostShown, Poster, SiteCounts, Topic, TopicSummary,
 };
-pub use notifications::{NOTIFICATIONS_PER_PAGE, NotificationItem, NotificationPage};
+pub use notifications::{Followed, NOTIFICATIONS_PER_PAGE, NotificationItem, NotificationPage};
+pub use posting::Posted;
 pub use posts::{
     Change, ChangeKind, EditForm, PostCan, PostForEdit, PostItem, REVISIONS_SHOWN, ReplyForm,
     Revision, RevisionHistory, word_diff,

@@ -129,32 +129,41 @@ view!(
     }
 );
 
-view!(
-    /// A post as a reader sees it in its topic: with its author, and the reader's like.
-    PostShown from posts::PostView {
-        id: PostId,
-        topic_id: TopicId,
-        user_id: UserId,
-        username: String,
-        name: String,
-        author_admin: bool,
-        post_number: i64,
-        reply_to_post_number: Option<i64>,
-        reply_to_username: Option<String>,
-        raw: String,
-        cooked: String,
-        version: i64,
-        like_count: i64,
-        reply_count: i64,
-        created_at: Timestamp,
-        updated_at: Timestamp,
-        deleted_at: Option<Timestamp>,
-        withdrawn_at: Option<Timestamp>,
-        /// Who deleted it (for those who may see the deleted post).
-        deleted_by_username: Option<String>,
-        liked: bool,
+/// A post as a reader sees it in its topic: the post as stored, with its author and the
+/// reader's like. Reads as a [`Post`] too (`shown.raw`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostShown {
+    pub post: Post,
+    pub username: String,
+    pub name: String,
+    pub author_admin: bool,
+    pub reply_to_username: Option<String>,
+    /// Who deleted it (for those who may see the deleted post).
+    pub deleted_by_username: Option<String>,
+    pub liked: bool,
+}
+
+impl std::ops::Deref for PostShown {
+    type Target = Post;
+
+    fn deref(&self) -> &Post {
+        &self.post
     }
-);
+}
+
+impl From<posts::PostView> for PostShown {
+    fn from(v: posts::PostView) -> Self {
+        Self {
+            post: v.post.into(),
+            username: v.username,
+            name: v.name,
+            author_admin: v.author_admin,
+            reply_to_username: v.reply_to_username,
+            deleted_by_username: v.deleted_by_username,
+            liked: v.liked,
+        }
+    }
+}
 
 view!(
     /// One of a member's recent replies, on their profile.

@@ -10,12 +10,10 @@
 use std::collections::HashSet;
 
 use serde_json::json;
-use stoa_core::notify::{
-    LIKE_CONSOLIDATION_MINUTES, LevelReason, MAX_MENTIONS_NOTIFIED, likers_phrase,
-};
+use stoa_core::notify::{LIKE_CONSOLIDATION_MINUTES, MAX_MENTIONS_NOTIFIED, likers_phrase};
 use stoa_core::{
     Actor, CategoryId, Error, Guardian, NotificationKind, NotificationLevel, PostFacts, TopicId,
-    UserId,
+    UserId, paths,
 };
 use stoa_db::notifications::{NewNotification, NotificationRow};
 use stoa_db::posts::PostRow;
@@ -24,6 +22,13 @@ use stoa_db::users::UserRow;
 use stoa_db::{Tx, watching};
 
 use crate::{Forum, Result, Timestamp, db, now};
+
+/// What a member's notification level is set for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Followed {
+    Topic(TopicId),
+    Category(CategoryId),
+}
 
 /// Notifications per page of `/notifications`.
 pub const NOTIFICATIONS_PER_PAGE: i64 = 30;
@@ -71,10 +76,10 @@ fn item(row: NotificationRow) -> NotificationItem {
     let count = data.get("count").and_then(|v| v.as_i64()).unwrap_or(1);
     let who = likers_phrase(&display, text("username2").as_deref(), count);
     let kind = NotificationKind::from_id(row.notification_type);
-    let slug = row.topic_slug.clone().unwrap_or_default();
+    let slug = row.topic_slug.as_deref().unwrap_or_default();
     let url = match (row.topic_id, row.post_number) {
-        (Some(t), Some(n)) => format!("/t/{slug}/{t}/{n}"),
-        (Some(t), None) => format!("/t/{slug}/{t}"),
+        (Some(t), Some(n)) => paths::post(slug, t, n),
+        (Some(t), None) => paths::topic(slug, t),
         _ => "/notifications".to_owned(),
     };
     NotificationItem {
@@ -91,7 +96,7 @@ fn item(row: NotificationRow) -> NotificationItem {
             .topic_title
             .or_else(|| text("topic_title"))
             .unwrap_or_default(),
-        slug,
+        slug: slug.to_owned(),
         post_number: row.post_number,
         url,
         data,
@@ -120,17 +125,18 @@ fn can_see(user: &UserRow, post: &PostRow, topic: &TopicRow) -> bool {
 }
 
 impl Forum {
-    /// Notifies everyone a new post (or the new parts of an edited one) concerns. `previous`
-    /// is the raw text before an edit; `actor` wrote the post or the edit.
+    /// Notifies everyone a new post (or the new parts of an edited one) concerns. `facts` are
+    /// what its text mentions and quotes (found when it was cooked); `previous` is the raw
+    /// text before an edit; `actor` wrote the post or the edit.
     pub(crate) async fn notify_post(
         &self,
         tx: &mut Tx,
         post: &PostRow,
+        facts: &stoa_markup::Facts,
         topic: &TopicRow,
         actor: &UserRow,
         previous: Option<&str>,
     ) -> Result<()> {
-        let facts = stoa_markup::scan(&post.raw);
         let before = previous.map(stoa_markup::scan).unwrap_or_default();
         let mut candidates: Vec<(UserId, NotificationKind)> = Vec::new();
         if previous.is_some() && post.user_id != actor.id {
@@ -404,18 +410,27 @@ impl Forum {
         Ok(())
     }
 
-    /// Sets the member's level for a topic (Discourse: `POST /t/{id}/notifications`).
-    pub async fn set_topic_notification_level(
+    /// Sets the member's level for a topic or a category (Discourse: `POST
+    /// /t/{id}/notifications`, `POST /category/{id}/notifications`), if they may see it.
+    pub async fn set_notification_level(
         &self,
         actor: Actor,
-        topic: TopicId,
+        of: Followed,
         level: i64,
     ) -> Result<NotificationLevel> {
         let user = member(actor)?;
         let level = NotificationLevel::parse(level)?;
         let mut tx = self.db.write().await?;
-        crate::topics::visible_topic(&mut tx, actor, topic).await?;
-        watching::set_topic_level(&mut tx, user, topic, level, LevelReason::UserChanged).await?;
+        match of {
+            Followed::Topic(topic) => {
+                crate::visible::visible_topic(&mut tx, actor, topic).await?;
+                watching::set_topic_level(&mut tx, user, topic, level).await?;
+            }
+            Followed::Category(category) => {
+                crate::visible::visible_category(&mut tx, actor, category).await?;
+                watching::set_category_level(&mut tx, user, category, level).await?;
+            }
+        }
         tx.commit().await?;
         Ok(level)
     }
@@ -430,21 +445,5 @@ impl Forum {
         let mut tx = self.db.read().await?;
         let level = watching::category_level(&mut tx, user, category).await?;
         Ok(level.unwrap_or(NotificationLevel::Normal))
-    }
-
-    /// Sets the member's level for a category (Discourse: `POST /category/{id}/notifications`).
-    pub async fn set_category_notification_level(
-        &self,
-        actor: Actor,
-        category: CategoryId,
-        level: i64,
-    ) -> Result<NotificationLevel> {
-        let user = member(actor)?;
-        let level = NotificationLevel::parse(level)?;
-        let mut tx = self.db.write().await?;
-        crate::categories::visible_category(&mut tx, actor, category).await?;
-        watching::set_category_level(&mut tx, user, category, level).await?;
-        tx.commit().await?;
-        Ok(level)
     }
 }

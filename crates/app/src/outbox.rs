@@ -5,14 +5,15 @@
 //! Every value that reaches a header (the subject, made from titles and usernames) goes through
 //! [`header_text`], so no input can end a header and start another.
 
-use stoa_core::NotificationKind;
+use askama::Template;
+use stoa_core::{NotificationKind, paths};
 use stoa_db::mail::NewEmail;
 use stoa_db::posts::PostRow;
 use stoa_db::topics::TopicRow;
 use stoa_db::users::UserRow;
 use stoa_db::{Tx, mail};
 
-use crate::{Forum, Result, now, random_hex, sha256_hex};
+use crate::{AppError, Forum, Result, now, random_hex, sha256_hex};
 
 /// How long a sign-up confirmation link works (Discourse: 48 hours).
 pub const SIGNUP_TOKEN_HOURS: i64 = 48;
@@ -39,16 +40,8 @@ pub fn header_text(s: &str) -> String {
     replaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn escape(s: &str) -> String {
-    html_escape::encode_text(s).into_owned()
-}
-
-fn attr(s: &str) -> String {
-    html_escape::encode_double_quoted_attribute(s).into_owned()
-}
-
-/// The text and HTML parts of an email: a greeting paragraph, an optional quoted passage, a
-/// button-like link, and a footer.
+/// What an email says: a greeting paragraph, an optional quoted passage, a button-like link,
+/// and a footer. Written out twice, by `templates/email.txt` and `templates/email.html`.
 struct Body<'a> {
     lead: String,
     quote: Option<&'a str>,
@@ -58,51 +51,30 @@ struct Body<'a> {
     footer_link: Option<(&'a str, &'a str)>,
 }
 
+#[derive(Template)]
+#[template(path = "email.txt")]
+struct TextPart<'a> {
+    b: &'a Body<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email.html")]
+struct HtmlPart<'a> {
+    b: &'a Body<'a>,
+}
+
 impl Body<'_> {
-    fn text(&self) -> String {
-        let mut out = format!("{}\n\n", self.lead);
-        if let Some(q) = self.quote {
-            for line in q.lines() {
-                out.push_str("> ");
-                out.push_str(line);
-                out.push('\n');
-            }
-            out.push('\n');
-        }
-        out.push_str(&format!(
-            "{}: {}\n\n-- \n{}\n",
-            self.link_label, self.link, self.footer
-        ));
-        if let Some((label, url)) = self.footer_link {
-            out.push_str(&format!("{label}: {url}\n"));
-        }
-        out
+    fn text(&self) -> Result<String> {
+        TextPart { b: self }.render().map_err(rendering)
     }
 
-    fn html(&self) -> String {
-        let mut out = String::from(
-            "<!doctype html><html><body style=\"font-family: sans-serif; line-height: 1.5\">",
-        );
-        out.push_str(&format!("<p>{}</p>", escape(&self.lead)));
-        if let Some(q) = self.quote {
-            out.push_str(&format!(
-                "<blockquote style=\"white-space: pre-wrap; border-left: 3px solid #ccc; \
-                 margin: 0; padding: 0 1em\">{}</blockquote>",
-                escape(q)
-            ));
-        }
-        out.push_str(&format!(
-            "<p><a href=\"{}\">{}</a></p><hr><p style=\"color: #666; font-size: small\">{}",
-            attr(self.link),
-            escape(self.link_label),
-            escape(&self.footer)
-        ));
-        if let Some((label, url)) = self.footer_link {
-            out.push_str(&format!(" <a href=\"{}\">{}</a>", attr(url), escape(label)));
-        }
-        out.push_str("</p></body></html>");
-        out
+    fn html(&self) -> Result<String> {
+        HtmlPart { b: self }.render().map_err(rendering)
     }
+}
+
+fn rendering(e: askama::Error) -> AppError {
+    AppError::Internal(format!("rendering an email: {e}"))
 }
 
 /// At most this much of a post goes into an email.
@@ -147,11 +119,8 @@ impl Forum {
         if !away || !recipient.email_notifications || recipient.email_verified_at.is_none() {
             return Ok(());
         }
-        let link = self.url(&format!(
-            "/t/{}/{}/{}",
-            topic.slug, topic.id, post.post_number
-        ));
-        let unsubscribe = self.url(&format!("/email/unsubscribe/{}", recipient.unsubscribe_key));
+        let link = self.url(&paths::post(&topic.slug, topic.id, post.post_number));
+        let unsubscribe = self.url(&paths::unsubscribe(&recipient.unsubscribe_key));
         let verb = match kind {
             NotificationKind::Posted => "posted",
             other => other.verb(),
@@ -176,8 +145,8 @@ impl Forum {
                 notification: Some(notification_id),
                 to: &recipient.email,
                 subject: &self.subject(&topic.title),
-                text: &body.text(),
-                html: &body.html(),
+                text: &body.text()?,
+                html: &body.html()?,
                 unsubscribe_url: Some(&unsubscribe),
                 at,
             },
@@ -193,7 +162,7 @@ impl Forum {
         let (hours, path, subject, lead, label, footer) = match scope {
             SCOPE_PASSWORD_RESET => (
                 RESET_TOKEN_HOURS,
-                format!("/u/password-reset/{token}"),
+                paths::password_reset(&token),
                 "Set a new password",
                 format!(
                     "Someone asked to reset the password of {} on {}. If it was you, choose a \
@@ -206,7 +175,7 @@ impl Forum {
             ),
             _ => (
                 SIGNUP_TOKEN_HOURS,
-                format!("/u/activate-account/{token}"),
+                paths::activate_account(&token),
                 "Confirm your email address",
                 format!(
                     "Welcome to {}, {}! Confirm that this address is yours with the link \
@@ -246,8 +215,8 @@ impl Forum {
                 notification: None,
                 to: &user.email,
                 subject: &self.subject(subject),
-                text: &body.text(),
-                html: &body.html(),
+                text: &body.text()?,
+                html: &body.html()?,
                 unsubscribe_url: None,
                 at,
             },

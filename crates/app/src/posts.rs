@@ -1,17 +1,17 @@
 //! Posts: replying, editing (with revisions), soft deleting and restoring, liking.
 
-use stoa_core::notify::LevelReason;
 use stoa_core::slug::slugify;
 use stoa_core::{
-    Actor, CategoryId, EditReason, Error, FirstPostDeletion, Guardian, NotificationLevel,
-    PostFacts, PostId, TopicId, TopicTitle, UserId,
+    Actor, CategoryId, EditReason, Error, FirstPostDeletion, Guardian, PostFacts, PostId, TopicId,
+    TopicTitle, UserId,
 };
 use stoa_db::posts::{PostRow, PostView};
 use stoa_db::revisions::NewRevision;
 use stoa_db::topics::TopicRow;
 use stoa_db::{Tx, likes, posts as db_posts, revisions, topics as db_topics};
 
-use crate::topics::{insert_post, post_context, visible_topic};
+use crate::posting::{Draft, Posted};
+use crate::visible::{post_and_topic, visible_topic};
 
 /// What a withdrawn first post says instead of its text.
 pub const WITHDRAWN_NOTICE: &str = "(topic withdrawn by its author)";
@@ -200,15 +200,15 @@ pub(crate) fn item(
     closed: bool,
 ) -> PostItem {
     let facts = PostFacts {
-        author: post.user_id,
-        deleted: post.deleted_at.is_some(),
+        author: post.post.user_id,
+        deleted: post.post.deleted_at.is_some(),
         topic_deleted,
         topic_closed: closed,
-        withdrawn: post.withdrawn_at.is_some(),
+        withdrawn: post.post.withdrawn_at.is_some(),
     };
     if !guardian.can_see_post(facts) {
-        post.raw.clear();
-        post.cooked.clear();
+        post.post.raw.clear();
+        post.post.cooked.clear();
         post.deleted_by_username = None;
     }
     PostItem {
@@ -217,26 +217,9 @@ pub(crate) fn item(
     }
 }
 
-/// The post and its topic, if both exist (deleted ones only for those who may see them).
-async fn post_and_topic(tx: &mut Tx, actor: Actor, id: PostId) -> Result<(PostRow, TopicRow)> {
-    let post = db_posts::find(tx, id)
-        .await?
-        .ok_or(Error::NotFound("post"))?;
-    let topic = visible_topic(tx, actor, post.topic_id).await?;
-    if post.deleted_at.is_some() && !Guardian::new(actor).can_see_deleted() {
-        return Err(Error::NotFound("post").into());
-    }
-    Ok((post, topic))
-}
-
 impl Forum {
-    /// Adds a reply to a topic; returns the new post's id and number.
-    pub async fn reply(
-        &self,
-        actor: Actor,
-        topic_id: TopicId,
-        form: &ReplyForm,
-    ) -> Result<(PostId, i64)> {
+    /// Adds a reply to a topic.
+    pub async fn reply(&self, actor: Actor, topic_id: TopicId, form: &ReplyForm) -> Result<Posted> {
         let guardian = Guardian::new(actor);
         let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
         // Cooked before the write transaction; a refusal of the text is reported after the
@@ -258,24 +241,13 @@ impl Forum {
                 .into());
             }
         }
-        let post_id =
-            insert_post(&mut tx, topic_id, user, form.reply_to_post_number, &cooked).await?;
-        db::categories::recount(&mut tx, topic.category_id).await?;
-        // Replying makes one track the topic, unless one chose a level for it (or watches it
-        // through its category).
-        let category = topic.category_id;
-        let level = match db::watching::category_level(&mut tx, user, category).await? {
-            Some(NotificationLevel::Watching) => NotificationLevel::Watching,
-            _ => NotificationLevel::Tracking,
+        let draft = Draft {
+            topic: &topic,
+            author: user,
+            reply_to: form.reply_to_post_number,
+            cooked,
         };
-        db::watching::default_topic_level(&mut tx, user, topic_id, level, LevelReason::CreatedPost)
-            .await?;
-        let (post, topic, author) = post_context(&mut tx, post_id).await?;
-        self.notify_post(&mut tx, &post, &topic, &author, None)
-            .await?;
-        tx.commit().await?;
-        self.wake_mailer();
-        Ok((post_id, post.post_number))
+        self.publish(tx, draft).await
     }
 
     /// A post, if the actor may see it, with the actor's permissions.
@@ -345,11 +317,9 @@ impl Forum {
             _ => None,
         };
         let category = match (form.category_id, first) {
-            (Some(c), true) if c != topic.category_id => Some(
-                crate::categories::visible_category(&mut tx, actor, c)
-                    .await
-                    .map_err(|_| Error::invalid("category", "That category does not exist"))?,
-            ),
+            (Some(c), true) if c != topic.category_id => {
+                Some(crate::visible::chosen_category(&mut tx, actor, c).await?)
+            }
             _ => None,
         };
         let body_changed = body != post.raw;
@@ -374,7 +344,7 @@ impl Forum {
         .await?;
         if body_changed {
             db_posts::update_raw(&mut tx, id, body, &cooked.html, at).await?;
-            crate::search::index_post(&mut tx, id).await?;
+            crate::search::index_cooked(&mut tx, id, topic.id, post.user_id, &cooked).await?;
         } else {
             db_posts::bump_version(&mut tx, id, at).await?;
         }
@@ -396,8 +366,15 @@ impl Forum {
             let editor = db::users::find(&mut tx, user)
                 .await?
                 .ok_or(Error::NotFound("user"))?;
-            self.notify_post(&mut tx, &updated, &topic, &editor, Some(&post.raw))
-                .await?;
+            self.notify_post(
+                &mut tx,
+                &updated,
+                &cooked.facts,
+                &topic,
+                &editor,
+                Some(&post.raw),
+            )
+            .await?;
         }
         tx.commit().await?;
         self.wake_mailer();
@@ -523,11 +500,7 @@ impl Forum {
         }
         db_topics::recount(&mut tx, topic.id).await?;
         db::categories::recount(&mut tx, topic.category_id).await?;
-        let updated = db_posts::find(&mut tx, id)
-            .await?
-            .ok_or(Error::NotFound("post"))?;
-        tx.commit().await?;
-        Ok(updated)
+        commit_returning(tx, id).await
     }
 
     /// Replaces a first post's text by [`WITHDRAWN_NOTICE`], keeping the text as a revision.
@@ -547,11 +520,7 @@ impl Forum {
         let cooked = stoa_markup::cook(WITHDRAWN_NOTICE, &Default::default());
         db_posts::set_withdrawn(&mut tx, id, WITHDRAWN_NOTICE, &cooked, Some(at), at).await?;
         crate::search::index_post(&mut tx, id).await?;
-        let updated = db_posts::find(&mut tx, id)
-            .await?
-            .ok_or(Error::NotFound("post"))?;
-        tx.commit().await?;
-        Ok(updated)
+        commit_returning(tx, id).await
     }
 
     /// Puts a withdrawn first post's text (`old`, from its latest revision) back.
@@ -567,11 +536,7 @@ impl Forum {
         revisions::insert(&mut tx, &plain_revision(post, user, at, "Restored")).await?;
         db_posts::set_withdrawn(&mut tx, id, old.raw(), &old.html, None, at).await?;
         crate::search::index_post(&mut tx, id).await?;
-        let updated = db_posts::find(&mut tx, id)
-            .await?
-            .ok_or(Error::NotFound("post"))?;
-        tx.commit().await?;
-        Ok(updated)
+        commit_returning(tx, id).await
     }
 
     /// Likes (`like` = true) or unlikes a post; returns the new like count.
@@ -698,4 +663,13 @@ impl Forum {
             author.username, post.post_number, post.topic_id, text
         ))
     }
+}
+
+/// Commits a write to a post, handing back the post as it now stands.
+async fn commit_returning(mut tx: Tx, id: PostId) -> Result<PostRow> {
+    let updated = db_posts::find(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("post"))?;
+    tx.commit().await?;
+    Ok(updated)
 }

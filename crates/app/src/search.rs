@@ -1,9 +1,10 @@
 //! Search: keeping the index exact as posts change, and answering queries.
 //!
 //! Every write that changes what a post's index row holds calls in here inside its own
-//! transaction: [`index_post`] after a post is written or edited, `db::search::set_topic_title`
-//! after a retitle. Deletes and restores change nothing in the index: visibility is decided
-//! when searching, so a restored post is findable again at once.
+//! transaction: [`index_cooked`] after a post's text is written, [`index_post`] when it was
+//! replaced otherwise, `db::search::set_topic_title` after a retitle. Deletes and restores
+//! change nothing in the index: visibility is decided when searching, so a restored post is
+//! findable again at once.
 
 use stoa_core::analyzer::{self, Fragment};
 use stoa_core::limits::{SEARCH_MAX_PAGE, SEARCH_RESULTS_PER_PAGE, SIMILAR_TOPICS};
@@ -12,6 +13,7 @@ use stoa_core::{Actor, Guardian, PostId, TopicId};
 use stoa_db::Tx;
 use stoa_db::search::{self as db_search, HitRow, SearchDoc, Searcher, SourceRow};
 
+use crate::cooking::Cooked;
 use crate::{Category, Forum, FoundPost, MemberName, Result};
 
 /// One topic in the results: its best-matching post, with the matching words marked.
@@ -55,6 +57,22 @@ fn doc_of(s: &SourceRow) -> SearchDoc {
         &s.username,
         &s.name,
     )
+}
+
+/// Writes the index row of a post whose text was just cooked, from the plain text cooking
+/// made (the body is not parsed again, nor read back).
+pub(crate) async fn index_cooked(
+    tx: &mut Tx,
+    post: PostId,
+    topic: TopicId,
+    author: stoa_core::UserId,
+    cooked: &Cooked,
+) -> Result<()> {
+    if let Some(l) = db_search::labels(tx, topic, author).await? {
+        let doc = SearchDoc::new(&l.title, &cooked.plain, &l.category, &l.username, &l.name);
+        db_search::upsert(tx, post, &doc).await?;
+    }
+    Ok(())
 }
 
 /// Writes a post's index row from what is stored now (call after writing the post).

@@ -1,18 +1,17 @@
 //! Topics: starting one, listing them, and reading one page of a topic.
 
 use stoa_core::limits::{POSTS_PER_PAGE, TOPICS_PER_PAGE};
-use stoa_core::notify::LevelReason;
 use stoa_core::slug::slugify;
 use stoa_core::{
-    Actor, CategoryId, Error, Guardian, NotificationLevel, PostId, TopicId, TopicTitle, UserId,
+    Actor, CategoryId, Error, Guardian, NotificationLevel, TopicId, TopicTitle, UserId,
 };
-use stoa_db::posts::{NewPost, PostRow};
-use stoa_db::topics::{ListFilter, ListKind, NewTopic, TopicRow};
-use stoa_db::users::UserRow;
-use stoa_db::{Tx, posts as db_posts, reads, topics as db_topics};
+use stoa_db::topics::{ListFilter, ListKind, NewTopic};
+use stoa_db::{posts as db_posts, reads, topics as db_topics};
 
-use crate::cooking::{self, Cooked};
+use crate::cooking;
+use crate::posting::{Draft, Posted};
 use crate::posts::{PostItem, item};
+use crate::visible::{self, visible_topic};
 use crate::{Category, Forum, FoundPost, Result, Topic, TopicSummary, db, now};
 
 /// What the new-topic form sends.
@@ -155,27 +154,9 @@ fn pages_for(total: i64, per_page: i64) -> i64 {
     ((total + per_page - 1) / per_page).max(1)
 }
 
-/// The topic, if it exists and the actor may see it.
-pub(crate) async fn visible_topic(tx: &mut Tx, actor: Actor, id: TopicId) -> Result<TopicRow> {
-    let topic = db_topics::find(tx, id)
-        .await?
-        .ok_or(Error::NotFound("topic"))?;
-    let guardian = Guardian::new(actor);
-    if (topic.deleted_at.is_some() && !guardian.can_see_deleted())
-        || !guardian.can_see_category(topic.category_read_restricted)
-    {
-        return Err(Error::NotFound("topic").into());
-    }
-    Ok(topic)
-}
-
 impl Forum {
-    /// Starts a topic with its opening post; returns the topic id and the post id.
-    pub async fn create_topic(
-        &self,
-        actor: Actor,
-        form: &NewTopicForm,
-    ) -> Result<(TopicId, PostId)> {
+    /// Starts a topic with its opening post.
+    pub async fn create_topic(&self, actor: Actor, form: &NewTopicForm) -> Result<Posted> {
         let guardian = Guardian::new(actor);
         guardian.can_create_topic()?;
         let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
@@ -202,9 +183,7 @@ impl Forum {
             .category_id
             .ok_or_else(|| Error::invalid("category", "Choose a category"))?;
         let mut tx = self.db.write().await?;
-        crate::categories::visible_category(&mut tx, actor, category_id)
-            .await
-            .map_err(|_| Error::invalid("category", "That category does not exist"))?;
+        visible::chosen_category(&mut tx, actor, category_id).await?;
         let at = now();
         let slug = slugify(title.as_str());
         let topic_id = db_topics::insert(
@@ -218,23 +197,16 @@ impl Forum {
             },
         )
         .await?;
-        let post_id = insert_post(&mut tx, topic_id, user, None, &cooked).await?;
-        db::categories::recount(&mut tx, category_id).await?;
-        // One watches the topics one starts (Discourse's default).
-        db::watching::default_topic_level(
-            &mut tx,
-            user,
-            topic_id,
-            NotificationLevel::Watching,
-            LevelReason::CreatedTopic,
-        )
-        .await?;
-        let (post, topic, author) = post_context(&mut tx, post_id).await?;
-        self.notify_post(&mut tx, &post, &topic, &author, None)
-            .await?;
-        tx.commit().await?;
-        self.wake_mailer();
-        Ok((topic_id, post_id))
+        let topic = db_topics::find(&mut tx, topic_id)
+            .await?
+            .ok_or(Error::NotFound("topic"))?;
+        let draft = Draft {
+            topic: &topic,
+            author: user,
+            reply_to: None,
+            cooked,
+        };
+        self.publish(tx, draft).await
     }
 
     /// Topics with the newest activity first, optionally in one category or by one member.
@@ -338,7 +310,7 @@ impl Forum {
         )
         .await?;
         let shown = match (views.first(), views.last()) {
-            (Some(a), Some(b)) => Some((a.post_number, b.post_number)),
+            (Some(a), Some(b)) => Some((a.post.post_number, b.post.post_number)),
             _ => None,
         };
         let (first, last) = shown.unwrap_or((0, 0));
@@ -507,54 +479,3 @@ impl Forum {
 
 /// The most posts one reading report marks (five pages' worth).
 const MAX_REPORTED_POSTS: usize = 100;
-
-/// A post just written, its topic and its author, for notifying.
-pub(crate) async fn post_context(
-    tx: &mut Tx,
-    post: PostId,
-) -> Result<(PostRow, TopicRow, UserRow)> {
-    let post = db_posts::find(tx, post)
-        .await?
-        .ok_or(Error::NotFound("post"))?;
-    let topic = db_topics::find(tx, post.topic_id)
-        .await?
-        .ok_or(Error::NotFound("topic"))?;
-    let author = db::users::find(tx, post.user_id)
-        .await?
-        .ok_or(Error::NotFound("user"))?;
-    Ok((post, topic, author))
-}
-
-/// Inserts a post at the topic's next number, cooked, with counters and read state kept exact.
-pub(crate) async fn insert_post(
-    tx: &mut Tx,
-    topic: TopicId,
-    user: UserId,
-    reply_to: Option<i64>,
-    cooked: &Cooked,
-) -> Result<PostId> {
-    let at = now();
-    let number = db_topics::take_post_number(tx, topic).await?;
-    let post_id = db_posts::insert(
-        tx,
-        &NewPost {
-            topic_id: topic,
-            user_id: user,
-            post_number: number,
-            reply_to_post_number: reply_to,
-            raw: cooked.raw(),
-            cooked: &cooked.html,
-            created_at: at,
-        },
-    )
-    .await?;
-    if let Some(to) = reply_to {
-        db_posts::recount_replies(tx, topic, to).await?;
-    }
-    db_topics::bump(tx, topic, at, user).await?;
-    db_topics::recount(tx, topic).await?;
-    reads::mark_posted(tx, user, topic).await?;
-    reads::mark_read(tx, user, topic, number).await?;
-    crate::search::index_post(tx, post_id).await?;
-    Ok(post_id)
-}

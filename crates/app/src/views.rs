@@ -9,7 +9,7 @@ use stoa_db::topics::TopicRow;
 use stoa_db::{Tx, likes, posts as db_posts, reads};
 
 use crate::posts::{PostItem, item};
-use crate::topics::visible_topic;
+use crate::visible::visible_topic;
 use crate::{Forum, MemberName, Result, SiteCounts, Timestamp, Topic, db, now};
 
 /// Posts in one answer of the topic view (Discourse's `chunk_size`).
@@ -108,18 +108,22 @@ async fn batch_in(
     }
     let mut items = Vec::with_capacity(views.len());
     for view in views {
-        let topic = match topics.get(&view.topic_id) {
+        let topic = match topics.get(&view.post.topic_id) {
             Some(known) => known.clone(),
             None => {
-                let found = visible_topic(tx, actor, view.topic_id).await.ok();
-                topics.insert(view.topic_id, found.clone());
+                let found = match visible_topic(tx, actor, view.post.topic_id).await {
+                    Ok(topic) => Some(topic),
+                    Err(e) if e.is_not_found() => None,
+                    Err(e) => return Err(e),
+                };
+                topics.insert(view.post.topic_id, found.clone());
                 found
             }
         };
         let Some(topic) = topic else {
             continue;
         };
-        if view.deleted_at.is_some() && !guardian.can_see_deleted() {
+        if view.post.deleted_at.is_some() && !guardian.can_see_deleted() {
             continue;
         }
         items.push(item(

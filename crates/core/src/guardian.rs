@@ -230,6 +230,13 @@ impl Guardian {
 mod tests {
     use super::*;
 
+    fn member(id: i64, admin: bool) -> Guardian {
+        Guardian::new(Actor::Member {
+            id: UserId(id),
+            admin,
+        })
+    }
+
     fn post(author: i64) -> PostFacts {
         PostFacts {
             author: UserId(author),
@@ -240,18 +247,9 @@ mod tests {
     #[test]
     fn matrix() {
         let anon = Guardian::new(Actor::Anonymous);
-        let anna = Guardian::new(Actor::Member {
-            id: UserId(1),
-            admin: false,
-        });
-        let boris = Guardian::new(Actor::Member {
-            id: UserId(2),
-            admin: false,
-        });
-        let admin = Guardian::new(Actor::Member {
-            id: UserId(3),
-            admin: true,
-        });
+        let anna = member(1, false);
+        let boris = member(2, false);
+        let admin = member(3, true);
         assert_eq!(anon.can_create_topic(), Err(Error::NotLoggedIn));
         assert!(anna.can_create_topic().is_ok());
         assert!(anna.can_edit_post(post(1)).is_ok());
@@ -283,18 +281,9 @@ mod tests {
 
     #[test]
     fn first_posts_are_withdrawn_once_others_have_replied() {
-        let anna = Guardian::new(Actor::Member {
-            id: UserId(1),
-            admin: false,
-        });
-        let boris = Guardian::new(Actor::Member {
-            id: UserId(2),
-            admin: false,
-        });
-        let admin = Guardian::new(Actor::Member {
-            id: UserId(3),
-            admin: true,
-        });
+        let anna = member(1, false);
+        let boris = member(2, false);
+        let admin = member(3, true);
         let first = post(1);
         assert_eq!(
             anna.first_post_deletion(first, false),

@@ -10,6 +10,7 @@ mod input;
 pub mod limits;
 pub mod notify;
 mod passwords;
+pub mod paths;
 pub mod search;
 pub mod slug;
 pub mod throttle;

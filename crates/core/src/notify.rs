@@ -1,5 +1,5 @@
 //! Notifications and notification levels, numbered as Discourse numbers them
-//! (`shared/reference/discourse.md` §1) so that the JSON API can hand them out unchanged.
+//! (`docs/discourse.md` §1) so that the JSON API can hand them out unchanged.
 
 use crate::{Error, Result};
 
@@ -109,6 +109,19 @@ impl NotificationLevel {
     /// chosen for its category, else normal.
     pub fn in_force(topic: Option<Self>, category: Option<Self>) -> Self {
         topic.or(category).unwrap_or(Self::Normal)
+    }
+
+    /// The level posting in a topic gives a member who chose none for it, and why: one
+    /// watches the topics one starts and tracks those one replies to (Discourse's defaults) —
+    /// unless one watches the topic's category, which a reply does not lower.
+    pub fn for_poster(starts_topic: bool, category: Option<Self>) -> (Self, LevelReason) {
+        if starts_topic {
+            (Self::Watching, LevelReason::CreatedTopic)
+        } else if category == Some(Self::Watching) {
+            (Self::Watching, LevelReason::CreatedPost)
+        } else {
+            (Self::Tracking, LevelReason::CreatedPost)
+        }
     }
 
     pub fn label(self) -> &'static str {
@@ -227,6 +240,21 @@ mod tests {
         assert!(NotificationLevel::parse(4).is_err());
         assert_eq!(NotificationLevel::from_stored(7), NotificationLevel::Normal);
         assert!(NotificationLevel::Watching > NotificationLevel::Tracking);
+    }
+
+    #[test]
+    fn posters_watch_what_they_start_and_track_what_they_answer() {
+        use NotificationLevel::*;
+        let level = |first, category| NotificationLevel::for_poster(first, category).0;
+        assert_eq!(level(true, None), Watching);
+        assert_eq!(level(true, Some(Muted)), Watching);
+        assert_eq!(level(false, None), Tracking);
+        assert_eq!(level(false, Some(Muted)), Tracking);
+        assert_eq!(level(false, Some(Watching)), Watching);
+        assert_eq!(
+            NotificationLevel::for_poster(false, Some(Watching)).1,
+            LevelReason::CreatedPost
+        );
     }
 
     #[test]

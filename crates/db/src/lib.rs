@@ -69,6 +69,38 @@ macro_rules! exec {
     };
 }
 
+/// Soft-deletes (`by` = Some) or restores (`by` = None) one row of a table that records when
+/// and by whom (`deleted_at`, `deleted_by_id`): posts and topics. Nothing is ever removed.
+async fn set_deleted_row(
+    tx: &mut Tx,
+    table: SoftDeleted,
+    id: i64,
+    by: Option<stoa_core::UserId>,
+    at: Timestamp,
+) -> Result<()> {
+    const POSTS: &str = "UPDATE posts SET deleted_at = CASE WHEN $1 IS NULL THEN NULL ELSE $2 END, \
+                         deleted_by_id = $1 WHERE id = $3";
+    const TOPICS: &str = "UPDATE topics SET deleted_at = CASE WHEN $1 IS NULL THEN NULL ELSE $2 END, \
+                          deleted_by_id = $1 WHERE id = $3";
+    let sql = match table {
+        SoftDeleted::Posts => POSTS,
+        SoftDeleted::Topics => TOPICS,
+    };
+    exec!(tx, c => sqlx::query(sql)
+        .bind(by.map(|u| u.0))
+        .bind(at)
+        .bind(id)
+        .execute(&mut **c)
+        .await)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy)]
+enum SoftDeleted {
+    Posts,
+    Topics,
+}
+
 /// How to reach PostgreSQL beyond its URL.
 #[derive(Debug, Clone)]
 pub struct PgSettings {

@@ -27,24 +27,12 @@ pub struct PostRow {
 /// A post with what a page shows beside it: its author, and whether the viewer liked it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PostView {
-    pub id: PostId,
-    pub topic_id: TopicId,
-    pub user_id: UserId,
+    #[sqlx(flatten)]
+    pub post: PostRow,
     pub username: String,
     pub name: String,
     pub author_admin: bool,
-    pub post_number: i64,
-    pub reply_to_post_number: Option<i64>,
     pub reply_to_username: Option<String>,
-    pub raw: String,
-    pub cooked: String,
-    pub version: i64,
-    pub like_count: i64,
-    pub reply_count: i64,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    pub deleted_at: Option<Timestamp>,
-    pub withdrawn_at: Option<Timestamp>,
     /// Who deleted it (for those who may see the deleted post).
     pub deleted_by_username: Option<String>,
     pub liked: bool,
@@ -61,11 +49,16 @@ pub struct NewPost<'a> {
     pub created_at: Timestamp,
 }
 
-pub async fn insert(tx: &mut Tx, post: &NewPost<'_>) -> Result<PostId> {
+/// Writes a new post and hands back its row as stored (defaults included), so the caller
+/// does not read it back.
+pub async fn insert(tx: &mut Tx, post: &NewPost<'_>) -> Result<PostRow> {
     const SQL: &str = "INSERT INTO posts (topic_id, user_id, post_number, reply_to_post_number, \
                        raw, cooked, created_at, updated_at) \
-                       VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id";
-    let id: i64 = run!(tx, c => sqlx::query_scalar(SQL)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
+                       RETURNING id, topic_id, user_id, post_number, reply_to_post_number, raw, \
+                       cooked, version, like_count, reply_count, created_at, updated_at, \
+                       deleted_at, withdrawn_at";
+    Ok(run!(tx, c => sqlx::query_as(SQL)
         .bind(post.topic_id.0)
         .bind(post.user_id.0)
         .bind(post.post_number)
@@ -74,8 +67,7 @@ pub async fn insert(tx: &mut Tx, post: &NewPost<'_>) -> Result<PostId> {
         .bind(post.cooked)
         .bind(post.created_at)
         .fetch_one(&mut **c)
-        .await)?;
-    Ok(PostId(id))
+        .await)?)
 }
 
 pub async fn find(tx: &mut Tx, id: PostId) -> Result<Option<PostRow>> {
@@ -356,15 +348,7 @@ pub async fn others_replied(tx: &mut Tx, topic: TopicId, author: UserId) -> Resu
 
 /// Soft-deletes (`by` = Some) or restores (`by` = None) a post.
 pub async fn set_deleted(tx: &mut Tx, id: PostId, by: Option<UserId>, at: Timestamp) -> Result<()> {
-    const SQL: &str = "UPDATE posts SET deleted_at = CASE WHEN $1 IS NULL THEN NULL ELSE $2 END, \
-                       deleted_by_id = $1 WHERE id = $3";
-    exec!(tx, c => sqlx::query(SQL)
-        .bind(by.map(|u| u.0))
-        .bind(at)
-        .bind(id.0)
-        .execute(&mut **c)
-        .await)?;
-    Ok(())
+    crate::set_deleted_row(tx, crate::SoftDeleted::Posts, id.0, by, at).await
 }
 
 /// Recounts the live replies to a post (posts whose `reply_to_post_number` names it).

@@ -55,6 +55,12 @@ fn user(name: &'static str, email: &'static str, at: Timestamp) -> users::NewUse
     }
 }
 
+/// The error writing `who` ends in (the write is expected to fail).
+async fn refused(db: &Db, who: users::NewUser<'_>) -> Error {
+    let mut tx = db.write().await.unwrap();
+    users::insert(&mut tx, &who).await.unwrap_err()
+}
+
 #[tokio::test]
 async fn unique_violations_are_typed_on_both_backends() {
     for (db, _dir) in databases("unique_violations").await {
@@ -64,20 +70,13 @@ async fn unique_violations_are_typed_on_both_backends() {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        let mut tx = db.write().await.unwrap();
-        let err = users::insert(&mut tx, &user("boris", "SAME@example.org", now))
-            .await
-            .unwrap_err();
+        let err = refused(&db, user("boris", "SAME@example.org", now)).await;
         assert!(
             matches!(err, Error::UniqueViolation),
             "{}: {err:?}",
             db.backend_name()
         );
-        drop(tx);
-        let mut tx = db.write().await.unwrap();
-        let err = users::insert(&mut tx, &user("ANNA", "other@example.org", now))
-            .await
-            .unwrap_err();
+        let err = refused(&db, user("ANNA", "other@example.org", now)).await;
         assert!(
             matches!(err, Error::UniqueViolation),
             "{}: {err:?}",

@@ -142,15 +142,7 @@ pub async fn set_deleted(
     by: Option<UserId>,
     at: Timestamp,
 ) -> Result<()> {
-    const SQL: &str = "UPDATE topics SET deleted_at = CASE WHEN $1 IS NULL THEN NULL ELSE $2 END, \
-                       deleted_by_id = $1 WHERE id = $3";
-    exec!(tx, c => sqlx::query(SQL)
-        .bind(by.map(|u| u.0))
-        .bind(at)
-        .bind(id.0)
-        .execute(&mut **c)
-        .await)?;
-    Ok(())
+    crate::set_deleted_row(tx, crate::SoftDeleted::Topics, id.0, by, at).await
 }
 
 pub async fn add_view(tx: &mut Tx, id: TopicId) -> Result<()> {

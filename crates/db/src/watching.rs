@@ -7,34 +7,30 @@ use stoa_core::{CategoryId, LevelReason, NotificationLevel, TopicId, UserId};
 
 use crate::{Result, Tx, exec, run};
 
-/// Sets the member's level for a topic, with the reason (their own choice, or a rule's).
+/// Sets the member's level for a topic, as they chose it.
 pub async fn set_topic_level(
     tx: &mut Tx,
     user: UserId,
     topic: TopicId,
     level: NotificationLevel,
-    reason: LevelReason,
 ) -> Result<()> {
-    upsert_topic_level(tx, user, topic, level, reason, false).await
+    upsert_topic_level(tx, (user, topic), level, LevelReason::UserChanged, false).await
 }
 
-/// Sets the member's level for a topic only when none has been chosen for it yet: the
-/// automatic rules (watching what one starts, tracking what one replies to) never override a
+/// Sets the member's level for a topic by a rule (watching what one starts, tracking what
+/// one replies to), only when none has been chosen for it yet: a rule never overrides the
 /// member's own choice.
 pub async fn default_topic_level(
     tx: &mut Tx,
-    user: UserId,
-    topic: TopicId,
-    level: NotificationLevel,
-    reason: LevelReason,
+    (user, topic): (UserId, TopicId),
+    (level, reason): (NotificationLevel, LevelReason),
 ) -> Result<()> {
-    upsert_topic_level(tx, user, topic, level, reason, true).await
+    upsert_topic_level(tx, (user, topic), level, reason, true).await
 }
 
 async fn upsert_topic_level(
     tx: &mut Tx,
-    user: UserId,
-    topic: TopicId,
+    (user, topic): (UserId, TopicId),
     level: NotificationLevel,
     reason: LevelReason,
     only_if_unset: bool,

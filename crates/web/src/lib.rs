@@ -16,6 +16,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request};
 use stoa_app::Forum;
+/// The forum's URLs, for handlers, API shapes and templates (`crate::paths::topic(…)`).
+pub(crate) use stoa_app::core::paths;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };

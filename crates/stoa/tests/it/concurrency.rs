@@ -36,14 +36,16 @@ async fn counters_stay_exact_under_concurrent_likes_and_replies(b: Backend) {
         raw: "Everyone replies here at the same moment.".into(),
         category_id: Some(CategoryId(1)),
     };
-    let (t1, p1) = forum
+    let first = forum
         .create_topic(members[0], &topic_form(1))
         .await
         .unwrap();
-    let (t2, p2) = forum
+    let second = forum
         .create_topic(members[1], &topic_form(2))
         .await
         .unwrap();
+    let (t1, p1) = (first.topic_id, first.post_id);
+    let (t2, p2) = (second.topic_id, second.post_id);
 
     // Every member at once: likes both opening posts, replies to each topic (answering post 1),
     // starts a topic of their own, and unlikes one post again.
@@ -59,7 +61,7 @@ async fn counters_stay_exact_under_concurrent_likes_and_replies(b: Backend) {
                     raw: format!("Member {i} answering at the same time as everyone."),
                     reply_to_post_number: Some(1),
                 };
-                let (reply_id, _) = forum.reply(m, topic, &reply).await.unwrap();
+                let reply_id = forum.reply(m, topic, &reply).await.unwrap().post_id;
                 if i % 3 == 0 {
                     forum.delete_post(m, reply_id).await.unwrap();
                 }

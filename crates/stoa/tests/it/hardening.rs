@@ -650,7 +650,7 @@ async fn hidden_posts_do_not_exist_for_writes(b: Backend) {
         )
         .await
         .unwrap();
-    let (_, staff_post) = forum
+    let staff_post = forum
         .create_topic(
             admin,
             &stoa_app::NewTopicForm {
@@ -661,7 +661,8 @@ async fn hidden_posts_do_not_exist_for_writes(b: Backend) {
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .post_id;
     let row = forum.category(admin, later).await.unwrap();
     forum
         .update_category(

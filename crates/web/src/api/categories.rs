@@ -2,19 +2,20 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use stoa_app::{Actor, CategoryForm, CategoryId};
+use stoa_app::{Actor, CategoryForm, CategoryId, Followed};
 
-use super::shapes::{Category, CategoryAccess, TopicListPage};
+use super::shapes::*;
 use super::topics::page_param;
 use super::{ApiError, Caller, Json, Params, Seg, id};
 use crate::AppState;
+use crate::paths;
 
 /// Categories as this caller sees them: top-level ones, each with its subcategories.
 pub(crate) async fn shaped(
     state: &AppState,
     actor: Actor,
     all: &[stoa_app::Category],
-) -> Result<Vec<Category>, ApiError> {
+) -> Result<Vec<CategoryJson>, ApiError> {
     let levels = state.forum.category_levels(actor).await?;
     let access = |c: &stoa_app::Category| {
         let can = state.forum.category_can(actor, c);
@@ -26,33 +27,14 @@ pub(crate) async fn shaped(
     };
     Ok(all
         .iter()
-        .map(|c| Category::new(c, all, access(c)))
+        .map(|c| CategoryJson::new(c, all, access(c)))
         .collect())
-}
-
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub(crate) struct CategoryList {
-    can_create_category: bool,
-    can_create_topic: bool,
-    categories: Vec<Category>,
-}
-
-/// `{"category_list": …}`.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub(crate) struct CategoryListAnswer {
-    category_list: CategoryList,
-}
-
-/// `{"category": …}`.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub(crate) struct CategoryAnswer {
-    category: Category,
 }
 
 /// The categories the caller may see: top-level ones, each with its children in
 /// `subcategory_list`.
 #[utoipa::path(get, path = "/categories.json", tag = "categories",
-    responses((status = 200, body = CategoryListAnswer)))]
+    responses((status = 200, body = CategoryListEnvelope)))]
 pub(crate) async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -60,29 +42,12 @@ pub(crate) async fn list(
     let actor = caller.actor();
     let all = state.forum.categories(actor).await?;
     let shaped = shaped(&state, actor, &all).await?;
-    let (top, children): (Vec<Category>, Vec<Category>) = shaped
-        .into_iter()
-        .partition(|c| c.parent_category_id.is_none());
-    let mut children = children;
-    let categories: Vec<Category> = top
-        .into_iter()
-        .map(|mut c| {
-            let (mine, rest): (Vec<Category>, Vec<Category>) = children
-                .drain(..)
-                .partition(|s| s.parent_category_id == Some(c.id));
-            children = rest;
-            c.subcategory_list = Some(mine);
-            c
-        })
-        .collect();
     let can = state.forum.site_can(actor);
-    Ok(Json(CategoryListAnswer {
-        category_list: CategoryList {
-            can_create_category: can.create_category,
-            can_create_topic: can.create_topic,
-            categories,
-        },
-    })
+    Ok(Json(CategoryListEnvelope::tree(
+        shaped,
+        can.create_category,
+        can.create_topic,
+    ))
     .into_response())
 }
 
@@ -91,9 +56,9 @@ pub(crate) async fn list(
 /// staff-only). Also `POST /categories`.
 #[utoipa::path(post, path = "/categories.json", tag = "categories",
     request_body(content(
-        (super::openapi::NewCategoryRequest = "application/json"),
-        (super::openapi::NewCategoryRequest = "application/x-www-form-urlencoded"))),
-    responses((status = 200, body = CategoryAnswer)))]
+        (NewCategoryRequest = "application/json"),
+        (NewCategoryRequest = "application/x-www-form-urlencoded"))),
+    responses((status = 200, body = CategoryEnvelope)))]
 pub(crate) async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -115,9 +80,9 @@ pub(crate) async fn create(
     let mut shaped = shaped(&state, actor, &all).await?;
     let category = shaped
         .drain(..)
-        .find(|c| c.id == id.0)
+        .find(|c| c.id() == id)
         .ok_or_else(ApiError::not_found)?;
-    Ok(Json(CategoryAnswer { category }).into_response())
+    Ok(Json(CategoryEnvelope::new(category)).into_response())
 }
 
 async fn topics_in(
@@ -135,8 +100,8 @@ async fn topics_in(
         .await?;
     let more = list
         .more
-        .then(|| format!("/c/{}/{}?page={page}", c.slug, c.id));
-    Ok(Json(TopicListPage::new(
+        .then(|| format!("{}?page={page}", paths::category(&c.slug, c.id)));
+    Ok(Json(TopicListPageJson::new(
         &list.topics,
         caller.user.is_some(),
         more,
@@ -147,7 +112,7 @@ async fn topics_in(
 /// A category's topics, newest activity first (0-based `page`).
 #[utoipa::path(get, path = "/c/{id}.json", tag = "categories",
     params(("id" = i64, Path), ("page" = Option<i64>, Query)),
-    responses((status = 200, body = TopicListPage)))]
+    responses((status = 200, body = TopicListPageJson)))]
 pub(crate) async fn topics_by_id(
     State(state): State<AppState>,
     caller: Caller,
@@ -160,7 +125,7 @@ pub(crate) async fn topics_by_id(
 /// The same list with the slug in the path (any slug: the id decides).
 #[utoipa::path(get, path = "/c/{slug}/{id}.json", tag = "categories",
     params(("slug" = String, Path), ("id" = i64, Path), ("page" = Option<i64>, Query)),
-    responses((status = 200, body = TopicListPage)))]
+    responses((status = 200, body = TopicListPageJson)))]
 pub(crate) async fn topics(
     State(state): State<AppState>,
     caller: Caller,
@@ -172,7 +137,7 @@ pub(crate) async fn topics(
 
 /// One category (pydiscourse's `category()`).
 #[utoipa::path(get, path = "/c/{id}/show.json", tag = "categories",
-    params(("id" = i64, Path)), responses((status = 200, body = CategoryAnswer)))]
+    params(("id" = i64, Path)), responses((status = 200, body = CategoryEnvelope)))]
 pub(crate) async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -187,16 +152,16 @@ pub(crate) async fn show(
     let category = shaped(&state, actor, &all)
         .await?
         .into_iter()
-        .find(|c| c.id == wanted.id.0)
+        .find(|c| c.id() == wanted.id)
         .ok_or_else(ApiError::not_found)?;
-    Ok(Json(CategoryAnswer { category }).into_response())
+    Ok(Json(CategoryEnvelope::new(category)).into_response())
 }
 
 /// The member's notification level for a category (0–3).
 #[utoipa::path(post, path = "/category/{id}/notifications.json", tag = "categories",
     params(("id" = i64, Path)),
-    request_body(content = super::openapi::LevelRequest, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, body = super::openapi::Success)))]
+    request_body(content = super::shapes::LevelRequest, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, body = super::shapes::SuccessJson)))]
 pub(crate) async fn set_notification_level(
     State(state): State<AppState>,
     caller: Caller,
@@ -207,7 +172,34 @@ pub(crate) async fn set_notification_level(
     let level = params.require_int("notification_level")?;
     state
         .forum
-        .set_category_notification_level(caller.actor(), category, level)
+        .set_notification_level(caller.actor(), Followed::Category(category), level)
         .await?;
-    Ok(Json(super::openapi::Success::ok()).into_response())
+    Ok(Json(super::shapes::SuccessJson::ok()).into_response())
+}
+
+// What the OpenAPI document says this resource's requests carry.
+
+#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
+#[derive(Debug, utoipa::ToSchema)]
+pub(crate) struct NewCategoryRequest {
+    name: String,
+    /// Six hex digits (or three), with or without `#`.
+    #[schema(pattern = "^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
+    color: Option<String>,
+    #[schema(pattern = "^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
+    text_color: Option<String>,
+    description: Option<String>,
+    parent_category_id: Option<i64>,
+    /// Who may see it (`permissions[everyone]=1`); without `everyone` it is staff-only.
+    permissions: Option<Permissions>,
+}
+
+/// Group name to permission level (1 full, 2 create posts, 3 read only); Stoa reads only
+/// whether `everyone` is there.
+#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
+#[derive(Debug, utoipa::ToSchema)]
+pub(crate) struct Permissions {
+    everyone: Option<i64>,
+    staff: Option<i64>,
+    admins: Option<i64>,
 }

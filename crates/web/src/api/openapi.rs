@@ -8,112 +8,12 @@ use std::sync::LazyLock;
 use axum::http::HeaderValue;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 use stoa_app::core::limits;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Schema};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
 use super::JSON_TYPE;
-
-/// `{"success": "OK"}`.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct Success {
-    success: &'static str,
-}
-
-impl Success {
-    pub fn ok() -> Self {
-        Self { success: "OK" }
-    }
-}
-
-/// A new topic (`title`, `raw`, `category`) or a reply (`topic_id`, `raw`,
-/// `reply_to_post_number`). Form bodies use the same names.
-#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
-#[derive(Debug, ToSchema)]
-pub(crate) struct NewPostRequest {
-    /// The post's Markdown.
-    raw: String,
-    /// For a new topic.
-    title: Option<String>,
-    /// The category id, for a new topic (`category_id` is read too).
-    category: Option<i64>,
-    /// Replies to this topic when given.
-    topic_id: Option<i64>,
-    /// The post this reply answers.
-    reply_to_post_number: Option<i64>,
-    /// Answer `{"post": …}` instead of the bare post.
-    nested_post: Option<bool>,
-}
-
-#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
-#[derive(Debug, ToSchema)]
-pub(crate) struct EditedPost {
-    raw: String,
-    /// Why it was edited: kept with the revision and shown in the post's history.
-    edit_reason: Option<String>,
-}
-
-/// `{"post": {"raw": …}}`; as a form, `post[raw]=…`.
-#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
-#[derive(Debug, ToSchema)]
-pub(crate) struct EditPostRequest {
-    post: EditedPost,
-}
-
-#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
-#[derive(Debug, ToSchema)]
-pub(crate) struct PostActionRequest {
-    /// The post.
-    id: i64,
-    /// 2, a like: the only action Stoa has.
-    #[schema(minimum = 2, maximum = 2)]
-    post_action_type_id: i64,
-}
-
-#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
-#[derive(Debug, ToSchema)]
-pub(crate) struct NewCategoryRequest {
-    name: String,
-    /// Six hex digits (or three), with or without `#`.
-    #[schema(pattern = "^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
-    color: Option<String>,
-    #[schema(pattern = "^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
-    text_color: Option<String>,
-    description: Option<String>,
-    parent_category_id: Option<i64>,
-    /// Who may see it (`permissions[everyone]=1`); without `everyone` it is staff-only.
-    permissions: Option<Permissions>,
-}
-
-/// Group name to permission level (1 full, 2 create posts, 3 read only); Stoa reads only
-/// whether `everyone` is there.
-#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
-#[derive(Debug, ToSchema)]
-pub(crate) struct Permissions {
-    everyone: Option<i64>,
-    staff: Option<i64>,
-    admins: Option<i64>,
-}
-
-#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
-#[derive(Debug, ToSchema)]
-pub(crate) struct TimingsRequest {
-    topic_id: i64,
-    /// Milliseconds the topic was open (Stoa does not use it).
-    topic_time: Option<i64>,
-    /// Post number to milliseconds on screen (`timings[3]=1200`).
-    timings: std::collections::HashMap<String, i64>,
-}
-
-#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
-#[derive(Debug, ToSchema)]
-pub(crate) struct LevelRequest {
-    /// 0 muted, 1 normal, 2 tracking, 3 watching.
-    #[schema(minimum = 0, maximum = 3)]
-    notification_level: i64,
-}
 
 /// What every operation may answer besides its success.
 const ERRORS: [(&str, &str); 5] = [

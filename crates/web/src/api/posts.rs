@@ -3,10 +3,9 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 use stoa_app::{CategoryId, EditForm, NewTopicForm, PostId, ReplyForm, TopicId};
 
-use super::shapes::{Post, avatar_template};
+use super::shapes::*;
 use super::{ApiError, Caller, Json, Params, Seg, empty, id};
 use crate::AppState;
 
@@ -14,10 +13,10 @@ use crate::AppState;
 const LIKE: i64 = 2;
 
 /// One post as the API shows it to this caller, `raw` included.
-async fn post_json(state: &AppState, caller: &Caller, post: PostId) -> Result<Post, ApiError> {
+async fn post_json(state: &AppState, caller: &Caller, post: PostId) -> Result<PostJson, ApiError> {
     let (batch, topic) = state.forum.post_item(caller.actor(), post).await?;
     let item = batch.items.first().ok_or_else(ApiError::not_found)?;
-    Ok(Post::new(
+    Ok(PostJson::new(
         item,
         &topic.slug,
         batch.author_posts(item.post.user_id),
@@ -26,27 +25,13 @@ async fn post_json(state: &AppState, caller: &Caller, post: PostId) -> Result<Po
     ))
 }
 
-/// What `POST /posts` answers: the post itself, or `{"post": …}` with `nested_post`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(untagged)]
-pub(crate) enum Created {
-    Post(Box<Post>),
-    Nested { post: Box<Post> },
-}
-
-/// `{"post": …}`, as `PUT /posts/{id}` answers.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct PostAnswer {
-    post: Post,
-}
-
 /// Starts a topic (`title`, `raw`, `category`) or, with `topic_id`, replies (optionally to
 /// `reply_to_post_number`). Form or JSON body; also `POST /posts`.
 #[utoipa::path(post, path = "/posts.json", tag = "posts",
     request_body(content(
-        (super::openapi::NewPostRequest = "application/json"),
-        (super::openapi::NewPostRequest = "application/x-www-form-urlencoded"))),
-    responses((status = 200, body = Created)))]
+        (NewPostRequest = "application/json"),
+        (NewPostRequest = "application/x-www-form-urlencoded"))),
+    responses((status = 200, body = CreatedPostJson)))]
 pub(crate) async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -54,7 +39,7 @@ pub(crate) async fn create(
 ) -> Result<Response, ApiError> {
     let raw = params.require(&["raw"])?;
     let actor = caller.actor();
-    let post_id = match params.int(&["topic_id"])? {
+    let posted = match params.int(&["topic_id"])? {
         Some(topic) => {
             let form = ReplyForm {
                 raw,
@@ -65,7 +50,6 @@ pub(crate) async fn create(
                 .reply(actor, TopicId(topic), &form)
                 .await
                 .map_err(|e| ApiError::from(e).action("create_post"))?
-                .0
         }
         None => {
             let category = match params.int(&["category"])? {
@@ -88,19 +72,18 @@ pub(crate) async fn create(
                 .create_topic(actor, &form)
                 .await
                 .map_err(|e| ApiError::from(e).action("create_post"))?
-                .1
         }
     };
-    let post = Box::new(post_json(&state, &caller, post_id).await?);
+    let post = Box::new(post_json(&state, &caller, posted.post_id).await?);
     if params.flag(&["nested_post"]) {
-        return Ok(Json(Created::Nested { post }).into_response());
+        return Ok(Json(CreatedPostJson::Nested { post }).into_response());
     }
-    Ok(Json(Created::Post(post)).into_response())
+    Ok(Json(CreatedPostJson::Post(post)).into_response())
 }
 
 /// One post, with its Markdown (`raw`). Deleted posts only for staff.
 #[utoipa::path(get, path = "/posts/{id}.json", tag = "posts",
-    params(("id" = i64, Path)), responses((status = 200, body = Post)))]
+    params(("id" = i64, Path)), responses((status = 200, body = PostJson)))]
 pub(crate) async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -113,7 +96,7 @@ pub(crate) async fn show(
 /// The posts that answer one post, in order (Discourse's `GET /posts/{id}/replies`): a list
 /// of posts in the shape of `GET /posts/{id}.json`.
 #[utoipa::path(get, path = "/posts/{id}/replies.json", tag = "posts",
-    params(("id" = i64, Path)), responses((status = 200, body = Vec<Post>)))]
+    params(("id" = i64, Path)), responses((status = 200, body = Vec<PostJson>)))]
 pub(crate) async fn replies(
     State(state): State<AppState>,
     caller: Caller,
@@ -123,12 +106,12 @@ pub(crate) async fn replies(
         .forum
         .replies(caller.actor(), PostId(id(&post)?))
         .await?;
-    let posts: Vec<Post> = found
+    let posts: Vec<PostJson> = found
         .replies
         .items
         .iter()
         .map(|item| {
-            Post::new(
+            PostJson::new(
                 item,
                 &found.topic.slug,
                 found.replies.author_posts(item.post.user_id),
@@ -143,7 +126,7 @@ pub(crate) async fn replies(
 /// Post `post_number` of a topic (also without `.json`, with `Accept: application/json`).
 #[utoipa::path(get, path = "/posts/by_number/{topic_id}/{post_number}.json", tag = "posts",
     params(("topic_id" = i64, Path), ("post_number" = i64, Path)),
-    responses((status = 200, body = Post)))]
+    responses((status = 200, body = PostJson)))]
 pub(crate) async fn by_number(
     State(state): State<AppState>,
     caller: Caller,
@@ -162,9 +145,9 @@ pub(crate) async fn by_number(
 #[utoipa::path(put, path = "/posts/{id}.json", tag = "posts",
     params(("id" = i64, Path)),
     request_body(content(
-        (super::openapi::EditPostRequest = "application/json"),
-        (super::openapi::EditPostRequest = "application/x-www-form-urlencoded"))),
-    responses((status = 200, body = PostAnswer)))]
+        (EditPostRequest = "application/json"),
+        (EditPostRequest = "application/x-www-form-urlencoded"))),
+    responses((status = 200, body = PostEnvelope)))]
 pub(crate) async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -191,7 +174,7 @@ pub(crate) async fn update(
     };
     state.forum.edit_post(caller.actor(), post, &form).await?;
     let post = post_json(&state, &caller, post).await?;
-    Ok(Json(PostAnswer { post }).into_response())
+    Ok(Json(PostEnvelope::new(post)).into_response())
 }
 
 /// Soft-deletes a post (the first post deletes its topic); an empty 200. Also
@@ -213,7 +196,7 @@ pub(crate) async fn delete(
 
 /// Restores a soft-deleted post (staff, or its author); answers it.
 #[utoipa::path(put, path = "/posts/{id}/recover.json", tag = "posts",
-    params(("id" = i64, Path)), responses((status = 200, body = Post)))]
+    params(("id" = i64, Path)), responses((status = 200, body = PostJson)))]
 pub(crate) async fn recover(
     State(state): State<AppState>,
     caller: Caller,
@@ -224,29 +207,10 @@ pub(crate) async fn recover(
     Ok(Json(post_json(&state, &caller, post).await?).into_response())
 }
 
-/// A post in `latest_posts`: the post and its topic's title.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[schema(as = LatestPost)]
-pub(crate) struct LatestPostJson {
-    #[serde(flatten)]
-    post: Post,
-    topic_title: String,
-    topic_html_title: String,
-    category_id: i64,
-    excerpt: String,
-    truncated: bool,
-}
-
-/// The newest posts.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct LatestPosts {
-    latest_posts: Vec<LatestPostJson>,
-}
-
 /// The newest 50 posts the caller may see, with ids below `before`, newest first.
 #[utoipa::path(get, path = "/posts.json", tag = "posts",
     params(("before" = Option<i64>, Query)),
-    responses((status = 200, body = LatestPosts)))]
+    responses((status = 200, body = LatestPostsJson)))]
 pub(crate) async fn latest(
     State(state): State<AppState>,
     caller: Caller,
@@ -254,30 +218,8 @@ pub(crate) async fn latest(
 ) -> Result<Response, ApiError> {
     let before = params.int(&["before"])?.map(PostId);
     let (latest, batch) = state.forum.latest_posts(caller.actor(), before).await?;
-    let posts: Vec<LatestPostJson> = latest
-        .iter()
-        .map(|l| {
-            let (excerpt, truncated) = stoa_app::excerpt(&l.post.post.raw);
-            LatestPostJson {
-                post: Post::new(
-                    &l.post,
-                    &l.topic_slug,
-                    batch.author_posts(l.post.post.user_id),
-                    caller.user.as_ref(),
-                    true,
-                ),
-                topic_html_title: super::shapes::fancy(&l.topic_title),
-                topic_title: l.topic_title.clone(),
-                category_id: l.category_id.0,
-                excerpt,
-                truncated,
-            }
-        })
-        .collect();
-    Ok(Json(LatestPosts {
-        latest_posts: posts,
-    })
-    .into_response())
+    let viewer = caller.user.as_ref();
+    Ok(Json(LatestPostsJson::new(&latest, &batch, viewer)).into_response())
 }
 
 fn like_type(params: &Params) -> Result<(), ApiError> {
@@ -294,9 +236,9 @@ fn like_type(params: &Params) -> Result<(), ApiError> {
 /// answers the post with its new `actions_summary`. Also `POST /post_actions`.
 #[utoipa::path(post, path = "/post_actions.json", tag = "posts",
     request_body(content(
-        (super::openapi::PostActionRequest = "application/json"),
-        (super::openapi::PostActionRequest = "application/x-www-form-urlencoded"))),
-    responses((status = 200, body = Post)))]
+        (PostActionRequest = "application/json"),
+        (PostActionRequest = "application/x-www-form-urlencoded"))),
+    responses((status = 200, body = PostJson)))]
 pub(crate) async fn act(
     State(state): State<AppState>,
     caller: Caller,
@@ -314,7 +256,7 @@ pub(crate) async fn act(
 /// Takes a like back; answers the post.
 #[utoipa::path(delete, path = "/post_actions/{id}.json", tag = "posts",
     params(("id" = i64, Path, description = "the post"), ("post_action_type_id" = i64, Query, minimum = 2, maximum = 2)),
-    responses((status = 200, body = Post)))]
+    responses((status = 200, body = PostJson)))]
 pub(crate) async fn undo_action(
     State(state): State<AppState>,
     caller: Caller,
@@ -327,26 +269,10 @@ pub(crate) async fn undo_action(
     Ok(Json(post_json(&state, &caller, post).await?).into_response())
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct ActionUser {
-    id: i64,
-    username: String,
-    name: Option<String>,
-    avatar_template: String,
-    username_lower: String,
-}
-
-/// Who liked a post.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct PostActionUsers {
-    total_rows_post_action_users: i64,
-    post_action_users: Vec<ActionUser>,
-}
-
 /// Who liked a post, in the order they did (also without `.json`).
 #[utoipa::path(get, path = "/post_action_users.json", tag = "posts",
     params(("id" = i64, Query, description = "the post"), ("post_action_type_id" = i64, Query, minimum = 2, maximum = 2)),
-    responses((status = 200, body = PostActionUsers)))]
+    responses((status = 200, body = PostActionUsersJson)))]
 pub(crate) async fn action_users(
     State(state): State<AppState>,
     caller: Caller,
@@ -355,19 +281,51 @@ pub(crate) async fn action_users(
     let post = params.require_int("id")?;
     like_type(&params)?;
     let likers = state.forum.likers(caller.actor(), PostId(post)).await?;
-    let users: Vec<ActionUser> = likers
-        .into_iter()
-        .map(|u| ActionUser {
-            id: u.id.0,
-            avatar_template: avatar_template(&u.username),
-            username_lower: u.username.to_lowercase(),
-            name: Some(u.name).filter(|n| !n.is_empty()),
-            username: u.username,
-        })
-        .collect();
-    Ok(Json(PostActionUsers {
-        total_rows_post_action_users: users.len() as i64,
-        post_action_users: users,
-    })
-    .into_response())
+    Ok(Json(PostActionUsersJson::new(likers)).into_response())
+}
+
+// What the OpenAPI document says this resource's requests carry.
+
+/// A new topic (`title`, `raw`, `category`) or a reply (`topic_id`, `raw`,
+/// `reply_to_post_number`). Form bodies use the same names.
+#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
+#[derive(Debug, utoipa::ToSchema)]
+pub(crate) struct NewPostRequest {
+    /// The post's Markdown.
+    raw: String,
+    /// For a new topic.
+    title: Option<String>,
+    /// The category id, for a new topic (`category_id` is read too).
+    category: Option<i64>,
+    /// Replies to this topic when given.
+    topic_id: Option<i64>,
+    /// The post this reply answers.
+    reply_to_post_number: Option<i64>,
+    /// Answer `{"post": …}` instead of the bare post.
+    nested_post: Option<bool>,
+}
+
+#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
+#[derive(Debug, utoipa::ToSchema)]
+pub(crate) struct EditedPost {
+    raw: String,
+    /// Why it was edited: kept with the revision and shown in the post's history.
+    edit_reason: Option<String>,
+}
+
+/// `{"post": {"raw": …}}`; as a form, `post[raw]=…`.
+#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
+#[derive(Debug, utoipa::ToSchema)]
+pub(crate) struct EditPostRequest {
+    post: EditedPost,
+}
+
+#[expect(dead_code, reason = "read only by utoipa's derive, for the schema")]
+#[derive(Debug, utoipa::ToSchema)]
+pub(crate) struct PostActionRequest {
+    /// The post.
+    id: i64,
+    /// 2, a like: the only action Stoa has.
+    #[schema(minimum = 2, maximum = 2)]
+    post_action_type_id: i64,
 }

@@ -16,6 +16,7 @@ use super::{Chrome, NoFields, ok, render, see_other};
 use crate::AppState;
 use crate::context::{ClientIp, CsrfForm, Viewer};
 use crate::error::WebError;
+use crate::paths;
 
 /// A page with a heading, a sentence, and optionally one button that posts to `action`.
 #[derive(Template)]
@@ -54,7 +55,7 @@ pub(crate) async fn activate_form(
         .await
     {
         Ok(user) => ok(&MessageTemplate {
-            action: format!("/u/activate-account/{token}"),
+            action: paths::activate_account(&token),
             button: "Confirm my email address".into(),
             ..message(
                 chrome,

@@ -1,7 +1,7 @@
 //! Topic lists and the category index.
 
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{MatchedPath, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use stoa_app::Category;
@@ -13,6 +13,7 @@ use super::{Chrome, PageQuery, moved, ok, parse_id, query, render, see_other};
 use crate::AppState;
 use crate::context::{CsrfForm, Viewer};
 use crate::error::WebError;
+use crate::paths;
 
 #[derive(Template)]
 #[template(path = "latest.html")]
@@ -54,45 +55,20 @@ pub(crate) struct ListQuery {
     period: Option<String>,
 }
 
-pub(crate) async fn latest(
-    state: State<AppState>,
-    visit: Viewer,
-    q: RawQuery,
-) -> Result<Response, WebError> {
-    tab_page(state, visit, q, "latest").await
-}
-
-pub(crate) async fn new(
-    state: State<AppState>,
-    visit: Viewer,
-    q: RawQuery,
-) -> Result<Response, WebError> {
-    tab_page(state, visit, q, "new").await
-}
-
-pub(crate) async fn unread(
-    state: State<AppState>,
-    visit: Viewer,
-    q: RawQuery,
-) -> Result<Response, WebError> {
-    tab_page(state, visit, q, "unread").await
-}
-
-pub(crate) async fn top(
-    state: State<AppState>,
-    visit: Viewer,
-    q: RawQuery,
-) -> Result<Response, WebError> {
-    tab_page(state, visit, q, "top").await
-}
-
-/// `/latest`, `/new`, `/unread`, `/top?period=…`: one of the lists, 30 topics a page.
-async fn tab_page(
+/// `/latest` (and `/`), `/new`, `/unread`, `/top?period=…`: one of the lists, 30 topics a
+/// page; which one is the path's.
+pub(crate) async fn tab(
     State(state): State<AppState>,
     visit: Viewer,
+    path: MatchedPath,
     RawQuery(q): RawQuery,
-    name: &'static str,
 ) -> Result<Response, WebError> {
+    let name = match path.as_str() {
+        "/new" => "new",
+        "/unread" => "unread",
+        "/top" => "top",
+        _ => "latest",
+    };
     let query = query::<ListQuery>(q);
     let page = PageQuery {
         page: query.page.clone(),
@@ -103,7 +79,7 @@ async fn tab_page(
         .as_deref()
         .and_then(TopPeriod::parse)
         .unwrap_or_default();
-    let (tab, heading, title) = match name {
+    let (list_tab, heading, title) = match name {
         "new" => (ListTab::New, "New", "New topics".to_owned()),
         "unread" => (ListTab::Unread, "Unread", "Unread topics".to_owned()),
         "top" => (
@@ -113,8 +89,8 @@ async fn tab_page(
         ),
         _ => (ListTab::Latest, "Latest", "Latest topics".to_owned()),
     };
-    let list = state.forum.list_tab(visit.actor(), tab, page).await?;
-    let base_url = match tab {
+    let list = state.forum.list_tab(visit.actor(), list_tab, page).await?;
+    let base_url = match list_tab {
         ListTab::Top(p) => format!("/top?period={}&", p.name()),
         _ => format!("/{name}?"),
     };
@@ -132,7 +108,7 @@ async fn tab_page(
         tabs: Some(Tabs {
             current: name,
             member: visit.user.is_some(),
-            period: matches!(tab, ListTab::Top(_)).then_some(period),
+            period: matches!(list_tab, ListTab::Top(_)).then_some(period),
         }),
     })
 }
@@ -152,7 +128,7 @@ pub(crate) async fn category_short(
                 .await?
         }
     };
-    Ok(moved(&format!("/c/{}/{}", category.slug, category.id)))
+    Ok(moved(&paths::category(&category.slug, category.id)))
 }
 
 /// `/c/{parent}/{slug}/{id}`, a subcategory's address on Discourse: the id decides.
@@ -165,7 +141,7 @@ pub(crate) async fn category_long(
         .forum
         .category(visit.actor(), CategoryId(parse_id(&id)?))
         .await?;
-    Ok(moved(&format!("/c/{}/{}", category.slug, category.id)))
+    Ok(moved(&paths::category(&category.slug, category.id)))
 }
 
 /// `/c/{slug}/{id}`: a category's topics. `/c/{parent}/{child}` (two slugs) is Discourse's
@@ -181,12 +157,12 @@ pub(crate) async fn category(
             .forum
             .category_by_slug(visit.actor(), Some(&slug), &id)
             .await?;
-        return Ok(moved(&format!("/c/{}/{}", category.slug, category.id)));
+        return Ok(moved(&paths::category(&category.slug, category.id)));
     };
     let id = CategoryId(id);
     let category = state.forum.category(visit.actor(), id).await?;
     if category.slug != slug {
-        return Ok(moved(&format!("/c/{}/{}", category.slug, category.id)));
+        return Ok(moved(&paths::category(&category.slug, category.id)));
     }
     let page = query::<PageQuery>(q).page();
     let list = state
@@ -207,7 +183,7 @@ pub(crate) async fn category(
         can_edit: state.forum.category_can(visit.actor(), &category).edit,
         chrome: Chrome::new(&state, &visit, category.name.clone()),
         heading: category.name.clone(),
-        base_url: format!("/c/{}/{}?", category.slug, category.id),
+        base_url: format!("{}?", paths::category(&category.slug, category.id)),
         tabs: None,
         category: Some(category),
         show_new: visit.user.is_some(),
@@ -314,7 +290,7 @@ pub(crate) async fn create_category(
     match state.forum.create_category(visit.actor(), &input).await {
         Ok(id) => {
             let c = state.forum.category(visit.actor(), id).await?;
-            Ok(see_other(&format!("/c/{}/{}", c.slug, c.id)))
+            Ok(see_other(&paths::category(&c.slug, c.id)))
         }
         Err(e) => {
             let refusal = form_refusal(e)?;
@@ -371,7 +347,7 @@ pub(crate) async fn edit_category(
         ..CategoryForm::default()
     };
     match state.forum.update_category(visit.actor(), id, &input).await {
-        Ok(c) => Ok(see_other(&format!("/c/{}/{}", c.slug, c.id))),
+        Ok(c) => Ok(see_other(&paths::category(&c.slug, c.id))),
         Err(e) => {
             let (message, field) = form_refusal(e)?;
             let category = state.forum.category(visit.actor(), id).await?;

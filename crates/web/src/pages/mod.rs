@@ -36,11 +36,11 @@ pub(crate) async fn rate_limit(
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(lists::latest))
-        .route("/latest", get(lists::latest))
-        .route("/new", get(lists::new))
-        .route("/unread", get(lists::unread))
-        .route("/top", get(lists::top))
+        .route("/", get(lists::tab))
+        .route("/latest", get(lists::tab))
+        .route("/new", get(lists::tab))
+        .route("/unread", get(lists::tab))
+        .route("/top", get(lists::tab))
         .route(
             "/categories",
             get(lists::categories).post(lists::create_category),
@@ -62,8 +62,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/new-topic", get(topic::new_topic_form).post(topic::create))
         .route("/p/{id}", get(posts::permalink))
         .route("/posts/{id}/edit", get(posts::edit_form).post(posts::edit))
-        .route("/posts/{id}/delete", post(posts::delete))
-        .route("/posts/{id}/restore", post(posts::restore))
+        .route("/posts/{id}/delete", post(posts::delete_or_restore))
+        .route("/posts/{id}/restore", post(posts::delete_or_restore))
         .route("/posts/{id}/like", post(posts::like))
         .route("/posts/{id}/revisions", get(posts::revisions))
         .route("/posts/{id}/replies", get(posts::replies))

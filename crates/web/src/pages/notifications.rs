@@ -4,12 +4,13 @@
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use stoa_app::{CategoryId, NotificationItem, NotificationLevel, TopicId};
+use stoa_app::{CategoryId, Followed, NotificationItem, NotificationLevel, TopicId};
 
 use super::{Chrome, PageQuery, ok, parse_id, query, safe_return_to, see_other};
 use crate::AppState;
 use crate::context::{CsrfForm, Viewer};
 use crate::error::WebError;
+use crate::paths;
 
 #[derive(Template)]
 #[template(path = "notifications.html")]
@@ -92,12 +93,12 @@ pub(crate) async fn set_topic_level(
     let id = TopicId(parse_id(&id)?);
     state
         .forum
-        .set_topic_notification_level(visit.actor(), id, level(&form))
+        .set_notification_level(visit.actor(), Followed::Topic(id), level(&form))
         .await?;
     let topic = state.forum.topic(visit.actor(), id).await?;
     Ok(see_other(&format!(
-        "/t/{}/{}#notification-level",
-        topic.slug, topic.id
+        "{}#notification-level",
+        paths::topic(&topic.slug, topic.id)
     )))
 }
 
@@ -111,10 +112,10 @@ pub(crate) async fn set_category_level(
     let id = CategoryId(parse_id(&id)?);
     state
         .forum
-        .set_category_notification_level(visit.actor(), id, level(&form))
+        .set_notification_level(visit.actor(), Followed::Category(id), level(&form))
         .await?;
     let category = state.forum.category(visit.actor(), id).await?;
-    Ok(see_other(&format!("/c/{}/{}", category.slug, category.id)))
+    Ok(see_other(&paths::category(&category.slug, category.id)))
 }
 
 /// The level picker's choices, for templates.

@@ -1,7 +1,7 @@
 //! Actions on one post: edit, delete, restore, like, its history, its permalink.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{MatchedPath, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use stoa_app::{Category, MemberName, Post, Topic};
@@ -12,12 +12,10 @@ use super::{Chrome, NoFields, ok, parse_id, render, see_other};
 use crate::AppState;
 use crate::context::{CsrfForm, Viewer};
 use crate::error::WebError;
+use crate::paths;
 
 fn post_url(topic: &Topic, post: &Post) -> String {
-    format!(
-        "/t/{}/{}/{}#post_{}",
-        topic.slug, topic.id, post.post_number, post.post_number
-    )
+    paths::post_anchored(&topic.slug, topic.id, post.post_number)
 }
 
 /// `/p/{id}`: redirects to the post in its topic.
@@ -126,7 +124,7 @@ pub(crate) async fn edit(
         edit_reason: form.edit_reason.clone(),
     };
     match state.forum.edit_post(actor, id, &input).await {
-        Ok(post) => Ok(back_to_post(&state, &visit, &post).await),
+        Ok(post) => back_to_post(&state, &visit, &post).await,
         Err(e) => {
             let (message, field) = form_refusal(e)?;
             let found = state.forum.post_for_edit(actor, id).await?;
@@ -146,37 +144,30 @@ pub(crate) async fn edit(
 
 /// After a post changed: back to it, or to /latest when its topic is now hidden from the actor
 /// (an author who deleted their topic's first post).
-async fn back_to_post(state: &AppState, visit: &Viewer, post: &Post) -> Response {
+async fn back_to_post(state: &AppState, visit: &Viewer, post: &Post) -> Result<Response, WebError> {
     match state.forum.topic(visit.actor(), post.topic_id).await {
-        Ok(topic) => see_other(&post_url(&topic, post)),
-        Err(_) => see_other("/latest"),
+        Ok(topic) => Ok(see_other(&post_url(&topic, post))),
+        Err(e) if e.is_not_found() => Ok(see_other("/latest")),
+        Err(e) => Err(e.into()),
     }
 }
 
-pub(crate) async fn delete(
+/// `/posts/{id}/delete` and `/posts/{id}/restore` (which one is the path's); then back to the
+/// post.
+pub(crate) async fn delete_or_restore(
     State(state): State<AppState>,
     visit: Viewer,
+    path: MatchedPath,
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, WebError> {
-    let post = state
-        .forum
-        .delete_post(visit.actor(), PostId(parse_id(&id)?))
-        .await?;
-    Ok(back_to_post(&state, &visit, &post).await)
-}
-
-pub(crate) async fn restore(
-    State(state): State<AppState>,
-    visit: Viewer,
-    Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<NoFields>,
-) -> Result<Response, WebError> {
-    let post = state
-        .forum
-        .restore_post(visit.actor(), PostId(parse_id(&id)?))
-        .await?;
-    Ok(back_to_post(&state, &visit, &post).await)
+    let id = PostId(parse_id(&id)?);
+    let post = if path.as_str().ends_with("/restore") {
+        state.forum.restore_post(visit.actor(), id).await?
+    } else {
+        state.forum.delete_post(visit.actor(), id).await?
+    };
+    back_to_post(&state, &visit, &post).await
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -239,72 +230,78 @@ pub(crate) async fn revisions(
     .map(IntoResponse::into_response)
 }
 
+/// The page about one post: the posts that answer it (what "2 replies" opens), or who liked
+/// it (what "2 Likes" opens). The page's script shows either under the post instead.
 #[derive(Template)]
-#[template(path = "replies.html")]
-struct RepliesTemplate {
+#[template(path = "about_post.html")]
+struct AboutPostTemplate {
     chrome: Chrome,
     topic: Topic,
     post: PostItem,
-    posts: Vec<PostItem>,
+    list: AboutPost,
 }
 
-/// `/posts/{id}/replies`: the posts that answer one post (what "2 replies" opens; the
-/// page's script shows them under the post instead).
+enum AboutPost {
+    Replies(Vec<PostItem>),
+    Likers(Vec<MemberName>),
+}
+
+impl AboutPost {
+    fn lead(&self) -> &'static str {
+        match self {
+            AboutPost::Replies(_) => "Replies to",
+            AboutPost::Likers(_) => "Who liked",
+        }
+    }
+
+    fn class(&self) -> &'static str {
+        match self {
+            AboutPost::Replies(_) => "replies-page",
+            AboutPost::Likers(_) => "likers-page",
+        }
+    }
+}
+
+fn about_post(
+    state: &AppState,
+    visit: &Viewer,
+    topic: Topic,
+    post: PostItem,
+    list: AboutPost,
+) -> Result<Response, WebError> {
+    let what = match list {
+        AboutPost::Replies(_) => "Replies to",
+        AboutPost::Likers(_) => "Likes of",
+    };
+    let title = format!("{what} {}'s post in {}", post.post.username, topic.title);
+    ok(&AboutPostTemplate {
+        chrome: Chrome::new(state, visit, title),
+        topic,
+        post,
+        list,
+    })
+}
+
+/// `/posts/{id}/replies`: the posts that answer one post.
 pub(crate) async fn replies(
     State(state): State<AppState>,
     visit: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let found = state
-        .forum
-        .replies(visit.actor(), PostId(parse_id(&id)?))
-        .await?;
-    ok(&RepliesTemplate {
-        chrome: Chrome::new(
-            &state,
-            &visit,
-            format!(
-                "Replies to {}'s post in {}",
-                found.post.post.username, found.topic.title
-            ),
-        ),
-        topic: found.topic,
-        post: found.post,
-        posts: found.replies.items,
-    })
+    let id = PostId(parse_id(&id)?);
+    let found = state.forum.replies(visit.actor(), id).await?;
+    let list = AboutPost::Replies(found.replies.items);
+    about_post(&state, &visit, found.topic, found.post, list)
 }
 
-#[derive(Template)]
-#[template(path = "likers.html")]
-struct LikersTemplate {
-    chrome: Chrome,
-    topic: Topic,
-    post: PostItem,
-    likers: Vec<MemberName>,
-}
-
-/// `/posts/{id}/likes`: who liked a post (what "2 Likes" opens; Discourse's
-/// `/post_action_users` in the API).
+/// `/posts/{id}/likes`: who liked a post (Discourse's `/post_action_users` in the API).
 pub(crate) async fn likers(
     State(state): State<AppState>,
     visit: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let found = state
-        .forum
-        .likes(visit.actor(), PostId(parse_id(&id)?))
-        .await?;
-    ok(&LikersTemplate {
-        chrome: Chrome::new(
-            &state,
-            &visit,
-            format!(
-                "Likes of {}'s post in {}",
-                found.post.post.username, found.topic.title
-            ),
-        ),
-        topic: found.topic,
-        post: found.post,
-        likers: found.likers,
-    })
+    let id = PostId(parse_id(&id)?);
+    let found = state.forum.likes(visit.actor(), id).await?;
+    let list = AboutPost::Likers(found.likers);
+    about_post(&state, &visit, found.topic, found.post, list)
 }

@@ -7,7 +7,6 @@ use axum::response::Response;
 use stoa_app::Category;
 use stoa_app::Post;
 use stoa_app::Topic;
-use stoa_app::core::slug::slugify;
 use stoa_app::{
     AppError, CategoryId, NewTopicForm, PostId, PostItem, ReplyForm, TopicId, TopicPage,
 };
@@ -16,6 +15,7 @@ use super::{Chrome, PageQuery, moved, ok, parse_id, query, render, see_other};
 use crate::AppState;
 use crate::context::{ClientIp, CsrfForm, Navigation, Viewer, Visit};
 use crate::error::WebError;
+use crate::paths;
 
 #[derive(Template)]
 #[template(path = "topic.html")]
@@ -67,7 +67,7 @@ impl TopicTemplate {
 }
 
 fn topic_response(state: &AppState, visit: &Visit, tp: TopicPage) -> Result<Response, WebError> {
-    let return_to = format!("/t/{}/{}", tp.topic.slug, tp.topic.id);
+    let return_to = paths::topic(&tp.topic.slug, tp.topic.id);
     let mut chrome = Chrome::new(state, visit, tp.topic.title.clone());
     if let Some(u) = chrome.user.as_mut() {
         u.unread_notifications = (u.unread_notifications - tp.notifications_read).max(0);
@@ -134,7 +134,10 @@ pub(crate) async fn short(
         .topic(visit.actor(), TopicId(parse_id(&id)?))
         .await?;
     let q = q.map(|q| format!("?{q}")).unwrap_or_default();
-    Ok(moved(&format!("/t/{}/{}{q}", topic.slug, topic.id)))
+    Ok(moved(&format!(
+        "{}{q}",
+        paths::topic(&topic.slug, topic.id)
+    )))
 }
 
 /// `/t/{slug}/{id}`: a page of the topic; a signed-in member lands on their first unread post.
@@ -151,27 +154,21 @@ pub(crate) async fn show(
     if let Ok(topic_id) = parse_id(&slug) {
         let number = parse_id(&id)?;
         let topic = state.forum.topic(visit.actor(), TopicId(topic_id)).await?;
-        return Ok(moved(&format!("/t/{}/{}/{number}", topic.slug, topic.id)));
+        return Ok(moved(&paths::post(&topic.slug, topic.id, number)));
     }
     let id = TopicId(parse_id(&id)?);
     // The timeline's form: a post by number or by date.
     let jump = query::<JumpQuery>(q.clone());
     if let Some(to) = jump.target() {
         let (topic, number) = state.forum.jump(visit.actor(), id, to).await?;
-        return Ok(see_other(&format!(
-            "/t/{}/{}/{number}",
-            topic.slug, topic.id
-        )));
+        return Ok(see_other(&paths::post(&topic.slug, topic.id, number)));
     }
     let page_query = query::<PageQuery>(q.clone());
     if page_query.page.is_none()
         && let Some(n) = state.forum.first_unread(visit.actor(), id).await?
     {
         let topic = state.forum.topic(visit.actor(), id).await?;
-        return Ok(see_other(&format!(
-            "/t/{}/{}/{n}#post_{n}",
-            topic.slug, topic.id
-        )));
+        return Ok(see_other(&paths::post_anchored(&topic.slug, topic.id, n)));
     }
     let tp = state
         .forum
@@ -185,7 +182,10 @@ pub(crate) async fn show(
         .await?;
     if tp.topic.slug != slug {
         let q = q.map(|q| format!("?{q}")).unwrap_or_default();
-        return Ok(moved(&format!("/t/{}/{}{q}", tp.topic.slug, tp.topic.id)));
+        return Ok(moved(&format!(
+            "{}{q}",
+            paths::topic(&tp.topic.slug, tp.topic.id)
+        )));
     }
     topic_response(&state, &visit, tp)
 }
@@ -213,9 +213,10 @@ pub(crate) async fn show_at(
         )
         .await?;
     if tp.topic.slug != slug || at.post_number != number {
-        return Ok(moved(&format!(
-            "/t/{}/{}/{}",
-            tp.topic.slug, tp.topic.id, at.post_number
+        return Ok(moved(&paths::post(
+            &tp.topic.slug,
+            tp.topic.id,
+            at.post_number,
         )));
     }
     topic_response(&state, &visit, tp)
@@ -253,7 +254,8 @@ pub(crate) async fn reply_form(
 ) -> Result<Response, WebError> {
     let id = TopicId(parse_id(&id)?);
     let here = format!(
-        "/t/-/{id}/reply{}",
+        "{}{}",
+        paths::topic_action("-", id, "reply"),
         q.as_deref().map(|q| format!("?{q}")).unwrap_or_default()
     );
     if visit.user.is_none() {
@@ -328,16 +330,19 @@ pub(crate) async fn reply(
         )
         .await;
     match result {
-        Ok((_, n)) => {
-            // The canonical slug, not the one in the request's path.
-            let topic = state.forum.topic(actor, id).await?;
-            Ok(see_other(&format!("/t/{}/{id}/{n}#post_{n}", topic.slug)))
+        Ok(posted) => {
+            let n = posted.post_number;
+            Ok(see_other(&paths::post_anchored(&posted.slug, id, n)))
         }
         Err(e) => {
             let (message, field) = form_refusal(e)?;
             let topic = state.forum.topic(actor, id).await?;
             let replying_to = match reply_to {
-                Some(n) => state.forum.post_by_number(actor, id, n).await.ok(),
+                Some(n) => match state.forum.post_by_number(actor, id, n).await {
+                    Ok(post) => Some(post),
+                    Err(e) if e.is_not_found() => None,
+                    Err(e) => return Err(e.into()),
+                },
                 None => None,
             };
             render(
@@ -430,10 +435,7 @@ pub(crate) async fn create(
         category_id: category,
     };
     match state.forum.create_topic(visit.actor(), &input).await {
-        Ok((topic, _)) => Ok(see_other(&format!(
-            "/t/{}/{topic}",
-            slugify(form.title.trim())
-        ))),
+        Ok(posted) => Ok(see_other(&paths::topic(&posted.slug, posted.topic_id))),
         Err(e) => {
             let (message, field) = form_refusal(e)?;
             render(

@@ -9,6 +9,7 @@ use super::{Chrome, moved, ok, segment};
 use crate::AppState;
 use crate::context::Viewer;
 use crate::error::WebError;
+use crate::paths;
 
 #[derive(Template)]
 #[template(path = "user.html")]
@@ -32,10 +33,10 @@ pub(crate) async fn show(
 /// Discourse's profile tabs (`/u/{name}/summary`, `/u/{name}/activity/…`) and `/users/{name}`:
 /// one profile page here, so they all lead to it.
 pub(crate) async fn tab(Path((username, _tab)): Path<(String, String)>) -> Response {
-    moved(&format!("/u/{}", segment(&username)))
+    moved(&paths::user(&segment(&username)))
 }
 
 /// `/users/{name}`, Discourse's older spelling of `/u/{name}`.
 pub(crate) async fn tab_root(Path(username): Path<String>) -> Response {
-    moved(&format!("/u/{}", segment(&username)))
+    moved(&paths::user(&segment(&username)))
 }

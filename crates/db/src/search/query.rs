@@ -1,187 +1,11 @@
-//! Full-text search: the index rows, and running a [`SearchQuery`] against them.
-//!
-//! Each post has one `post_search_data` row: its title, body, category name and author as
-//! [`stoa_core::analyzer`] tokens. SQLite indexes the rows with FTS5 (external content, kept in
-//! step by triggers), PostgreSQL with a generated tsvector and a GIN index (migration 0005).
-//! Everything else — the filters, permissions, grouping by topic, ordering and paging — is the
-//! same SQL on both; only the match expression and the rank differ:
-//!
-//! | | SQLite | PostgreSQL |
-//! |---|---|---|
-//! | word (prefix) | `"molot"*` | `'molot':*` |
-//! | phrase | `"izvestia" + "printed"` | `'izvestia' <-> 'printed'` |
-//! | in:title | `title : …` | `…:A` |
-//! | rank | `-bm25(…, 10, 1, 0.5, 0.5)` | `ts_rank(search, q)` (A 1.0, B 0.4, C 0.2, D 0.1) |
-//!
-//! Rows are written by `app` in the transaction that writes the post (or renames its topic or
-//! category), so the index never drifts; deleted posts keep their rows (a restore needs no
-//! work) and are filtered out when searching, like everything the searcher may not see.
+//! Running a query: the match expression per backend, the candidates a query of words alone
+//! ranks, the filters and permissions, and the one statement that groups hits by topic.
 
-use stoa_core::analyzer::{self, ANALYZER_VERSION};
+use stoa_core::analyzer;
 use stoa_core::search::{Author, Order, Scope, SearchQuery, Status};
 use stoa_core::{CategoryId, PostId, TopicId, UserId};
 
-use crate::{Result, Timestamp, Tx, exec, run};
-
-/// A post's searchable text, already analysed ([`analyzer::index_text`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchDoc {
-    pub title: String,
-    pub body: String,
-    pub category: String,
-    pub author: String,
-}
-
-impl SearchDoc {
-    /// Analyses a post's parts: `text` is its plain text (`stoa_markup::plain_text`).
-    pub fn new(title: &str, text: &str, category: &str, username: &str, name: &str) -> Self {
-        Self {
-            title: analyzer::index_text(title),
-            body: analyzer::index_text(text),
-            category: analyzer::index_text(category),
-            author: analyzer::index_text(&format!("{username} {name}")),
-        }
-    }
-}
-
-/// Writes (or rewrites) a post's row.
-pub async fn upsert(tx: &mut Tx, post: PostId, doc: &SearchDoc) -> Result<()> {
-    const SQL: &str = "INSERT INTO post_search_data (post_id, title, body, category, author, \
-                       version) VALUES ($1, $2, $3, $4, $5, $6) \
-                       ON CONFLICT (post_id) DO UPDATE SET title = excluded.title, \
-                       body = excluded.body, category = excluded.category, \
-                       author = excluded.author, version = excluded.version";
-    exec!(tx, c => sqlx::query(SQL)
-        .bind(post.0)
-        .bind(&doc.title)
-        .bind(&doc.body)
-        .bind(&doc.category)
-        .bind(&doc.author)
-        .bind(ANALYZER_VERSION)
-        .execute(&mut **c)
-        .await)?;
-    Ok(())
-}
-
-/// A topic was retitled: every post's row carries the title.
-pub async fn set_topic_title(tx: &mut Tx, topic: TopicId, title: &str) -> Result<u64> {
-    const SQL: &str = "UPDATE post_search_data SET title = $1 \
-                       WHERE post_id IN (SELECT id FROM posts WHERE topic_id = $2)";
-    let title = analyzer::index_text(title);
-    Ok(exec!(tx, c => sqlx::query(SQL).bind(&title).bind(topic.0).execute(&mut **c).await)?)
-}
-
-/// A category was renamed: the rows of every post in it carry the name.
-pub async fn set_category_name(tx: &mut Tx, category: CategoryId, name: &str) -> Result<u64> {
-    const SQL: &str = "UPDATE post_search_data SET category = $1 WHERE post_id IN \
-                       (SELECT p.id FROM posts p JOIN topics t ON t.id = p.topic_id \
-                        WHERE t.category_id = $2)";
-    let name = analyzer::index_text(name);
-    Ok(exec!(tx, c => sqlx::query(SQL).bind(&name).bind(category.0).execute(&mut **c).await)?)
-}
-
-/// A topic moved to the category named `name`: its posts' rows carry the name.
-pub async fn set_topic_category(tx: &mut Tx, topic: TopicId, name: &str) -> Result<u64> {
-    const SQL: &str = "UPDATE post_search_data SET category = $1 WHERE post_id IN \
-                       (SELECT id FROM posts WHERE topic_id = $2)";
-    let name = analyzer::index_text(name);
-    Ok(exec!(tx, c => sqlx::query(SQL).bind(&name).bind(topic.0).execute(&mut **c).await)?)
-}
-
-/// What `stoa reindex` works from: a post with what its row is built of.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SourceRow {
-    pub id: PostId,
-    pub raw: String,
-    pub title: String,
-    pub category: String,
-    pub username: String,
-    pub name: String,
-}
-
-/// The source of one post's row.
-pub async fn source(tx: &mut Tx, post: PostId) -> Result<Option<SourceRow>> {
-    const SQL: &str = "SELECT p.id, p.raw, t.title, c.name AS category, u.username, u.name \
-        FROM posts p JOIN topics t ON t.id = p.topic_id \
-        JOIN categories c ON c.id = t.category_id JOIN users u ON u.id = p.user_id \
-        WHERE p.id = $1";
-    Ok(run!(tx, c => sqlx::query_as(SQL).bind(post.0).fetch_optional(&mut **c).await)?)
-}
-
-/// Up to `limit` posts with ids above `after`, in id order; with `only_stale`, only those
-/// whose row is missing or was built by another analyzer version.
-pub async fn sources(
-    tx: &mut Tx,
-    after: PostId,
-    limit: i64,
-    only_stale: bool,
-) -> Result<Vec<SourceRow>> {
-    // Two texts rather than one with `(NOT $3 OR …)`: PostgreSQL plans that OR as a join of
-    // every post, not as a walk of the primary key that stops after `limit` rows.
-    const ALL: &str = "SELECT p.id, p.raw, t.title, c.name AS category, u.username, u.name \
-        FROM posts p JOIN topics t ON t.id = p.topic_id \
-        JOIN categories c ON c.id = t.category_id JOIN users u ON u.id = p.user_id \
-        WHERE p.id > $1 ORDER BY p.id LIMIT $2";
-    const STALE: &str = "SELECT p.id, p.raw, t.title, c.name AS category, u.username, u.name \
-        FROM posts p JOIN topics t ON t.id = p.topic_id \
-        JOIN categories c ON c.id = t.category_id JOIN users u ON u.id = p.user_id \
-        WHERE p.id > $1 AND NOT EXISTS (SELECT 1 FROM post_search_data d WHERE d.post_id > $1 \
-            AND d.post_id = p.id AND d.version = $3) \
-        ORDER BY p.id LIMIT $2";
-    Ok(if only_stale {
-        run!(tx, c => sqlx::query_as(STALE)
-            .bind(after)
-            .bind(limit)
-            .bind(ANALYZER_VERSION)
-            .fetch_all(&mut **c)
-            .await)?
-    } else {
-        run!(tx, c => sqlx::query_as(ALL).bind(after).bind(limit).fetch_all(&mut **c).await)?
-    })
-}
-
-/// How many posts there are, and how many of them lack an up-to-date row.
-pub async fn status(tx: &mut Tx) -> Result<(i64, i64)> {
-    // Every row belongs to one post, so equal counts mean nothing is stale: two counts are
-    // cheap; looking for a missing row behind every post is not (seconds on a million).
-    const COUNTS: &str = "SELECT (SELECT COUNT(*) FROM posts), \
-        (SELECT COUNT(*) FROM post_search_data WHERE version = $1)";
-    const STALE: &str = "SELECT COUNT(*) FROM posts p WHERE NOT EXISTS \
-        (SELECT 1 FROM post_search_data d WHERE d.post_id = p.id AND d.version = $1)";
-    let (posts, current): (i64, i64) =
-        run!(tx, c => sqlx::query_as(COUNTS).bind(ANALYZER_VERSION).fetch_one(&mut **c).await)?;
-    if posts == current {
-        return Ok((posts, 0));
-    }
-    let stale: i64 =
-        run!(tx, c => sqlx::query_scalar(STALE).bind(ANALYZER_VERSION).fetch_one(&mut **c).await)?;
-    Ok((posts, stale))
-}
-
-/// On SQLite, merges the FTS5 index's segments into one (after many rows were written at
-/// once, as by a reindex); PostgreSQL's GIN index needs nothing.
-pub async fn optimize(tx: &mut Tx) -> Result<()> {
-    if let Tx::Sqlite(c) = tx {
-        sqlx::query("INSERT INTO post_search_fts (post_search_fts) VALUES ('optimize')")
-            .execute(&mut **c)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Checks the index against the rows it indexes: FTS5's own integrity check on SQLite (an
-/// error if they differ; needs a write transaction, and changes nothing). PostgreSQL's
-/// tsvector is generated from the row itself and cannot differ.
-pub async fn verify(tx: &mut Tx) -> Result<()> {
-    if let Tx::Sqlite(c) = tx {
-        sqlx::query(
-            "INSERT INTO post_search_fts (post_search_fts, rank) VALUES ('integrity-check', 1)",
-        )
-        .execute(&mut **c)
-        .await?;
-    }
-    Ok(())
-}
+use crate::{Result, Timestamp, Tx, run};
 
 /// Who is searching, as far as storage needs to know: the Guardian decided the rest.
 #[derive(Debug, Clone, Copy)]
@@ -486,40 +310,91 @@ fn pg_candidates(c: Candidates, p: &str) -> String {
     }
 }
 
-/// `FROM`, score and body score over candidates: the posts they name, with how many there
-/// were.
-fn candidates_from(ranked: &str) -> (String, String, String) {
-    (
-        format!(
+/// Where hits come from, and how each is scored: `FROM`, the rank, and the rank of the post's
+/// own text alone.
+struct Source {
+    from: String,
+    score: String,
+    body: String,
+}
+
+fn candidates_from(ranked: &str) -> Source {
+    Source {
+        from: format!(
             "(SELECT post_id, score, body, COUNT(*) OVER () AS candidates FROM ({ranked}) \
              ranked) cand JOIN posts p ON p.id = cand.post_id"
         ),
-        "cand.score".to_owned(),
-        "cand.body".to_owned(),
-    )
+        score: "cand.score".to_owned(),
+        body: "cand.body".to_owned(),
+    }
 }
 
 /// Runs `q` for `searcher`: one page of topics (`limit` from `offset`), each with its
 /// best-matching post (one whose own text matches, where there is one, so that its snippet
-/// shows the words), and the number of topics that matched.
+/// shows the words), and the number of topics that matched. In stages: what the index
+/// matches ([`matching`]), what it must not ([`exclude`]), what the searcher may see and the
+/// filters ([`filters`]), then one statement grouping the hits by topic ([`statement`]).
 pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<Results> {
-    let Options {
-        searcher,
-        offset,
-        limit,
-        ..
-    } = *options;
     let sqlite = matches!(tx, Tx::Sqlite(_));
     let (positive, negative) = match_exprs(q, options.any_word);
     if positive.is_none() && q.term_count() > 0 && negative.is_none() {
         // Words that are all punctuation: nothing can match them.
         return Ok(Results::default());
     }
+    let candidates = candidates_for(q);
     let mut sql = Sql::default();
-    let viewer = searcher.user.map_or(0, |u| u.0);
-    // The match. A query of words alone (no filter that could leave most matches out) ranks
-    // only CANDIDATES posts chosen inside the index: the rows of posts and topics are then read
-    // for those few, not for every post that holds a common word.
+    let source = match &positive {
+        None => Source {
+            from: "posts p".to_owned(),
+            score: "CAST(0 AS DOUBLE PRECISION)".to_owned(),
+            body: "CAST(0 AS DOUBLE PRECISION)".to_owned(),
+        },
+        Some(m) => matching(&mut sql, q, options, m, candidates, sqlite),
+    };
+    if let Some(m) = &negative {
+        exclude(&mut sql, m, sqlite);
+    }
+    filters(&mut sql, q, options);
+    let ranked_candidates = candidates.is_some() && positive.is_some();
+    let text = statement(&mut sql, q.order, &source, ranked_candidates, options);
+    let hits: Vec<Hit> = run!(tx, c => {
+        let mut query = sqlx::query_as(&text);
+        for a in &sql.args {
+            query = match a {
+                Arg::Int(v) => query.bind(*v),
+                Arg::Text(v) => query.bind(v.clone()),
+                Arg::Bool(v) => query.bind(*v),
+                Arg::Time(v) => query.bind(*v),
+            };
+        }
+        query.fetch_all(&mut **c).await
+    })?;
+    let total = hits.first().map_or(0, |h| h.total);
+    let capped = candidates.is_some()
+        && hits
+            .first()
+            .is_some_and(|h| h.considered.unwrap_or(0) >= CANDIDATES);
+    let rows = hit_rows(tx, &hits).await?;
+    let hits = hits
+        .iter()
+        .filter_map(|h| {
+            rows.iter()
+                .find(|r| r.post_id == h.post_id)
+                .map(|r| (r.clone(), h.score))
+        })
+        .collect();
+    Ok(Results {
+        hits,
+        total,
+        capped,
+    })
+}
+
+/// Whether the index alone chooses the posts to rank: for a query of words alone (no filter
+/// that could leave most matches out), only [`CANDIDATES`] posts chosen inside the index are
+/// ranked, so the rows of posts and topics are read for those few, not for every post that
+/// holds a common word.
+fn candidates_for(q: &SearchQuery) -> Option<Candidates> {
     let filtered = q.author.is_some()
         || q.category.is_some()
         || q.before.is_some()
@@ -527,87 +402,94 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
         || q.status.is_some()
         || q.in_likes
         || q.in_posted;
-    let candidates = match q.order {
+    match q.order {
         _ if filtered => None,
         Order::Relevance => Some(Candidates::Best),
         Order::Latest => Some(Candidates::Newest),
         Order::Oldest => Some(Candidates::Oldest),
         Order::Likes | Order::Views => None,
-    };
-    let (from, score, body) = match &positive {
-        None => (
-            "posts p".to_owned(),
-            "CAST(0 AS DOUBLE PRECISION)".to_owned(),
-            "CAST(0 AS DOUBLE PRECISION)".to_owned(),
-        ),
-        Some(m) if sqlite => {
-            let p = sql.arg(Arg::Text(m.fts5.clone()));
-            match candidates {
-                Some(c) => {
-                    // Title matches widen the best candidates (a column filter costs nothing
-                    // on SQLite).
-                    let title = match c {
-                        Candidates::Best => match_exprs(
-                            &SearchQuery {
-                                scope: Scope::Title,
-                                ..q.clone()
-                            },
-                            options.any_word,
-                        )
-                        .0
-                        .map(|t| sql.arg(Arg::Text(t.fts5))),
-                        _ => None,
-                    };
-                    candidates_from(&fts5_candidates(c, &p, title.as_deref()))
-                }
-                None => {
-                    sql.when(format!("post_search_fts MATCH {p}"));
-                    (
-                        "post_search_fts JOIN posts p ON p.id = post_search_fts.rowid".to_owned(),
-                        FTS5_RANK.to_owned(),
-                        FTS5_BODY.to_owned(),
-                    )
+    }
+}
+
+/// The posts the index matches for `m`, scored.
+fn matching(
+    sql: &mut Sql,
+    q: &SearchQuery,
+    options: &Options,
+    m: &MatchExpr,
+    candidates: Option<Candidates>,
+    sqlite: bool,
+) -> Source {
+    if !sqlite {
+        let p = sql.arg(Arg::Text(m.tsquery.clone()));
+        return match candidates {
+            Some(c) => candidates_from(&pg_candidates(c, &p)),
+            None => {
+                sql.when(format!("d.search @@ to_tsquery('simple', {p})"));
+                Source {
+                    from: "post_search_data d JOIN posts p ON p.id = d.post_id".to_owned(),
+                    score: format!("ts_rank(d.search, to_tsquery('simple', {p}))::float8"),
+                    body: format!(
+                        "ts_rank('{{0, 0, 1, 0}}', d.search, to_tsquery('simple', {p}))::float8"
+                    ),
                 }
             }
+        };
+    }
+    let p = sql.arg(Arg::Text(m.fts5.clone()));
+    match candidates {
+        Some(c) => {
+            // Title matches widen the best candidates (a column filter costs nothing on
+            // SQLite).
+            let title = match c {
+                Candidates::Best => match_exprs(
+                    &SearchQuery {
+                        scope: Scope::Title,
+                        ..q.clone()
+                    },
+                    options.any_word,
+                )
+                .0
+                .map(|t| sql.arg(Arg::Text(t.fts5))),
+                _ => None,
+            };
+            candidates_from(&fts5_candidates(c, &p, title.as_deref()))
         }
-        Some(m) => {
-            let p = sql.arg(Arg::Text(m.tsquery.clone()));
-            match candidates {
-                Some(c) => candidates_from(&pg_candidates(c, &p)),
-                None => {
-                    sql.when(format!("d.search @@ to_tsquery('simple', {p})"));
-                    (
-                        "post_search_data d JOIN posts p ON p.id = d.post_id".to_owned(),
-                        format!("ts_rank(d.search, to_tsquery('simple', {p}))::float8"),
-                        format!(
-                            "ts_rank('{{0, 0, 1, 0}}', d.search, to_tsquery('simple', {p}))::float8"
-                        ),
-                    )
-                }
+        None => {
+            sql.when(format!("post_search_fts MATCH {p}"));
+            Source {
+                from: "post_search_fts JOIN posts p ON p.id = post_search_fts.rowid".to_owned(),
+                score: FTS5_RANK.to_owned(),
+                body: FTS5_BODY.to_owned(),
             }
-        }
-    };
-    if let Some(m) = &negative {
-        if sqlite {
-            let p = sql.arg(Arg::Text(m.fts5.clone()));
-            sql.when(format!(
-                "p.id NOT IN (SELECT rowid FROM post_search_fts WHERE post_search_fts MATCH {p})"
-            ));
-        } else {
-            let p = sql.arg(Arg::Text(m.tsquery.clone()));
-            sql.when(format!(
-                "NOT EXISTS (SELECT 1 FROM post_search_data x WHERE x.post_id = p.id \
-                 AND x.search @@ to_tsquery('simple', {p}))"
-            ));
         }
     }
-    // What the searcher may see: never deleted posts or topics; restricted categories for
-    // staff only.
+}
+
+/// Leaves out the posts that hold an excluded word (`-word`).
+fn exclude(sql: &mut Sql, m: &MatchExpr, sqlite: bool) {
+    if sqlite {
+        let p = sql.arg(Arg::Text(m.fts5.clone()));
+        sql.when(format!(
+            "p.id NOT IN (SELECT rowid FROM post_search_fts WHERE post_search_fts MATCH {p})"
+        ));
+    } else {
+        let p = sql.arg(Arg::Text(m.tsquery.clone()));
+        sql.when(format!(
+            "NOT EXISTS (SELECT 1 FROM post_search_data x WHERE x.post_id = p.id \
+             AND x.search @@ to_tsquery('simple', {p}))"
+        ));
+    }
+}
+
+/// What the searcher may see — never deleted posts or topics; restricted categories for staff
+/// only — and the query's filters.
+fn filters(sql: &mut Sql, q: &SearchQuery, options: &Options) {
+    let viewer = options.searcher.user.map_or(0, |u| u.0);
     sql.when("p.deleted_at IS NULL AND t.deleted_at IS NULL".into());
-    if !searcher.see_restricted {
+    if !options.searcher.see_restricted {
         sql.when("c.read_restricted = FALSE".into());
     }
-    // The filters.
     if let Some(topic) = options.exclude_topic {
         let p = sql.arg(Arg::Int(topic.0));
         sql.when(format!("p.topic_id <> {p}"));
@@ -670,16 +552,27 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
              AND mine.user_id = {p} AND mine.deleted_at IS NULL)"
         ));
     }
-    let order = match q.order {
+}
+
+/// The statement: every hit, then each topic's best post (and the one whose own text matches,
+/// to show), one page of topics in the query's order, with how many matched.
+fn statement(
+    sql: &mut Sql,
+    order: Order,
+    source: &Source,
+    ranked_candidates: bool,
+    options: &Options,
+) -> String {
+    let order = match order {
         Order::Relevance => "score DESC, created_at DESC",
         Order::Latest => "created_at DESC",
         Order::Oldest => "created_at ASC",
         Order::Likes => "like_count DESC, score DESC",
         Order::Views => "views DESC, score DESC",
     };
-    let lim = sql.arg(Arg::Int(limit));
-    let off = sql.arg(Arg::Int(offset));
-    let text = format!(
+    let lim = sql.arg(Arg::Int(options.limit));
+    let off = sql.arg(Arg::Int(options.offset));
+    format!(
         "WITH hits AS (SELECT p.id AS post_id, p.topic_id, {score} AS score, \
             {body} AS body_score, p.created_at, p.like_count, t.views, \
             {candidates} AS candidates FROM {from} \
@@ -693,44 +586,16 @@ pub async fn search(tx: &mut Tx, q: &SearchQuery, options: &Options) -> Result<R
          SELECT shown AS post_id, topic_id, score, COUNT(*) OVER () AS total, \
             considered FROM best \
          WHERE rank_in_topic = 1 ORDER BY {order}, best.post_id LIMIT {lim} OFFSET {off}",
+        score = source.score,
+        body = source.body,
+        from = source.from,
         conditions = sql.conditions.join(" AND "),
-        candidates = if candidates.is_some() && positive.is_some() {
+        candidates = if ranked_candidates {
             "cand.candidates"
         } else {
             "CAST(0 AS BIGINT)"
         },
-    );
-    let hits: Vec<Hit> = run!(tx, c => {
-        let mut query = sqlx::query_as(&text);
-        for a in &sql.args {
-            query = match a {
-                Arg::Int(v) => query.bind(*v),
-                Arg::Text(v) => query.bind(v.clone()),
-                Arg::Bool(v) => query.bind(*v),
-                Arg::Time(v) => query.bind(*v),
-            };
-        }
-        query.fetch_all(&mut **c).await
-    })?;
-    let total = hits.first().map_or(0, |h| h.total);
-    let capped = candidates.is_some()
-        && hits
-            .first()
-            .is_some_and(|h| h.considered.unwrap_or(0) >= CANDIDATES);
-    let rows = hit_rows(tx, &hits).await?;
-    let hits = hits
-        .iter()
-        .filter_map(|h| {
-            rows.iter()
-                .find(|r| r.post_id == h.post_id)
-                .map(|r| (r.clone(), h.score))
-        })
-        .collect();
-    Ok(Results {
-        hits,
-        total,
-        capped,
-    })
+    )
 }
 
 /// What a results page shows for each hit.

@@ -1,0 +1,102 @@
+//! Writing a new post: a reply, or a topic's opening post. Each use case checks what is its
+//! own (may this member reply here? is this a title?) and then hands the cooked post to the
+//! one tail both share, [`Forum::publish`]: insert it at the topic's next number with every
+//! counter kept exact, index it, give the poster their default level, notify whom it concerns,
+//! commit, and wake the mailer.
+
+use stoa_core::{Error, NotificationLevel, PostId, TopicId, UserId};
+use stoa_db::posts::{NewPost, PostRow};
+use stoa_db::topics::TopicRow;
+use stoa_db::{Tx, posts as db_posts, reads, topics as db_topics};
+
+use crate::cooking::Cooked;
+use crate::{Forum, Result, db, now};
+
+/// A post just written, with what its writer's next page needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    pub topic_id: TopicId,
+    /// The topic's slug, for its canonical URL.
+    pub slug: String,
+    pub post_id: PostId,
+    pub post_number: i64,
+}
+
+/// A new post, checked and cooked, ready to write.
+pub(crate) struct Draft<'a> {
+    /// Its topic, locked and visible to the author (a new topic: as just written).
+    pub topic: &'a TopicRow,
+    pub author: UserId,
+    /// The post it answers, checked to exist.
+    pub reply_to: Option<i64>,
+    pub cooked: Cooked,
+}
+
+impl Forum {
+    /// Writes the post and everything that follows from it, and commits.
+    pub(crate) async fn publish(&self, mut tx: Tx, draft: Draft<'_>) -> Result<Posted> {
+        let Draft {
+            topic,
+            author,
+            reply_to,
+            cooked,
+        } = draft;
+        let post = insert_post(&mut tx, topic, author, reply_to, &cooked).await?;
+        db::categories::recount(&mut tx, topic.category_id).await?;
+        let starts_topic = post.post_number == 1;
+        let category_level = if starts_topic {
+            None
+        } else {
+            db::watching::category_level(&mut tx, author, topic.category_id).await?
+        };
+        let level = NotificationLevel::for_poster(starts_topic, category_level);
+        db::watching::default_topic_level(&mut tx, (author, topic.id), level).await?;
+        let writer = db::users::find(&mut tx, author)
+            .await?
+            .ok_or(Error::NotFound("user"))?;
+        self.notify_post(&mut tx, &post, &cooked.facts, topic, &writer, None)
+            .await?;
+        tx.commit().await?;
+        self.wake_mailer();
+        Ok(Posted {
+            topic_id: topic.id,
+            slug: topic.slug.clone(),
+            post_id: post.id,
+            post_number: post.post_number,
+        })
+    }
+}
+
+/// Inserts a post at the topic's next number, with counters and read state kept exact.
+async fn insert_post(
+    tx: &mut Tx,
+    topic: &TopicRow,
+    user: UserId,
+    reply_to: Option<i64>,
+    cooked: &Cooked,
+) -> Result<PostRow> {
+    let at = now();
+    let number = db_topics::take_post_number(tx, topic.id).await?;
+    let post = db_posts::insert(
+        tx,
+        &NewPost {
+            topic_id: topic.id,
+            user_id: user,
+            post_number: number,
+            reply_to_post_number: reply_to,
+            raw: cooked.raw(),
+            cooked: &cooked.html,
+            created_at: at,
+        },
+    )
+    .await?;
+    if let Some(to) = reply_to {
+        db_posts::recount_replies(tx, topic.id, to).await?;
+    }
+    db_topics::bump(tx, topic.id, at, user).await?;
+    db_topics::recount(tx, topic.id).await?;
+    reads::mark_posted(tx, user, topic.id).await?;
+    reads::mark_read(tx, user, topic.id, number).await?;
+    crate::search::index_cooked(tx, post.id, topic.id, user, cooked).await?;
+    Ok(post)
+}
