@@ -24,7 +24,8 @@ pub struct Posted {
 
 /// A new post, checked and cooked, ready to write.
 pub(crate) struct Draft<'a> {
-    /// Its topic, locked and visible to the author (a new topic: as just written).
+    /// Its topic as loaded before the post (locked, and visible to the author): what the
+    /// notifications and emails name — id, title, slug, category, state — not its counters.
     pub topic: &'a TopicRow,
     pub author: UserId,
     /// The post it answers, checked to exist.

@@ -535,7 +535,7 @@ impl Forum {
         let id = post.id;
         revisions::insert(&mut tx, &plain_revision(post, user, at, "Restored")).await?;
         db_posts::set_withdrawn(&mut tx, id, old.raw(), &old.html, None, at).await?;
-        crate::search::index_post(&mut tx, id).await?;
+        crate::search::index_cooked(&mut tx, id, post.topic_id, post.user_id, old).await?;
         commit_returning(tx, id).await
     }
 

@@ -4,7 +4,7 @@
 //! expect. Paths only: an email makes them absolute with the site's base URL.
 //!
 //! Slugs and usernames are written as they are stored: both are made of URL-safe characters
-//! (see `slug` and `UserName`), so nothing here needs escaping.
+//! (see `slug` and `Username`), so nothing here needs escaping.
 //!
 //! Ids and numbers are taken as `Borrow` so that templates, which hand over references, call
 //! the same functions as Rust code, and a topic id still cannot stand where a post number
@@ -12,7 +12,7 @@
 
 use std::borrow::Borrow;
 
-use crate::{CategoryId, TopicId};
+use crate::{CategoryId, PostId, TopicId};
 
 /// A topic's first page.
 pub fn topic(slug: &str, id: impl Borrow<TopicId>) -> String {
@@ -36,6 +36,17 @@ pub fn topic_action(slug: &str, topic: impl Borrow<TopicId>, action: &str) -> St
     format!("/t/{slug}/{}/{action}", topic.borrow())
 }
 
+/// Where a topic's notification level is set (Discourse's path, by id alone).
+pub fn topic_notifications(topic: impl Borrow<TopicId>) -> String {
+    format!("/t/{}/notifications", topic.borrow())
+}
+
+/// An action on a post by its id: `edit`, `delete`, `restore`, `like`, `revisions`,
+/// `replies`, `likes`.
+pub fn post_action(post: impl Borrow<PostId>, action: &str) -> String {
+    format!("/posts/{}/{action}", post.borrow())
+}
+
 /// A category's topics.
 pub fn category(slug: &str, id: impl Borrow<CategoryId>) -> String {
     format!("/c/{slug}/{}", id.borrow())
@@ -44,6 +55,11 @@ pub fn category(slug: &str, id: impl Borrow<CategoryId>) -> String {
 /// A category's edit form.
 pub fn category_edit(slug: &str, id: impl Borrow<CategoryId>) -> String {
     format!("/c/{slug}/{}/edit", id.borrow())
+}
+
+/// Where a category's notification level is set (Discourse's path).
+pub fn category_notifications(id: impl Borrow<CategoryId>) -> String {
+    format!("/category/{}/notifications", id.borrow())
 }
 
 /// A member's profile.
@@ -79,5 +95,11 @@ mod tests {
         assert_eq!(category("history", CategoryId(2)), "/c/history/2");
         assert_eq!(category_edit("history", CategoryId(2)), "/c/history/2/edit");
         assert_eq!(user("lena"), "/u/lena");
+        assert_eq!(topic_notifications(TopicId(7)), "/t/7/notifications");
+        assert_eq!(
+            category_notifications(CategoryId(2)),
+            "/category/2/notifications"
+        );
+        assert_eq!(post_action(PostId(9), "edit"), "/posts/9/edit");
     }
 }

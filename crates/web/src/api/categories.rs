@@ -103,7 +103,7 @@ async fn topics_in(
         .then(|| format!("{}?page={page}", paths::category(&c.slug, c.id)));
     Ok(Json(TopicListPageJson::new(
         &list.topics,
-        caller.user.is_some(),
+        state.forum.site_can(caller.actor()).create_topic,
         more,
     ))
     .into_response())

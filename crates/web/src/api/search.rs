@@ -27,7 +27,7 @@ pub(crate) async fn json(
     let r = state.forum.search(actor, &params.q, params.page).await?;
     let categories = shaped(&state, actor, &r.categories).await?;
     let term = params.q.clone();
-    let can_create_topic = caller.user.is_some();
+    let can_create_topic = state.forum.site_can(actor).create_topic;
     Ok(Json(SearchResultJson::new(
         &r,
         term,

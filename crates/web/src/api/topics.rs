@@ -31,7 +31,7 @@ pub(crate) async fn latest(
     let more = list.more.then(|| format!("/latest?page={page}"));
     Ok(Json(TopicListPageJson::new(
         &list.topics,
-        caller.user.is_some(),
+        state.forum.site_can(caller.actor()).create_topic,
         more,
     ))
     .into_response())
@@ -96,7 +96,7 @@ async fn tab_json(
     });
     Ok(Json(TopicListPageJson::new(
         &list.topics,
-        caller.user.is_some(),
+        state.forum.site_can(caller.actor()).create_topic,
         more,
     ))
     .into_response())

@@ -238,12 +238,16 @@ pub(crate) async fn reset(
                     &message(chrome, "This link no longer works", text),
                 );
             }
-            let username = state
+            // The form shows whose password it sets; a link used up meanwhile shows none.
+            let username = match state
                 .forum
                 .check_email_token(stoa_app::outbox::SCOPE_PASSWORD_RESET, &token)
                 .await
-                .map(|u| u.username)
-                .unwrap_or_default();
+            {
+                Ok(u) => u.username,
+                Err(e) if e.domain().is_some() => String::new(),
+                Err(e) => return Err(e.into()),
+            };
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &ResetTemplate {
@@ -267,7 +271,7 @@ pub(crate) async fn unsubscribe_form(
     let chrome = Chrome::new(&state, &visit, "Notification emails");
     let page = if user.email_notifications {
         MessageTemplate {
-            action: format!("/email/unsubscribe/{key}"),
+            action: paths::unsubscribe(&key),
             button: "Unsubscribe".into(),
             field: Some(("List-Unsubscribe".into(), "One-Click".into())),
             ..message(
@@ -282,7 +286,7 @@ pub(crate) async fn unsubscribe_form(
         }
     } else {
         MessageTemplate {
-            action: format!("/email/unsubscribe/{key}"),
+            action: paths::unsubscribe(&key),
             button: "Subscribe again".into(),
             field: Some(("resubscribe".into(), "1".into())),
             ..message(

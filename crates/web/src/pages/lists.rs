@@ -30,6 +30,8 @@ struct LatestPage {
     category_level: Option<stoa_app::NotificationLevel>,
     /// The viewer may edit the category shown.
     can_edit: bool,
+    /// Whether the "New topic" button shows.
+    can_create_topic: bool,
     /// Latest, New, Unread, Top (not on a category's page).
     tabs: Option<Tabs>,
 }
@@ -105,6 +107,7 @@ pub(crate) async fn tab(
         base_url,
         category_level: None,
         can_edit: false,
+        can_create_topic: state.forum.site_can(visit.actor()).create_topic,
         tabs: Some(Tabs {
             current: name,
             member: visit.user.is_some(),
@@ -178,9 +181,11 @@ pub(crate) async fn category(
         ),
         None => None,
     };
+    let can = state.forum.category_can(visit.actor(), &category);
     ok(&LatestPage {
         category_level,
-        can_edit: state.forum.category_can(visit.actor(), &category).edit,
+        can_edit: can.edit,
+        can_create_topic: can.create_topic,
         chrome: Chrome::new(&state, &visit, category.name.clone()),
         heading: category.name.clone(),
         base_url: format!("{}?", paths::category(&category.slug, category.id)),

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 /// A category (`/categories.json`, `/site.json`, a created category).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Category)]
 pub(crate) struct CategoryJson {
     id: i64,
     name: String,
@@ -122,6 +123,7 @@ pub(crate) struct CategoryAccess {
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = CategoryList)]
 pub(crate) struct CategoryListJson {
     can_create_category: bool,
     can_create_topic: bool,
@@ -130,12 +132,14 @@ pub(crate) struct CategoryListJson {
 
 /// `{"category_list": …}`.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = CategoryListAnswer)]
 pub(crate) struct CategoryListEnvelope {
     category_list: CategoryListJson,
 }
 
 /// `{"category": …}`.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = CategoryAnswer)]
 pub(crate) struct CategoryEnvelope {
     category: CategoryJson,
 }

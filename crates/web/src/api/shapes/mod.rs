@@ -59,6 +59,7 @@ pub(crate) fn fancy(title: &str) -> String {
 
 /// `users[]` beside a topic list; a liker; a search hit's member.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = BasicUser)]
 pub(crate) struct BasicUserJson {
     id: i64,
     username: String,
@@ -85,6 +86,7 @@ impl From<&MemberName> for BasicUserJson {
 
 /// `{"success": "OK"}`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Success)]
 pub(crate) struct SuccessJson {
     success: &'static str,
 }

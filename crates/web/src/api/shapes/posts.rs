@@ -9,6 +9,7 @@ use crate::paths;
 
 /// One entry of a post's `actions_summary` (likes are id 2).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ActionSummary)]
 pub(crate) struct ActionSummaryJson {
     id: i64,
     count: i64,
@@ -22,6 +23,7 @@ pub(crate) struct ActionSummaryJson {
 
 /// A post (Discourse's `PostSerializer`).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Post)]
 pub(crate) struct PostJson {
     id: i64,
     name: Option<String>,
@@ -156,6 +158,7 @@ impl PostJson {
 /// What `POST /posts` answers: the post itself, or `{"post": …}` with `nested_post`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
+#[schema(as = Created)]
 pub(crate) enum CreatedPostJson {
     Post(Box<PostJson>),
     Nested { post: Box<PostJson> },
@@ -163,6 +166,7 @@ pub(crate) enum CreatedPostJson {
 
 /// `{"post": …}`, as `PUT /posts/{id}` answers.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = PostAnswer)]
 pub(crate) struct PostEnvelope {
     post: PostJson,
 }
@@ -182,11 +186,13 @@ pub(crate) struct LatestPostJson {
 
 /// The newest posts.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = LatestPosts)]
 pub(crate) struct LatestPostsJson {
     latest_posts: Vec<LatestPostJson>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ActionUser)]
 pub(crate) struct ActionUserJson {
     id: i64,
     username: String,
@@ -197,6 +203,7 @@ pub(crate) struct ActionUserJson {
 
 /// Who liked a post.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = PostActionUsers)]
 pub(crate) struct PostActionUsersJson {
     total_rows_post_action_users: i64,
     post_action_users: Vec<ActionUserJson>,

@@ -10,6 +10,7 @@ use crate::paths;
 
 /// `posts[]` of `/search.json`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SearchPost)]
 pub(crate) struct SearchPostJson {
     id: i64,
     name: Option<String>,
@@ -25,6 +26,7 @@ pub(crate) struct SearchPostJson {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Grouped)]
 pub(crate) struct GroupedResultJson {
     term: String,
     search_log_id: i64,
@@ -42,6 +44,7 @@ pub(crate) struct GroupedResultJson {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SearchAnswer)]
 pub(crate) struct SearchResultJson {
     posts: Vec<SearchPostJson>,
     topics: Vec<TopicListItemJson>,
@@ -53,6 +56,7 @@ pub(crate) struct SearchResultJson {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SimilarTopic)]
 pub(crate) struct SimilarTopicJson {
     id: i64,
     title: String,
@@ -65,11 +69,13 @@ pub(crate) struct SimilarTopicJson {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SimilarTopics)]
 pub(crate) struct SimilarTopicsJson {
     similar_topics: Vec<SimilarTopicJson>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Completion)]
 pub(crate) struct CompletionJson {
     username: String,
     name: String,
@@ -77,6 +83,7 @@ pub(crate) struct CompletionJson {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Completions)]
 pub(crate) struct CompletionsJson {
     users: Vec<CompletionJson>,
 }

@@ -66,6 +66,7 @@ impl From<&SiteStatistics> for StatisticsJson {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = About)]
 pub(crate) struct AboutJson {
     title: String,
     description: String,
@@ -85,12 +86,14 @@ pub(crate) struct AboutJson {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = AboutAnswer)]
 pub(crate) struct AboutEnvelope {
     about: AboutJson,
 }
 
 /// What a client needs to start: the categories and the numeric codes.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Site)]
 pub(crate) struct SiteJson {
     default_archetype: &'static str,
     notification_types: serde_json::Map<String, serde_json::Value>,

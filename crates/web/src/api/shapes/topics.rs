@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 /// One of a topic's posters in a list item.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Poster)]
 pub(crate) struct PosterJson {
     extras: Option<&'static str>,
     description: &'static str,
@@ -38,6 +39,7 @@ impl From<&stoa_app::Poster> for PosterJson {
 
 /// A topic in a list (`/latest.json`, category lists, `search.json`'s `topics`).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = TopicItem)]
 pub(crate) struct TopicListItemJson {
     id: i64,
     title: String,
@@ -154,6 +156,7 @@ pub(crate) struct ItemFacts<'a> {
 
 /// `topic_list` of a list answer.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = TopicList)]
 pub(crate) struct TopicListJson {
     can_create_topic: bool,
     /// Only when there is a next page: a client that pages while this is set must stop.
@@ -167,6 +170,7 @@ pub(crate) struct TopicListJson {
 
 /// A whole list answer: the side-loaded members and the list.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = TopicListPage)]
 pub(crate) struct TopicListPageJson {
     users: Vec<BasicUserJson>,
     primary_groups: Vec<Value>,
@@ -199,6 +203,7 @@ impl TopicListPageJson {
 
 /// A participant in `details`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Participant)]
 pub(crate) struct ParticipantJson {
     id: i64,
     username: String,
@@ -209,6 +214,7 @@ pub(crate) struct ParticipantJson {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Details)]
 pub(crate) struct TopicDetailsJson {
     can_edit: bool,
     notification_level: i64,
@@ -224,6 +230,7 @@ pub(crate) struct TopicDetailsJson {
 
 /// Posts of a topic; `stream` lists every visible post id in order (topic view only).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = PostStream)]
 pub(crate) struct PostStreamJson {
     posts: Vec<PostJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -280,6 +287,7 @@ pub(crate) struct TopicJson {
 
 /// A topic's posts chosen by id (from its `stream`; at most 200).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = TopicPosts)]
 pub(crate) struct TopicPostsJson {
     post_stream: PostStreamJson,
     id: i64,

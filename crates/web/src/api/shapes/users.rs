@@ -37,6 +37,7 @@ pub(crate) struct UserJson {
 
 /// `{"user": …}` with Discourse's (empty) badge lists.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = UserAnswer)]
 pub(crate) struct UserEnvelope {
     user_badges: Vec<Value>,
     badges: Vec<Value>,
@@ -61,6 +62,7 @@ pub(crate) struct NotificationJson {
 
 /// A page of the caller's notifications.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Notifications)]
 pub(crate) struct NotificationsJson {
     notifications: Vec<NotificationJson>,
     total_rows_notifications: i64,
@@ -69,6 +71,7 @@ pub(crate) struct NotificationsJson {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = CurrentUser)]
 pub(crate) struct CurrentUserJson {
     id: i64,
     username: String,
@@ -84,11 +87,13 @@ pub(crate) struct CurrentUserJson {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = CurrentUserAnswer)]
 pub(crate) struct CurrentUserEnvelope {
     current_user: CurrentUserJson,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Csrf)]
 pub(crate) struct CsrfJson {
     csrf: String,
 }
