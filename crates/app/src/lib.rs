@@ -9,6 +9,7 @@ mod api_keys;
 mod can;
 mod categories;
 mod cooking;
+mod counters;
 pub mod demo;
 mod email_links;
 mod error;

@@ -10,6 +10,7 @@ use stoa_db::topics::TopicRow;
 use stoa_db::{Tx, posts as db_posts, reads, topics as db_topics};
 
 use crate::cooking::Cooked;
+use crate::counters::{self, PostChange};
 use crate::{Forum, Result, db, now};
 
 /// A post just written, with what its writer's next page needs.
@@ -43,7 +44,6 @@ impl Forum {
             cooked,
         } = draft;
         let post = insert_post(&mut tx, topic, author, reply_to, &cooked).await?;
-        db::categories::recount(&mut tx, topic.category_id).await?;
         let starts_topic = post.post_number == 1;
         let category_level = if starts_topic {
             None
@@ -91,11 +91,8 @@ async fn insert_post(
         },
     )
     .await?;
-    if let Some(to) = reply_to {
-        db_posts::recount_replies(tx, topic.id, to).await?;
-    }
     db_topics::bump(tx, topic.id, at, user).await?;
-    db_topics::recount(tx, topic.id).await?;
+    counters::post_changed(tx, topic, &post, PostChange::Arrived).await?;
     reads::mark_posted(tx, user, topic.id).await?;
     reads::mark_read(tx, user, topic.id, number).await?;
     crate::search::index_cooked(tx, post.id, topic.id, user, cooked).await?;

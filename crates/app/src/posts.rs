@@ -16,6 +16,7 @@ use crate::visible::{post_and_topic, visible_topic};
 /// What a withdrawn first post says instead of its text.
 pub const WITHDRAWN_NOTICE: &str = "(topic withdrawn by its author)";
 use crate::cooking::{self, Cooked};
+use crate::counters::{self, PostChange};
 use crate::{Category, Forum, Post, PostShown, Result, Timestamp, Topic, db, now};
 
 /// What the reply form sends.
@@ -306,6 +307,13 @@ impl Forum {
         let user = actor.user_id().ok_or(Error::NotLoggedIn)?;
         let cooked = cooking::prepare(&self.db, &form.raw).await;
         let mut tx = self.db.write().await?;
+        // Moving the topic carries its post count between categories: lock it first, so no
+        // reply lands between reading the count and moving it (see db::locks).
+        if form.category_id.is_some()
+            && let Some(p) = db_posts::find(&mut tx, id).await?
+        {
+            db::locks::topic(&mut tx, p.topic_id).await?;
+        }
         let (post, topic) = post_and_topic(&mut tx, actor, id).await?;
         Guardian::new(actor).can_edit_post(facts(&post, &topic))?;
         let cooked = cooked?;
@@ -356,8 +364,7 @@ impl Forum {
         if let Some(category) = &category {
             db_topics::set_category(&mut tx, topic.id, category.id).await?;
             db::search::set_topic_category(&mut tx, topic.id, &category.name).await?;
-            db::categories::recount(&mut tx, topic.category_id).await?;
-            db::categories::recount(&mut tx, category.id).await?;
+            counters::topic_moved(&mut tx, &topic, category.id).await?;
         }
         let updated = db_posts::find(&mut tx, id)
             .await?
@@ -495,11 +502,12 @@ impl Forum {
         if post.post_number == 1 {
             db_topics::set_deleted(&mut tx, topic.id, by, at).await?;
         }
-        if let Some(to) = post.reply_to_post_number {
-            db_posts::recount_replies(&mut tx, topic.id, to).await?;
-        }
-        db_topics::recount(&mut tx, topic.id).await?;
-        db::categories::recount(&mut tx, topic.category_id).await?;
+        let change = if delete {
+            PostChange::Deleted
+        } else {
+            PostChange::Restored
+        };
+        counters::post_changed(&mut tx, &topic, &post, change).await?;
         commit_returning(tx, id).await
     }
 
@@ -555,8 +563,7 @@ impl Forum {
             likes::delete(&mut tx, id, user).await?
         };
         let count = if changed {
-            let count = likes::recount(&mut tx, id).await?;
-            db_topics::recount(&mut tx, topic.id).await?;
+            let count = counters::like_changed(&mut tx, &post, if like { 1 } else { -1 }).await?;
             let liker = db::users::find(&mut tx, user)
                 .await?
                 .ok_or(Error::NotFound("user"))?;

@@ -114,7 +114,6 @@ pub struct TopicList {
     /// 1-based.
     pub page: i64,
     pub more: bool,
-    pub total: i64,
 }
 
 /// One page of a topic, ready to show.
@@ -262,14 +261,15 @@ impl Forum {
         };
         let mut tx = self.db.read().await?;
         let offset = (page - 1).saturating_mul(TOPICS_PER_PAGE);
-        let topics = db_topics::list(&mut tx, filter, TOPICS_PER_PAGE, offset).await?;
-        let topics = topics.into_iter().map(Into::into).collect();
-        let total = db_topics::list_count(&mut tx, filter).await?;
+        // One row more than a page shows says whether there is a next page: nothing counts
+        // the whole list (Discourse's `more_topics_url` way).
+        let mut rows = db_topics::list(&mut tx, filter, TOPICS_PER_PAGE + 1, offset).await?;
+        let more = rows.len() as i64 > TOPICS_PER_PAGE;
+        rows.truncate(TOPICS_PER_PAGE as usize);
         Ok(TopicList {
-            topics,
+            topics: rows.into_iter().map(Into::into).collect(),
             page,
-            more: offset + TOPICS_PER_PAGE < total,
-            total,
+            more,
         })
     }
 
@@ -296,17 +296,19 @@ impl Forum {
         let category = db::categories::find(&mut tx, topic.category_id)
             .await?
             .ok_or(Error::NotFound("category"))?;
-        let total = db_posts::count_in_topic(&mut tx, id).await?;
-        let pages = pages_for(total, POSTS_PER_PAGE);
+        // Page k holds posts numbered (k-1)·20+1 … k·20, deleted ones as placeholders: numbers
+        // are given in order and never reused, so a page is a range of the topic's key and
+        // nothing counts the posts before it.
+        let pages = pages_for(topic.highest_post_number, POSTS_PER_PAGE);
         if page < 1 || page > pages {
             return Err(Error::NotFound("page").into());
         }
-        let views = db_posts::page(
+        let views = db_posts::numbered(
             &mut tx,
             id,
             actor.user_id(),
-            POSTS_PER_PAGE,
-            (page - 1) * POSTS_PER_PAGE,
+            (page - 1) * POSTS_PER_PAGE + 1,
+            page * POSTS_PER_PAGE,
         )
         .await?;
         let shown = match (views.first(), views.last()) {
@@ -455,10 +457,9 @@ impl Forum {
         let mut tx = self.db.read().await?;
         let topic = visible_topic(&mut tx, actor, id).await?;
         let number = number.clamp(1, topic.highest_post_number.max(1));
-        let before = db_posts::count_before(&mut tx, id, number).await?;
         Ok(PostLocation {
             post_number: number,
-            page: before / POSTS_PER_PAGE + 1,
+            page: (number - 1) / POSTS_PER_PAGE + 1,
         })
     }
 

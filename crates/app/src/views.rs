@@ -170,26 +170,15 @@ impl Forum {
         let mut tx = self.db.read().await?;
         let topic = visible_topic(&mut tx, actor, id).await?;
         let stream = db_posts::stream(&mut tx, id, guardian.can_see_deleted()).await?;
-        // The chunk starts at the first visible post numbered `from_number` or later.
-        let start = match from_number {
-            Some(n) if n > 1 => {
-                let before = db_posts::count_before(&mut tx, id, n).await?;
-                let hidden = db_posts::deleted_before(&mut tx, id, n).await?;
-                let skip = if guardian.can_see_deleted() {
-                    before
-                } else {
-                    before - hidden
-                };
-                usize::try_from(skip.max(0)).unwrap_or(0)
-            }
-            _ => 0,
-        };
+        // The chunk starts at the first post shown numbered `from_number` or later.
+        let start = from_number.map_or(0, |n| stream.partition_point(|&(_, number)| number < n));
         let chunk: Vec<PostId> = stream
             .iter()
             .skip(start)
             .take(CHUNK_SIZE as usize)
-            .copied()
+            .map(|&(id, _)| id)
             .collect();
+        let stream: Vec<PostId> = stream.into_iter().map(|(id, _)| id).collect();
         let posts = batch_in(&mut tx, actor, &chunk, Some(&topic)).await?;
         let participants: Vec<(MemberName, i64)> = db_posts::participants(&mut tx, id, 24)
             .await?
@@ -241,7 +230,8 @@ impl Forum {
     pub async fn topic_stream(&self, actor: Actor, id: TopicId) -> Result<Vec<PostId>> {
         let mut tx = self.db.read().await?;
         visible_topic(&mut tx, actor, id).await?;
-        Ok(db_posts::stream(&mut tx, id, Guardian::new(actor).can_see_deleted()).await?)
+        let stream = db_posts::stream(&mut tx, id, Guardian::new(actor).can_see_deleted()).await?;
+        Ok(stream.into_iter().map(|(id, _)| id).collect())
     }
 
     /// These posts of a topic (ids from its stream), in order.

@@ -4,7 +4,7 @@
 use crate::{Result, Tx, run};
 
 /// Each query returns one row per counter that differs from its recount, naming it.
-const DRIFT: [&str; 8] = [
+const DRIFT: [&str; 10] = [
     "SELECT 'post ' || p.id || ' like_count' FROM posts p WHERE p.like_count <> \
      (SELECT COUNT(*) FROM post_actions a WHERE a.post_id = p.id AND a.post_action_type_id = 2)",
     "SELECT 'post ' || p.id || ' reply_count' FROM posts p WHERE p.reply_count <> \
@@ -26,6 +26,10 @@ const DRIFT: [&str; 8] = [
     "SELECT 'category ' || c.id || ' post_count' FROM categories c WHERE c.post_count <> \
      (SELECT COUNT(*) FROM posts p JOIN topics t ON t.id = p.topic_id \
       WHERE t.category_id = c.id AND t.deleted_at IS NULL AND p.deleted_at IS NULL)",
+    "SELECT 'user ' || u.id || ' post_count' FROM users u WHERE u.post_count <> \
+     (SELECT COUNT(*) FROM posts p WHERE p.user_id = u.id AND p.deleted_at IS NULL)",
+    "SELECT 'user ' || u.id || ' topic_count' FROM users u WHERE u.topic_count <> \
+     (SELECT COUNT(*) FROM topics t WHERE t.user_id = u.id AND t.deleted_at IS NULL)",
 ];
 
 /// Every stored counter that differs from a recount; empty when all are exact.

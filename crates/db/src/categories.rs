@@ -112,16 +112,12 @@ pub async fn next_position(tx: &mut Tx) -> Result<i64> {
     Ok(run!(tx, c => sqlx::query_scalar(SQL).fetch_one(&mut **c).await)?)
 }
 
-/// Recounts a category's live topics and posts from the rows themselves, so the counters are
-/// exact whatever ran concurrently.
-pub async fn recount(tx: &mut Tx, id: CategoryId) -> Result<()> {
-    crate::locks::category(tx, id).await?;
-    const SQL: &str = "UPDATE categories SET \
-        topic_count = (SELECT COUNT(*) FROM topics t WHERE t.category_id = $1 \
-                       AND t.deleted_at IS NULL), \
-        post_count = (SELECT COUNT(*) FROM posts p JOIN topics t ON t.id = p.topic_id \
-                      WHERE t.category_id = $1 AND t.deleted_at IS NULL AND p.deleted_at IS NULL) \
-        WHERE id = $1";
-    exec!(tx, c => sqlx::query(SQL).bind(id.0).execute(&mut **c).await)?;
+/// Moves a category's counters of live topics and posts by the difference a write made
+/// (negative numbers lower them); nothing is recounted, so the cost does not grow with the
+/// category.
+pub async fn add_counts(tx: &mut Tx, id: CategoryId, topics: i64, posts: i64) -> Result<()> {
+    const SQL: &str = "UPDATE categories SET topic_count = topic_count + $1, \
+        post_count = post_count + $2 WHERE id = $3";
+    exec!(tx, c => sqlx::query(SQL).bind(topics).bind(posts).bind(id.0).execute(&mut **c).await)?;
     Ok(())
 }

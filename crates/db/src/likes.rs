@@ -30,12 +30,11 @@ pub async fn delete(tx: &mut Tx, post: PostId, user: UserId) -> Result<bool> {
     Ok(done == 1)
 }
 
-/// Sets a post's like count from its rows; returns the new count.
-pub async fn recount(tx: &mut Tx, post: PostId) -> Result<i64> {
-    const SQL: &str = "UPDATE posts SET like_count = (SELECT COUNT(*) FROM post_actions \
-                       WHERE post_id = $1 AND post_action_type_id = $2) \
-                       WHERE id = $1 RETURNING like_count";
-    Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(post.0).bind(LIKE).fetch_one(&mut **c).await)?)
+/// Moves a post's like count by `by` (a like given or taken back); returns the new count.
+pub async fn add_to_count(tx: &mut Tx, post: PostId, by: i64) -> Result<i64> {
+    const SQL: &str = "UPDATE posts SET like_count = like_count + $1 WHERE id = $2 \
+                       RETURNING like_count";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(by).bind(post.0).fetch_one(&mut **c).await)?)
 }
 
 /// The members who liked a post, in the order they liked it.

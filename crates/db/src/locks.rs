@@ -1,12 +1,12 @@
 //! Row locks that keep counters exact when writers run at once.
 //!
-//! Counters are recounted from rows inside each write ([`crate::topics::recount`] and friends).
-//! On PostgreSQL (READ COMMITTED) a recount must not start before a concurrent writer of the
-//! same topic commits, or it would count from a snapshot that misses that writer's rows. So a
-//! write that changes a topic's posts or likes first locks the topic row, and one that changes
-//! a category's counts then locks the category row — always in that order (topic, then
-//! category), so two writers never wait on each other in a cycle. Each lock is its own
-//! statement, so the recount after it reads a fresh snapshot.
+//! Counters move by the difference each write makes (`x = x + 1` is atomic on both backends),
+//! but some writes decide that difference from what they read: deleting an opening post
+//! carries its topic's live post count out of the category, moving a topic carries it to
+//! another, and deleting a post twice must lower nothing the second time. On PostgreSQL (READ
+//! COMMITTED) such a write must not read before a concurrent writer of the same topic commits,
+//! or it would act on a snapshot that misses that writer's post. So a write that changes a
+//! topic's posts or likes first locks the topic row, in its own statement, and reads after.
 //!
 //! The locks are `FOR NO KEY UPDATE`, the strength an `UPDATE` of the counters takes anyway: it
 //! does not conflict with the `FOR KEY SHARE` locks that inserting a post or topic takes on the
@@ -14,12 +14,11 @@
 //!
 //! SQLite needs none of this: `BEGIN IMMEDIATE` already lets one writer in at a time.
 
-use stoa_core::{CategoryId, TopicId, UserId};
+use stoa_core::{TopicId, UserId};
 
 use crate::{Result, Tx};
 
 const LOCK_TOPIC_PG: &str = "SELECT id FROM topics WHERE id = $1 FOR NO KEY UPDATE";
-const LOCK_CATEGORY_PG: &str = "SELECT id FROM categories WHERE id = $1 FOR NO KEY UPDATE";
 const LOCK_USER_PG: &str = "SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE";
 
 /// Waits for and takes the write lock on a topic's row.
@@ -28,20 +27,6 @@ pub async fn topic(tx: &mut Tx, id: TopicId) -> Result<()> {
         Tx::Sqlite(_) => {}
         Tx::Postgres(c) => {
             sqlx::query(LOCK_TOPIC_PG)
-                .bind(id.0)
-                .fetch_optional(&mut **c)
-                .await?;
-        }
-    }
-    Ok(())
-}
-
-/// Waits for and takes the write lock on a category's row (after any topic lock).
-pub async fn category(tx: &mut Tx, id: CategoryId) -> Result<()> {
-    match tx {
-        Tx::Sqlite(_) => {}
-        Tx::Postgres(c) => {
-            sqlx::query(LOCK_CATEGORY_PG)
                 .bind(id.0)
                 .fetch_optional(&mut **c)
                 .await?;

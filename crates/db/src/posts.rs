@@ -87,7 +87,7 @@ pub async fn find_by_number(tx: &mut Tx, topic: TopicId, number: i64) -> Result<
 }
 
 /// The columns of [`PostView`] and the joins they need; `$1` is the viewer (0 for none).
-const VIEW_SELECT: &str = "SELECT p.id, p.topic_id, p.user_id, u.username, u.name, \
+pub(crate) const VIEW_SELECT: &str = "SELECT p.id, p.topic_id, p.user_id, u.username, u.name, \
     u.admin AS author_admin, p.post_number, p.reply_to_post_number, \
     ru.username AS reply_to_username, p.raw, p.cooked, p.version, p.like_count, p.reply_count, \
     p.created_at, p.updated_at, p.deleted_at, p.withdrawn_at, \
@@ -100,24 +100,28 @@ const VIEW_SELECT: &str = "SELECT p.id, p.topic_id, p.user_id, u.username, u.nam
     LEFT JOIN posts r ON r.topic_id = p.topic_id AND r.post_number = p.reply_to_post_number \
     LEFT JOIN users ru ON ru.id = r.user_id";
 
-/// One page of a topic's posts in order, deleted ones included (the page shows a placeholder).
-pub async fn page(
+/// A topic's posts numbered `first..=last`, in order, deleted ones included (the page shows a
+/// placeholder): a page reads the posts it shows off the `(topic_id, post_number)` key.
+pub async fn numbered(
     tx: &mut Tx,
     topic: TopicId,
     viewer: Option<UserId>,
-    limit: i64,
-    offset: i64,
+    first: i64,
+    last: i64,
 ) -> Result<Vec<PostView>> {
-    let sql =
-        format!("{VIEW_SELECT} WHERE p.topic_id = $2 ORDER BY p.post_number LIMIT $3 OFFSET $4");
+    let sql = format!("{VIEW_SELECT} {NUMBERED}");
     Ok(run!(tx, c => sqlx::query_as(&sql)
         .bind(viewer.map_or(0, |u| u.0))
         .bind(topic.0)
-        .bind(limit)
-        .bind(offset)
+        .bind(first)
+        .bind(last)
         .fetch_all(&mut **c)
         .await)?)
 }
+
+/// [`numbered`]'s condition and order: `$2` topic, `$3`…`$4` the numbers.
+pub(crate) const NUMBERED: &str =
+    "WHERE p.topic_id = $2 AND p.post_number BETWEEN $3 AND $4 ORDER BY p.post_number";
 
 /// These posts (at most [`MAX_IDS`] of them), in topic and post-number order; deleted ones
 /// included, unknown ids left out.
@@ -143,16 +147,24 @@ pub async fn views(tx: &mut Tx, ids: &[PostId], viewer: Option<UserId>) -> Resul
 /// The most ids [`views`] reads in one query.
 pub const MAX_IDS: usize = 200;
 
-/// The ids of a topic's posts in order (Discourse's `post_stream.stream`); deleted posts only
-/// when `include_deleted`.
-pub async fn stream(tx: &mut Tx, topic: TopicId, include_deleted: bool) -> Result<Vec<PostId>> {
-    const SQL: &str = "SELECT id FROM posts WHERE topic_id = $1 AND ($2 OR deleted_at IS NULL) \
-                       ORDER BY post_number";
-    Ok(run!(tx, c => sqlx::query_scalar(SQL)
-        .bind(topic.0)
-        .bind(include_deleted)
-        .fetch_all(&mut **c)
-        .await)?)
+pub(crate) const STREAM_ALL: &str =
+    "SELECT id, post_number FROM posts WHERE topic_id = $1 ORDER BY post_number";
+pub(crate) const STREAM_LIVE: &str = "SELECT id, post_number FROM posts \
+    WHERE topic_id = $1 AND deleted_at IS NULL ORDER BY post_number";
+
+/// The ids and numbers of a topic's posts in order (Discourse's `post_stream.stream`);
+/// deleted posts only when `include_deleted`.
+pub async fn stream(
+    tx: &mut Tx,
+    topic: TopicId,
+    include_deleted: bool,
+) -> Result<Vec<(PostId, i64)>> {
+    let sql = if include_deleted {
+        STREAM_ALL
+    } else {
+        STREAM_LIVE
+    };
+    Ok(run!(tx, c => sqlx::query_as(sql).bind(topic.0).fetch_all(&mut **c).await)?)
 }
 
 /// The ids of the posts that answer post `number` of a topic, in order, at most `limit`
@@ -174,13 +186,6 @@ pub async fn reply_ids(
         .bind(limit)
         .fetch_all(&mut **c)
         .await)?)
-}
-
-/// How many deleted posts of the topic come before post `number`.
-pub async fn deleted_before(tx: &mut Tx, topic: TopicId, number: i64) -> Result<i64> {
-    const SQL: &str = "SELECT COUNT(*) FROM posts WHERE topic_id = $1 AND post_number < $2 \
-                       AND deleted_at IS NOT NULL";
-    Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(topic.0).bind(number).fetch_one(&mut **c).await)?)
 }
 
 /// The author of the topic's newest live post.
@@ -253,7 +258,7 @@ pub async fn latest(
         .await)?)
 }
 
-/// Each of these members' live posts, as (user id, count); members without any are left out.
+/// Each of these members' live posts, as (user id, count), from the counter on their row.
 pub async fn counts_by_author(tx: &mut Tx, users: &[UserId]) -> Result<Vec<(UserId, i64)>> {
     let users = &users[..users.len().min(MAX_IDS)];
     if users.is_empty() {
@@ -263,10 +268,7 @@ pub async fn counts_by_author(tx: &mut Tx, users: &[UserId]) -> Result<Vec<(User
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let sql = format!(
-        "SELECT user_id, COUNT(*) FROM posts WHERE user_id IN ({list}) AND deleted_at IS NULL \
-         GROUP BY user_id"
-    );
+    let sql = format!("SELECT id, post_count FROM users WHERE id IN ({list})");
     Ok(run!(tx, c => {
         let mut q = sqlx::query_as(&sql);
         for u in users {
@@ -276,22 +278,11 @@ pub async fn counts_by_author(tx: &mut Tx, users: &[UserId]) -> Result<Vec<(User
     })?)
 }
 
-/// How many posts of the topic come before post `number` (to find the page it is on).
-pub async fn count_before(tx: &mut Tx, topic: TopicId, number: i64) -> Result<i64> {
-    const SQL: &str = "SELECT COUNT(*) FROM posts WHERE topic_id = $1 AND post_number < $2";
-    Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(topic.0).bind(number).fetch_one(&mut **c).await)?)
-}
-
 /// The number of the first live post of a topic written at or after `at`.
 pub async fn first_number_since(tx: &mut Tx, topic: TopicId, at: Timestamp) -> Result<Option<i64>> {
     const SQL: &str = "SELECT MIN(post_number) FROM posts WHERE topic_id = $1 \
                        AND created_at >= $2 AND deleted_at IS NULL";
     Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(topic.0).bind(at).fetch_one(&mut **c).await)?)
-}
-
-pub async fn count_in_topic(tx: &mut Tx, topic: TopicId) -> Result<i64> {
-    const SQL: &str = "SELECT COUNT(*) FROM posts WHERE topic_id = $1";
-    Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(topic.0).fetch_one(&mut **c).await)?)
 }
 
 /// Replaces a post's text after an edit, raising its version.
@@ -351,13 +342,12 @@ pub async fn set_deleted(tx: &mut Tx, id: PostId, by: Option<UserId>, at: Timest
     crate::set_deleted_row(tx, crate::SoftDeleted::Posts, id.0, by, at).await
 }
 
-/// Recounts the live replies to a post (posts whose `reply_to_post_number` names it).
-pub async fn recount_replies(tx: &mut Tx, topic: TopicId, number: i64) -> Result<()> {
-    const SQL: &str = "UPDATE posts SET reply_count = (SELECT COUNT(*) FROM posts r \
-                       WHERE r.topic_id = $1 AND r.reply_to_post_number = $2 \
-                       AND r.deleted_at IS NULL) \
-                       WHERE topic_id = $1 AND post_number = $2";
-    exec!(tx, c => sqlx::query(SQL).bind(topic.0).bind(number).execute(&mut **c).await)?;
+/// Moves the count of live replies to post `number` (posts whose `reply_to_post_number`
+/// names it) by `by`.
+pub async fn add_replies(tx: &mut Tx, topic: TopicId, number: i64, by: i64) -> Result<()> {
+    const SQL: &str = "UPDATE posts SET reply_count = reply_count + $1 \
+                       WHERE topic_id = $2 AND post_number = $3";
+    exec!(tx, c => sqlx::query(SQL).bind(by).bind(topic.0).bind(number).execute(&mut **c).await)?;
     Ok(())
 }
 

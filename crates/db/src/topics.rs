@@ -73,27 +73,38 @@ pub async fn bump(tx: &mut Tx, id: TopicId, at: Timestamp, poster: UserId) -> Re
     Ok(())
 }
 
-/// Recounts posts, replies and likes from the rows themselves (exact under concurrency).
-pub async fn recount(tx: &mut Tx, id: TopicId) -> Result<()> {
-    const SQL: &str = "UPDATE topics SET \
-        posts_count = (SELECT COUNT(*) FROM posts WHERE topic_id = $1 AND deleted_at IS NULL), \
-        reply_count = (SELECT COUNT(*) FROM posts WHERE topic_id = $1 AND deleted_at IS NULL \
-                       AND post_number > 1), \
-        like_count = (SELECT COALESCE(SUM(like_count), 0) FROM posts WHERE topic_id = $1 \
-                      AND deleted_at IS NULL) \
-        WHERE id = $1";
-    exec!(tx, c => sqlx::query(SQL).bind(id.0).execute(&mut **c).await)?;
-    refeature(tx, id).await
+/// How much a write moves a topic's counters (negative numbers lower them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TopicCounts {
+    pub posts: i64,
+    pub replies: i64,
+    pub likes: i64,
+}
+
+/// Moves a topic's counters by the difference a write made. Nothing is recounted from the
+/// rows, so the cost does not grow with the topic; each write changes them inside its own
+/// transaction, by what it changed ([`crate::audit`] proves them exact in tests).
+pub async fn add_counts(tx: &mut Tx, id: TopicId, by: TopicCounts) -> Result<()> {
+    const SQL: &str = "UPDATE topics SET posts_count = posts_count + $1, \
+        reply_count = reply_count + $2, like_count = like_count + $3 WHERE id = $4";
+    exec!(tx, c => sqlx::query(SQL)
+        .bind(by.posts)
+        .bind(by.replies)
+        .bind(by.likes)
+        .bind(id.0)
+        .execute(&mut **c)
+        .await)?;
+    Ok(())
 }
 
 /// How many members a topic list shows beside the creator and the last poster.
 pub const FEATURED_POSTERS: usize = 3;
 
 /// Chooses a topic's featured posters: those with the most posts in it (the earliest first
-/// among equals), leaving out its creator and its last poster, who are shown anyway. One
-/// grouped pass over the topic's posts, beside the counts [`recount`] takes; ranked as
-/// migration 0014 ranked the topics written before it.
-async fn refeature(tx: &mut Tx, id: TopicId) -> Result<()> {
+/// among equals), leaving out its creator and its last poster, who are shown anyway; ranked
+/// as migration 0014 ranked the topics written before it. One grouped pass over the topic's
+/// posts, after a post arrives, goes or comes back.
+pub async fn refeature(tx: &mut Tx, id: TopicId) -> Result<()> {
     const RANKED: &str = "SELECT p.user_id FROM posts p JOIN topics t ON t.id = p.topic_id \
         WHERE p.topic_id = $1 AND p.deleted_at IS NULL AND p.user_id <> t.user_id \
         AND p.user_id <> t.last_post_user_id \
@@ -226,15 +237,15 @@ impl ListKind {
         }
     }
 
-    /// The conditions the kind adds; `$7` is [`Self::since`] (NULL when none).
-    fn condition(self) -> &'static str {
+    /// The condition the kind adds on the viewer's read state (`tu`), if any.
+    fn condition(self) -> Option<&'static str> {
         match self {
-            ListKind::Latest | ListKind::Top { .. } => "",
-            ListKind::New { .. } => " AND tu.last_read_post_number IS NULL",
-            ListKind::Unread => {
-                " AND tu.last_read_post_number < t.highest_post_number \
-                 AND NOT (tu.notifications_reason_id IS NOT NULL AND tu.notification_level < 2)"
-            }
+            ListKind::Latest | ListKind::Top { .. } => None,
+            ListKind::New { .. } => Some("tu.last_read_post_number IS NULL"),
+            ListKind::Unread => Some(
+                "tu.last_read_post_number < t.highest_post_number \
+                 AND NOT (tu.notifications_reason_id IS NOT NULL AND tu.notification_level < 2)",
+            ),
         }
     }
 
@@ -261,23 +272,86 @@ pub struct ListFilter {
     pub viewer: Option<UserId>,
 }
 
-/// The conditions [`list`] and [`list_count`] share. `$1` viewer, `$2` category, `$3` author,
-/// `$4` include deleted, `$5` include restricted, `$6` hide muted, `$7` created since; `tu` is
-/// the viewer's `topic_users` row.
-const LIST_WHERE: &str = "WHERE ($2 IS NULL OR t.category_id = $2) \
-      AND ($7 IS NULL OR t.created_at >= $7) \
-      AND ($3 IS NULL OR t.user_id = $3) \
-      AND ($4 OR t.deleted_at IS NULL) \
-      AND ($5 OR c.read_restricted = FALSE) \
-      AND NOT ($6 AND ( \
-          (tu.notifications_reason_id IS NOT NULL AND tu.notification_level = 0) \
-          OR (tu.notifications_reason_id IS NULL AND EXISTS (SELECT 1 FROM category_users cu \
-              WHERE cu.user_id = $1 AND cu.category_id = t.category_id \
-              AND cu.notification_level = 0))))";
+/// A value a list query binds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ListArg {
+    Int(i64),
+    Time(Timestamp),
+}
 
-/// The text of [`list`]'s query for a kind of list.
-pub(crate) fn list_sql(kind: ListKind) -> String {
-    format!(
+/// A list query: its text, with `$1…` placeholders, and what they bind, in order.
+#[derive(Debug)]
+pub(crate) struct ListQuery {
+    pub sql: String,
+    pub args: Vec<ListArg>,
+}
+
+/// The query for one page of a list. Each filter that applies adds its own condition (none is
+/// written as `$n IS NULL OR …`, which keeps the planner off the index the filter could use),
+/// visitors join no read state, and the page asks for `limit` rows — the caller asks one more
+/// than it shows to learn whether there is a next page, so nothing counts the whole list.
+pub(crate) fn list_query(f: ListFilter, limit: i64, offset: i64) -> ListQuery {
+    let mut args = Vec::new();
+    let mut arg = |a: ListArg| {
+        args.push(a);
+        format!("${}", args.len())
+    };
+    // `CROSS JOIN` (with the join's condition here) keeps SQLite's planner walking topics in
+    // the list's order: left to choose, it would read the few categories first and then sort
+    // every topic in them. PostgreSQL plans it as the inner join it is.
+    let mut conditions: Vec<String> = vec!["c.id = t.category_id".into()];
+    let viewer = f.viewer.map(|u| arg(ListArg::Int(u.0)));
+    if let Some(c) = f.category {
+        conditions.push(format!("t.category_id = {}", arg(ListArg::Int(c.0))));
+    }
+    if let Some(since) = f.kind.since() {
+        conditions.push(format!("t.created_at >= {}", arg(ListArg::Time(since))));
+    }
+    if let Some(a) = f.author {
+        conditions.push(format!("t.user_id = {}", arg(ListArg::Int(a.0))));
+    }
+    if !f.include_deleted {
+        conditions.push("t.deleted_at IS NULL".into());
+    }
+    if !f.include_restricted {
+        conditions.push("c.read_restricted = FALSE".into());
+    }
+    let (read_state, join) = match &viewer {
+        Some(v) => {
+            if f.hide_muted {
+                conditions.push(format!(
+                    "NOT ((tu.notifications_reason_id IS NOT NULL AND tu.notification_level = 0) \
+                     OR (tu.notifications_reason_id IS NULL AND EXISTS (SELECT 1 \
+                     FROM category_users cu WHERE cu.user_id = {v} \
+                     AND cu.category_id = t.category_id AND cu.notification_level = 0)))"
+                ));
+            }
+            if let Some(c) = f.kind.condition() {
+                conditions.push(c.into());
+            }
+            (
+                "tu.last_read_post_number, \
+                 CASE WHEN tu.notifications_reason_id IS NOT NULL AND tu.notification_level < 2 \
+                 THEN FALSE ELSE TRUE END AS show_unread",
+                format!("LEFT JOIN topic_users tu ON tu.topic_id = t.id AND tu.user_id = {v}"),
+            )
+        }
+        // A visitor has no read state; New and Unread are members' lists (app asks for a
+        // member), so without one they hold nothing.
+        None => {
+            if f.kind.condition().is_some() {
+                conditions.push("FALSE".into());
+            }
+            (
+                "CAST(NULL AS BIGINT) AS last_read_post_number, TRUE AS show_unread",
+                String::new(),
+            )
+        }
+    };
+    let limit = arg(ListArg::Int(limit));
+    let offset = arg(ListArg::Int(offset));
+    let conditions = format!("WHERE {}", conditions.join(" AND "));
+    let sql = format!(
         "SELECT t.id, t.title, t.slug, t.category_id, c.name AS category_name, \
         c.slug AS category_slug, c.color AS category_color, c.parent_id AS parent_category_id, \
         COALESCE(pc.name, '') AS parent_category_name, \
@@ -289,62 +363,38 @@ pub(crate) fn list_sql(kind: ListKind) -> String {
         t.featured_user2_id AS featured2_id, f2.username AS featured2, f2.name AS featured2_name, \
         t.featured_user3_id AS featured3_id, f3.username AS featured3, f3.name AS featured3_name, \
         t.posts_count, t.reply_count, t.highest_post_number, t.like_count, t.views, t.closed, \
-        t.created_at, t.bumped_at, t.deleted_at, tu.last_read_post_number, \
-        CASE WHEN tu.notifications_reason_id IS NOT NULL AND tu.notification_level < 2 \
-             THEN FALSE ELSE TRUE END AS show_unread \
+        t.created_at, t.bumped_at, t.deleted_at, {read_state} \
         FROM topics t \
-        JOIN categories c ON c.id = t.category_id \
+        CROSS JOIN categories c \
         LEFT JOIN categories pc ON pc.id = c.parent_id \
         JOIN users a ON a.id = t.user_id \
         JOIN users l ON l.id = t.last_post_user_id \
         LEFT JOIN users f1 ON f1.id = t.featured_user1_id \
         LEFT JOIN users f2 ON f2.id = t.featured_user2_id \
         LEFT JOIN users f3 ON f3.id = t.featured_user3_id \
-        LEFT JOIN topic_users tu ON tu.topic_id = t.id AND tu.user_id = $1 \
-        {LIST_WHERE}{kind} \
-        ORDER BY {order} LIMIT $8 OFFSET $9",
-        kind = kind.condition(),
-        order = kind.order(),
-    )
+        {join} {conditions} \
+        ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+        order = f.kind.order(),
+    );
+    ListQuery { sql, args }
 }
 
-/// Topics in the kind's order (Latest: newest activity first).
+/// Topics in the kind's order (Latest: newest activity first): `limit` of them from `offset`.
 pub async fn list(
     tx: &mut Tx,
     f: ListFilter,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<TopicListRow>> {
-    let sql = list_sql(f.kind);
-    Ok(run!(tx, c => sqlx::query_as(&sql)
-        .bind(f.viewer.map_or(0, |u| u.0))
-        .bind(f.category.map(|c| c.0))
-        .bind(f.author.map(|u| u.0))
-        .bind(f.include_deleted)
-        .bind(f.include_restricted)
-        .bind(f.hide_muted)
-        .bind(f.kind.since())
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&mut **c)
-        .await)?)
-}
-
-/// How many topics [`list`] would show over all pages.
-pub async fn list_count(tx: &mut Tx, f: ListFilter) -> Result<i64> {
-    let sql = format!(
-        "SELECT COUNT(*) FROM topics t JOIN categories c ON c.id = t.category_id \
-        LEFT JOIN topic_users tu ON tu.topic_id = t.id AND tu.user_id = $1 {LIST_WHERE}{kind}",
-        kind = f.kind.condition(),
-    );
-    Ok(run!(tx, c => sqlx::query_scalar(&sql)
-        .bind(f.viewer.map_or(0, |u| u.0))
-        .bind(f.category.map(|c| c.0))
-        .bind(f.author.map(|u| u.0))
-        .bind(f.include_deleted)
-        .bind(f.include_restricted)
-        .bind(f.hide_muted)
-        .bind(f.kind.since())
-        .fetch_one(&mut **c)
-        .await)?)
+    let q = list_query(f, limit, offset);
+    Ok(run!(tx, c => {
+        let mut query = sqlx::query_as(&q.sql);
+        for a in &q.args {
+            query = match *a {
+                ListArg::Int(v) => query.bind(v),
+                ListArg::Time(v) => query.bind(v),
+            };
+        }
+        query.fetch_all(&mut **c).await
+    })?)
 }

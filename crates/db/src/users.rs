@@ -181,17 +181,25 @@ pub struct UserStats {
     pub likes_given: i64,
 }
 
+/// Moves a member's counters of live topics and posts by the difference a write made
+/// (negative numbers lower them).
+pub async fn add_counts(tx: &mut Tx, id: UserId, topics: i64, posts: i64) -> Result<()> {
+    const SQL: &str = "UPDATE users SET topic_count = topic_count + $1, \
+        post_count = post_count + $2 WHERE id = $3";
+    exec!(tx, c => sqlx::query(SQL).bind(topics).bind(posts).bind(id.0).execute(&mut **c).await)?;
+    Ok(())
+}
+
 /// A member's public counts, as a viewer may see them: `include_restricted` counts what is in
 /// staff-only categories and deleted topics too (for staff); otherwise only what everyone can
 /// read counts.
 pub async fn stats(tx: &mut Tx, id: UserId, include_restricted: bool) -> Result<UserStats> {
     const ALL: &str = "SELECT \
-        (SELECT COUNT(*) FROM topics WHERE user_id = $1 AND deleted_at IS NULL) AS topic_count, \
-        (SELECT COUNT(*) FROM posts WHERE user_id = $1 AND deleted_at IS NULL) AS post_count, \
+        topic_count, post_count, \
         (SELECT COUNT(*) FROM post_actions a JOIN posts p ON p.id = a.post_id \
            WHERE p.user_id = $1 AND a.post_action_type_id = 2) AS likes_received, \
         (SELECT COUNT(*) FROM post_actions WHERE user_id = $1 AND post_action_type_id = 2) \
-           AS likes_given";
+           AS likes_given FROM users WHERE id = $1";
     const PUBLIC: &str = "SELECT \
         (SELECT COUNT(*) FROM topics t JOIN categories c ON c.id = t.category_id \
            WHERE t.user_id = $1 AND t.deleted_at IS NULL AND c.read_restricted = FALSE) \

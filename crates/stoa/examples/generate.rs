@@ -10,6 +10,7 @@
 //! One post in fifty also carries the sentence with the phrase "neutrality pact". Output is the
 //! same for the same seed.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -161,6 +162,10 @@ async fn main() -> anyhow::Result<()> {
 
     let topics_n = args.posts.div_ceil(args.posts_per_topic);
     let mut written = 0u64;
+    // The counters the forum keeps as it goes, added up here and written once per topic (its
+    // own) and at the end (categories' and members').
+    let mut category_counts: HashMap<CategoryId, (i64, i64)> = HashMap::new();
+    let mut member_counts: HashMap<UserId, (i64, i64)> = HashMap::new();
     let mut tx = db.write().await?;
     for t in 0..topics_n {
         let at = start + chrono::Duration::seconds(span_secs * t as i64 / topics_n as i64);
@@ -212,10 +217,23 @@ async fn main() -> anyhow::Result<()> {
             )
             .await?;
             last = (created, poster);
+            let member = member_counts.entry(poster).or_default();
+            member.0 += i64::from(p == 0);
+            member.1 += 1;
         }
         topics::bump(&mut tx, topic, last.0, last.1).await?;
-        topics::recount(&mut tx, topic).await?;
-        written += n;
+        let n = i64::try_from(n)?;
+        let counts = topics::TopicCounts {
+            posts: n,
+            replies: n - 1,
+            likes: 0,
+        };
+        topics::add_counts(&mut tx, topic, counts).await?;
+        topics::refeature(&mut tx, topic).await?;
+        let category = category_counts.entry(category).or_default();
+        category.0 += 1;
+        category.1 += n;
+        written += n.unsigned_abs();
         if t % 500 == 499 {
             tx.commit().await?;
             tx = db.write().await?;
@@ -226,8 +244,11 @@ async fn main() -> anyhow::Result<()> {
             );
         }
     }
-    for c in &cats {
-        categories::recount(&mut tx, *c).await?;
+    for (c, (t, p)) in category_counts {
+        categories::add_counts(&mut tx, c, t, p).await?;
+    }
+    for (u, (t, p)) in member_counts {
+        users::add_counts(&mut tx, u, t, p).await?;
     }
     tx.commit().await?;
     eprintln!(

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use crate::common::{Backend, fresh_config};
-use stoa_app::{Actor, CategoryId, Forum, NewTopicForm, ReplyForm, SignupForm};
+use stoa_app::{
+    Actor, CategoryForm, CategoryId, EditForm, Forum, NewTopicForm, ReplyForm, SignupForm,
+};
 
 const MEMBERS: usize = 16;
 
@@ -66,14 +68,16 @@ async fn counters_stay_exact_under_concurrent_likes_and_replies(b: Backend) {
                     forum.delete_post(m, reply_id).await.unwrap();
                 }
             }
-            forum.create_topic(m, &topic_form(100 + i)).await.unwrap();
+            let own = forum.create_topic(m, &topic_form(100 + i)).await.unwrap();
             if i > 1 && i % 2 == 0 {
                 forum.set_like(m, p2, false).await.unwrap();
             }
+            (i, own)
         });
     }
+    let mut own_topics = Vec::new();
     while let Some(r) = tasks.join_next().await {
-        r.unwrap();
+        own_topics.push(r.unwrap());
     }
     // Likes on replies, at once too.
     let mut tasks = tokio::task::JoinSet::new();
@@ -96,10 +100,10 @@ async fn counters_stay_exact_under_concurrent_likes_and_replies(b: Backend) {
         r.unwrap();
     }
 
-    let drift = drift(&forum).await;
+    let found = drift(&forum).await;
     assert!(
-        drift.is_empty(),
-        "{b:?}: counters differ from a recount: {drift:?}"
+        found.is_empty(),
+        "{b:?}: counters differ from a recount: {found:?}"
     );
     let t = forum.topic(Actor::Anonymous, t1).await.unwrap();
     let deleted = MEMBERS.div_ceil(3) as i64;
@@ -113,6 +117,85 @@ async fn counters_stay_exact_under_concurrent_likes_and_replies(b: Backend) {
         .await
         .unwrap();
     assert_eq!(c.topic_count, 2 + MEMBERS as i64);
+
+    // Deletions, restorations and a move, at once with more replies: an admin restores the
+    // replies deleted above and moves the second topic to another category; each member
+    // deletes the topic they started, and every other one of those comes back.
+    let Actor::Member { id: admin_id, .. } = members[0] else {
+        unreachable!("members are members")
+    };
+    let admin = Actor::Member {
+        id: admin_id,
+        admin: true,
+    };
+    let elsewhere = forum
+        .create_category(
+            admin,
+            &CategoryForm {
+                name: "Elsewhere".into(),
+                description: "Where a busy topic moves.".into(),
+                parent_id: None,
+                read_restricted: false,
+                color: None,
+                text_color: None,
+            },
+        )
+        .await
+        .unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 2..=(1 + MEMBERS as i64) {
+        let forum = forum.clone();
+        tasks.spawn(async move {
+            let post = forum.post_by_number(admin, t1, n).await.unwrap();
+            if post.deleted_at.is_some() {
+                forum.restore_post(admin, post.id).await.unwrap();
+            }
+        });
+    }
+    {
+        let forum = forum.clone();
+        tasks.spawn(async move {
+            let edit = EditForm {
+                raw: "Everyone replies here at the same moment.".into(),
+                title: None,
+                category_id: Some(elsewhere),
+                edit_reason: String::new(),
+            };
+            forum.edit_post(admin, p2, &edit).await.unwrap();
+        });
+    }
+    for (i, own) in own_topics {
+        let forum = forum.clone();
+        let m = members[i];
+        tasks.spawn(async move {
+            let reply = ReplyForm {
+                raw: format!("Member {i} writing while the topics move."),
+                reply_to_post_number: None,
+            };
+            forum.reply(m, t2, &reply).await.unwrap();
+            forum.delete_post(m, own.post_id).await.unwrap();
+            if i % 2 == 0 {
+                forum.restore_post(admin, own.post_id).await.unwrap();
+            }
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        r.unwrap();
+    }
+    let after = drift(&forum).await;
+    assert!(
+        after.is_empty(),
+        "{b:?}: after deletions, restorations and a move, counters differ: {after:?}"
+    );
+    let t = forum.topic(Actor::Anonymous, t1).await.unwrap();
+    assert_eq!(t.posts_count, 1 + MEMBERS as i64);
+    let t = forum.topic(Actor::Anonymous, t2).await.unwrap();
+    assert_eq!(t.category_id, elsewhere);
+    let c = forum
+        .category(Actor::Anonymous, CategoryId(1))
+        .await
+        .unwrap();
+    assert_eq!(c.topic_count, 1 + MEMBERS.div_ceil(2) as i64);
 }
 
 async fn drift(forum: &Forum) -> Vec<String> {
