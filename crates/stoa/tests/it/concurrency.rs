@@ -96,15 +96,8 @@ async fn counters_stay_exact_under_concurrent_likes_and_replies(b: Backend) {
             let _ = i;
         });
     }
-    while let Some(r) = tasks.join_next().await {
-        r.unwrap();
-    }
-
-    let found = drift(&forum).await;
-    assert!(
-        found.is_empty(),
-        "{b:?}: counters differ from a recount: {found:?}"
-    );
+    finish(tasks).await;
+    assert_exact(&forum, b, "after likes and replies").await;
     let t = forum.topic(Actor::Anonymous, t1).await.unwrap();
     let deleted = MEMBERS.div_ceil(3) as i64;
     assert_eq!(t.highest_post_number, 1 + MEMBERS as i64);
@@ -179,14 +172,8 @@ async fn counters_stay_exact_under_concurrent_likes_and_replies(b: Backend) {
             }
         });
     }
-    while let Some(r) = tasks.join_next().await {
-        r.unwrap();
-    }
-    let after = drift(&forum).await;
-    assert!(
-        after.is_empty(),
-        "{b:?}: after deletions, restorations and a move, counters differ: {after:?}"
-    );
+    finish(tasks).await;
+    assert_exact(&forum, b, "after deletions, restorations and a move").await;
     let t = forum.topic(Actor::Anonymous, t1).await.unwrap();
     assert_eq!(t.posts_count, 1 + MEMBERS as i64);
     let t = forum.topic(Actor::Anonymous, t2).await.unwrap();
@@ -198,9 +185,21 @@ async fn counters_stay_exact_under_concurrent_likes_and_replies(b: Backend) {
     assert_eq!(c.topic_count, 1 + MEMBERS.div_ceil(2) as i64);
 }
 
-async fn drift(forum: &Forum) -> Vec<String> {
+/// Waits for every task; a task's panic fails the test.
+async fn finish(mut tasks: tokio::task::JoinSet<()>) {
+    while let Some(r) = tasks.join_next().await {
+        r.unwrap();
+    }
+}
+
+/// Every counter equals a recount from the rows.
+async fn assert_exact(forum: &Forum, b: Backend, when: &str) {
     let mut tx = forum.db().read().await.unwrap();
-    stoa_db::audit::counter_drift(&mut tx).await.unwrap()
+    let drift = stoa_db::audit::counter_drift(&mut tx).await.unwrap();
+    assert!(
+        drift.is_empty(),
+        "{b:?}, {when}: counters differ from a recount: {drift:?}"
+    );
 }
 
 on_both_backends!(counters_stay_exact_under_concurrent_likes_and_replies);
