@@ -7,7 +7,7 @@ use stoa_core::{
 use stoa_db::categories::NewCategory;
 
 use crate::visible::visible_category;
-use crate::{Category, Forum, Result, db, now};
+use crate::{Category, Forum, Part, Result, db, now};
 
 /// What the new-category form sends.
 #[derive(Debug, Clone, Default)]
@@ -64,6 +64,8 @@ impl Forum {
         )
         .await?;
         tx.commit().await?;
+        // Every page lists the categories.
+        self.changed(&[Part::Site]);
         Ok(id)
     }
 
@@ -120,6 +122,8 @@ impl Forum {
             .await?
             .ok_or(Error::NotFound("category"))?;
         tx.commit().await?;
+        // Its name, colours and visibility show on every page that names it.
+        self.changed(&[Part::Site]);
         Ok(updated.into())
     }
 

@@ -13,6 +13,7 @@ mod counters;
 pub mod demo;
 mod email_links;
 mod error;
+mod freshness;
 pub mod mailer;
 mod model;
 mod notifications;
@@ -44,6 +45,7 @@ pub use api_keys::{ApiLimits, INVALID_KEY, NewApiKey};
 pub use can::{CategoryCan, ProfileCan, SiteCan};
 pub use categories::CategoryForm;
 pub use error::{AppError, Result};
+pub use freshness::{Freshness, Part};
 pub use model::{
     Addressee, ApiKey, Category, FoundPost, Member, MemberName, MemberPost, MemberStats, Post,
     PostShown, Poster, SiteCounts, Topic, TopicSummary,
@@ -84,6 +86,8 @@ pub struct Forum {
     views: topic_views::ViewCounter,
     /// The API's rate limits (see `api_keys`).
     api_throttles: api_keys::ApiThrottles,
+    /// Versions of what pages show, moved by each write (see `freshness`).
+    freshness: Freshness,
 }
 
 /// Settings the use cases read.
@@ -143,6 +147,7 @@ impl Forum {
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             similar_cache: Default::default(),
             views: Default::default(),
+            freshness: Freshness::default(),
         }
     }
 
@@ -159,6 +164,22 @@ impl Forum {
     /// The storage underneath (for the command line's maintenance commands).
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// The versions of what pages show, for a cache of rendered pages.
+    pub fn freshness(&self) -> &Freshness {
+        &self.freshness
+    }
+
+    /// Says that a committed write changed these parts; called before the write answers.
+    pub(crate) fn changed(&self, parts: &[Part]) {
+        self.freshness.moved(parts);
+    }
+
+    /// Counts a view of a topic by `viewer` (once per viewer and day, see `topic_views`), for
+    /// a page served without asking for the topic again (from a cache of pages).
+    pub fn count_view(&self, topic: TopicId, viewer: &str) {
+        self.views.view(topic, viewer);
     }
 
     /// True when the forum holds no members, categories or topics yet (first run).
@@ -194,8 +215,13 @@ pub fn random_hex(bytes: usize) -> String {
 
 /// Hex SHA-256, for storing tokens.
 pub fn sha256_hex(input: &str) -> String {
+    sha256_bytes_hex(input.as_bytes())
+}
+
+/// The SHA-256 of some bytes, in hex.
+pub fn sha256_bytes_hex(input: &[u8]) -> String {
     use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(input.as_bytes()))
+    hex::encode(sha2::Sha256::digest(input))
 }
 
 fn unix_now() -> u64 {

@@ -11,6 +11,7 @@ use stoa_db::{Tx, posts as db_posts, reads, topics as db_topics};
 
 use crate::cooking::Cooked;
 use crate::counters::{self, PostChange};
+use crate::freshness::topic_parts;
 use crate::{Forum, Result, db, now};
 
 /// A post just written, with what its writer's next page needs.
@@ -58,6 +59,7 @@ impl Forum {
         self.notify_post(&mut tx, &post, &cooked.facts, topic, &writer, None)
             .await?;
         tx.commit().await?;
+        self.changed(&topic_parts(topic.id, topic.category_id));
         self.wake_mailer();
         Ok(Posted {
             topic_id: topic.id,

@@ -17,6 +17,7 @@ use crate::visible::{post_and_topic, visible_topic};
 pub const WITHDRAWN_NOTICE: &str = "(topic withdrawn by its author)";
 use crate::cooking::{self, Cooked};
 use crate::counters::{self, PostChange};
+use crate::freshness::{Part, topic_parts};
 use crate::{Category, Forum, Post, PostShown, Result, Timestamp, Topic, db, now};
 
 /// What the reply form sends.
@@ -384,6 +385,10 @@ impl Forum {
             .await?;
         }
         tx.commit().await?;
+        self.changed(&topic_parts(topic.id, topic.category_id));
+        if let Some(moved_to) = &category {
+            self.changed(&[Part::Category(moved_to.id)]);
+        }
         self.wake_mailer();
         Ok(updated.into())
     }
@@ -480,7 +485,7 @@ impl Forum {
         if post.post_number == 1 && delete {
             let others = db_posts::others_replied(&mut tx, topic.id, post.user_id).await?;
             if guardian.first_post_deletion(f, others)? == FirstPostDeletion::Withdraw {
-                return self.withdraw(tx, user, &post, at).await;
+                return self.withdraw(tx, user, &post, &topic, at).await;
             }
         } else if delete {
             guardian.can_delete_post(f)?;
@@ -494,7 +499,7 @@ impl Forum {
                     }
                     .into());
                 };
-                return self.unwithdraw(tx, user, &post, &old, at).await;
+                return self.unwithdraw(tx, user, &post, &topic, &old, at).await;
             }
         }
         let by = delete.then_some(user);
@@ -508,7 +513,7 @@ impl Forum {
             PostChange::Restored
         };
         counters::post_changed(&mut tx, &topic, &post, change).await?;
-        commit_returning(tx, id).await
+        self.commit_returning(tx, id, &topic).await
     }
 
     /// Replaces a first post's text by [`WITHDRAWN_NOTICE`], keeping the text as a revision.
@@ -517,6 +522,7 @@ impl Forum {
         mut tx: Tx,
         user: UserId,
         post: &PostRow,
+        topic: &TopicRow,
         at: Timestamp,
     ) -> Result<PostRow> {
         let id = post.id;
@@ -528,7 +534,7 @@ impl Forum {
         let cooked = stoa_markup::cook(WITHDRAWN_NOTICE, &Default::default());
         db_posts::set_withdrawn(&mut tx, id, WITHDRAWN_NOTICE, &cooked, Some(at), at).await?;
         crate::search::index_post(&mut tx, id).await?;
-        commit_returning(tx, id).await
+        self.commit_returning(tx, id, topic).await
     }
 
     /// Puts a withdrawn first post's text (`old`, from its latest revision) back.
@@ -537,6 +543,7 @@ impl Forum {
         mut tx: Tx,
         user: UserId,
         post: &PostRow,
+        topic: &TopicRow,
         old: &Cooked,
         at: Timestamp,
     ) -> Result<PostRow> {
@@ -544,7 +551,7 @@ impl Forum {
         revisions::insert(&mut tx, &plain_revision(post, user, at, "Restored")).await?;
         db_posts::set_withdrawn(&mut tx, id, old.raw(), &old.html, None, at).await?;
         crate::search::index_cooked(&mut tx, id, post.topic_id, post.user_id, old).await?;
-        commit_returning(tx, id).await
+        self.commit_returning(tx, id, topic).await
     }
 
     /// Likes (`like` = true) or unlikes a post; returns the new like count.
@@ -577,6 +584,9 @@ impl Forum {
             post.like_count
         };
         tx.commit().await?;
+        if changed {
+            self.changed(&topic_parts(topic.id, topic.category_id));
+        }
         self.wake_mailer();
         Ok(count)
     }
@@ -672,11 +682,14 @@ impl Forum {
     }
 }
 
-/// Commits a write to a post, handing back the post as it now stands.
-async fn commit_returning(mut tx: Tx, id: PostId) -> Result<PostRow> {
-    let updated = db_posts::find(&mut tx, id)
-        .await?
-        .ok_or(Error::NotFound("post"))?;
-    tx.commit().await?;
-    Ok(updated)
+impl Forum {
+    /// Commits a write to a post of `topic`, handing back the post as it now stands.
+    async fn commit_returning(&self, mut tx: Tx, id: PostId, topic: &TopicRow) -> Result<PostRow> {
+        let updated = db_posts::find(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("post"))?;
+        tx.commit().await?;
+        self.changed(&topic_parts(topic.id, topic.category_id));
+        Ok(updated)
+    }
 }

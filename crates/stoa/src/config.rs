@@ -54,6 +54,8 @@ pub struct Config {
     pub request_timeout_secs: u64,
     /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Megabytes of rendered pages kept for visitors who are not signed in (0: none).
+    pub page_cache_mb: u32,
 }
 
 impl Default for Config {
@@ -87,6 +89,7 @@ impl Default for Config {
             signups_per_ip_per_hour: 10,
             header_read_timeout_secs: 15,
             request_timeout_secs: 30,
+            page_cache_mb: 16,
             // A proxy on the same machine (the usual set-up); a peer anywhere else is the client.
             trusted_proxies: vec![
                 ipnet::IpNet::from(ipnet::Ipv4Net::new_assert([127, 0, 0, 0].into(), 8)),
@@ -137,6 +140,7 @@ pub struct Layer {
     #[serde(alias = "api_requests_per_ip_per_10_seconds")]
     pub requests_per_ip_per_10_seconds: Option<u32>,
     pub signups_per_ip_per_hour: Option<u32>,
+    pub page_cache_mb: Option<u32>,
     pub header_read_timeout_secs: Option<u64>,
     pub request_timeout_secs: Option<u64>,
     pub trusted_proxies: Option<Vec<String>>,
@@ -208,6 +212,7 @@ impl Layer {
                 "STOA_SIGNUPS_PER_IP_PER_HOUR",
                 get("STOA_SIGNUPS_PER_IP_PER_HOUR"),
             )?,
+            page_cache_mb: parse("STOA_PAGE_CACHE_MB", get("STOA_PAGE_CACHE_MB"))?,
             header_read_timeout_secs: parse(
                 "STOA_HEADER_READ_TIMEOUT_SECS",
                 get("STOA_HEADER_READ_TIMEOUT_SECS"),
@@ -358,6 +363,9 @@ impl Config {
         }
         if let Some(v) = layer.signups_per_ip_per_hour {
             self.signups_per_ip_per_hour = v;
+        }
+        if let Some(v) = layer.page_cache_mb {
+            self.page_cache_mb = v;
         }
         if let Some(v) = layer.header_read_timeout_secs {
             self.header_read_timeout_secs = v;
@@ -555,6 +563,7 @@ mod tests {
             "requests_per_ip_per_minute",
             "requests_per_ip_per_10_seconds",
             "signups_per_ip_per_hour",
+            "page_cache_mb",
             "header_read_timeout_secs",
             "request_timeout_secs",
             "trusted_proxies",

@@ -116,6 +116,7 @@ impl Server {
             secure_cookies: config.secure_cookies,
             site_name: config.site_name.clone(),
             trusted_proxies: config.trusted_proxies.clone(),
+            page_cache_bytes: u64::from(config.page_cache_mb) * 1024 * 1024,
         };
         let state = AppState::new(forum.clone(), web)
             .await

@@ -327,7 +327,7 @@ pub struct Navigation(pub bool);
 /// What the `Sec-Fetch-*` headers say of a request: whether it is a visit (see
 /// [`Navigation`]), and whether the member is present — visiting, or running this site's own
 /// script (a same-origin `fetch`), which is what makes them "seen" (not away, for emails).
-fn fetch_metadata(headers: &HeaderMap) -> (bool, bool) {
+pub(crate) fn fetch_metadata(headers: &HeaderMap) -> (bool, bool) {
     let header = |name: &str| {
         headers
             .get(name)

@@ -6,6 +6,7 @@
 
 mod api;
 mod assets;
+mod cache;
 mod context;
 mod error;
 mod pages;
@@ -34,6 +35,8 @@ pub struct WebConfig {
     pub site_name: String,
     /// Reverse proxies whose `X-Forwarded-For` names the client (see `context::client_ip`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The most bytes the anonymous page cache holds (0: no cache; see `cache`).
+    pub page_cache_bytes: u64,
 }
 
 /// What every handler can reach.
@@ -43,6 +46,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// Key for CSRF tokens; shared by every node through the database.
     pub(crate) csrf_secret: Arc<str>,
+    /// Visitors' pages, rendered (None when switched off).
+    pub(crate) cache: Option<Arc<cache::PageCache>>,
 }
 
 impl AppState {
@@ -51,6 +56,7 @@ impl AppState {
         let secret = forum.site_secret().await?;
         Ok(Self {
             forum,
+            cache: cache::PageCache::new(config.page_cache_bytes).map(Arc::new),
             config: Arc::new(config),
             csrf_secret: secret.into(),
         })
@@ -145,6 +151,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             context::session_layer,
+        ))
+        // Outside the session layer: a visitor's page from the cache needs no session lookup.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache::layer,
         ))
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID.clone()))
         .layer(trace)

@@ -23,4 +23,5 @@ mod flows;
 mod hardening;
 mod hostile_input;
 mod notifications;
+mod page_cache;
 mod search;

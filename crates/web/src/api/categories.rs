@@ -2,12 +2,13 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use stoa_app::{Actor, CategoryForm, CategoryId, Followed};
+use stoa_app::{Actor, CategoryForm, CategoryId, Followed, Part};
 
 use super::shapes::*;
 use super::topics::page_param;
 use super::{ApiError, Caller, Json, Params, Seg, id};
 use crate::AppState;
+use crate::cache::Fresh;
 use crate::paths;
 
 /// Categories as this caller sees them: top-level ones, each with its subcategories.
@@ -43,12 +44,13 @@ pub(crate) async fn list(
     let all = state.forum.categories(actor).await?;
     let shaped = shaped(&state, actor, &all).await?;
     let can = state.forum.site_can(actor);
-    Ok(Json(CategoryListEnvelope::tree(
+    let json = Json(CategoryListEnvelope::tree(
         shaped,
         can.create_category,
         can.create_topic,
-    ))
-    .into_response())
+    ));
+    // Its counts move with every topic's posts.
+    Ok(Fresh::of(&[Part::Lists, Part::Site]).on(json.into_response()))
 }
 
 /// Creates a category (admins): `name`, `color`, `text_color`, `description`,
@@ -101,12 +103,12 @@ async fn topics_in(
     let more = list
         .more
         .then(|| format!("{}?page={page}", paths::category(&c.slug, c.id)));
-    Ok(Json(TopicListPageJson::new(
+    let json = Json(TopicListPageJson::new(
         &list.topics,
         state.forum.site_can(caller.actor()).create_topic,
         more,
-    ))
-    .into_response())
+    ));
+    Ok(Fresh::of(&[Part::Category(c.id), Part::Site]).on(json.into_response()))
 }
 
 /// A category's topics, newest activity first (0-based `page`).

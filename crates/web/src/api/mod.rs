@@ -127,7 +127,7 @@ pub(crate) fn claim(req: &mut Request) -> bool {
 }
 
 /// `Accept` names JSON before (or without) HTML.
-fn wants_json(h: &HeaderMap) -> bool {
+pub(crate) fn wants_json(h: &HeaderMap) -> bool {
     let Some(accept) = h.get(ACCEPT).and_then(|v| v.to_str().ok()) else {
         return false;
     };

@@ -3,11 +3,12 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use stoa_app::{Followed, ListTab, PostId, TopPeriod, TopicId};
+use stoa_app::{Followed, ListTab, Part, PostId, TopPeriod, TopicId};
 
 use super::shapes::*;
 use super::{ApiError, Caller, Json, Params, Seg, empty, id};
 use crate::AppState;
+use crate::cache::Fresh;
 
 /// Discourse's `page` is 0-based; the forum's pages start at 1.
 pub(crate) fn page_param(params: &Params) -> Result<i64, ApiError> {
@@ -29,12 +30,12 @@ pub(crate) async fn latest(
         .topic_list(caller.actor(), None, None, page)
         .await?;
     let more = list.more.then(|| format!("/latest?page={page}"));
-    Ok(Json(TopicListPageJson::new(
+    let json = Json(TopicListPageJson::new(
         &list.topics,
         state.forum.site_can(caller.actor()).create_topic,
         more,
-    ))
-    .into_response())
+    ));
+    Ok(Fresh::of(&[Part::Lists, Part::Site]).on(json.into_response()))
 }
 
 /// `/new.json`, `/unread.json` (a member's) and `/top.json?period=…` (Discourse's `daily` …
@@ -94,12 +95,12 @@ async fn tab_json(
         ListTab::Top(p) => format!("/{path}?period={}&page={page}", p.name()),
         _ => format!("/{path}?page={page}"),
     });
-    Ok(Json(TopicListPageJson::new(
+    let json = Json(TopicListPageJson::new(
         &list.topics,
         state.forum.site_can(caller.actor()).create_topic,
         more,
-    ))
-    .into_response())
+    ));
+    Ok(Fresh::of(&[Part::Lists, Part::Site]).on(json.into_response()))
 }
 
 async fn topic(
@@ -118,7 +119,8 @@ async fn topic(
         .topic_view(caller.actor(), TopicId(topic), from)
         .await?;
     let raw = params.flag(&["include_raw"]);
-    Ok(Json(TopicJson::new(view, caller.user.as_ref(), raw)).into_response())
+    let json = Json(TopicJson::new(view, caller.user.as_ref(), raw)).into_response();
+    Ok(Fresh::of(&[Part::Topic(TopicId(topic)), Part::Site]).on(json))
 }
 
 /// A topic: every visible post id in `post_stream.stream`, and 20 posts from `post_number`

@@ -6,11 +6,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use stoa_app::Category;
 use stoa_app::TopicSummary;
-use stoa_app::{CategoryForm, CategoryId, ListTab, TopPeriod};
+use stoa_app::{CategoryForm, CategoryId, ListTab, Part, TopPeriod};
 
 use super::topic::form_refusal;
 use super::{Chrome, PageQuery, moved, ok, parse_id, query, render, see_other};
 use crate::AppState;
+use crate::cache::Fresh;
 use crate::context::{CsrfForm, Viewer};
 use crate::error::WebError;
 use crate::paths;
@@ -96,7 +97,7 @@ pub(crate) async fn tab(
         ListTab::Top(p) => format!("/top?period={}&", p.name()),
         _ => format!("/{name}?"),
     };
-    ok(&LatestPage {
+    let page = ok(&LatestPage {
         chrome: Chrome::new(&state, &visit, title),
         heading: heading.into(),
         category: None,
@@ -113,7 +114,8 @@ pub(crate) async fn tab(
             member: visit.user.is_some(),
             period: matches!(list_tab, ListTab::Top(_)).then_some(period),
         }),
-    })
+    })?;
+    Ok(Fresh::of(&[Part::Lists, Part::Site]).on(page))
 }
 
 /// `/c/{id}` or `/c/{slug}`, Discourse's short links: move to the category's page.
@@ -182,7 +184,7 @@ pub(crate) async fn category(
         None => None,
     };
     let can = state.forum.category_can(visit.actor(), &category);
-    ok(&LatestPage {
+    let page = ok(&LatestPage {
         category_level,
         can_edit: can.edit,
         can_create_topic: can.create_topic,
@@ -195,7 +197,8 @@ pub(crate) async fn category(
         topics: list.topics,
         page: list.page,
         more: list.more,
-    })
+    })?;
+    Ok(Fresh::of(&[Part::Category(id), Part::Site]).on(page))
 }
 
 #[derive(Template)]
@@ -258,7 +261,9 @@ pub(crate) async fn categories(
     State(state): State<AppState>,
     visit: Viewer,
 ) -> Result<Response, WebError> {
-    categories_page(&state, &visit, CategoryFields::default(), None).await
+    let page = categories_page(&state, &visit, CategoryFields::default(), None).await?;
+    // Its counts move with every topic's posts.
+    Ok(Fresh::of(&[Part::Lists, Part::Site]).on(page))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

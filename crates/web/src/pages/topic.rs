@@ -13,6 +13,7 @@ use stoa_app::{
 
 use super::{Chrome, PageQuery, moved, ok, parse_id, query, render, see_other};
 use crate::AppState;
+use crate::cache::Fresh;
 use crate::context::{ClientIp, CsrfForm, Navigation, Viewer, Visit};
 use crate::error::WebError;
 use crate::paths;
@@ -187,7 +188,8 @@ pub(crate) async fn show(
             paths::topic(&tp.topic.slug, tp.topic.id)
         )));
     }
-    topic_response(&state, &visit, tp)
+    let fresh = Fresh::topic_page(tp.topic.id, tp.similar.iter().map(|s| s.topic_id));
+    Ok(fresh.on(topic_response(&state, &visit, tp)?))
 }
 
 /// `/t/{slug}/{id}/{post_number}`: the page holding that post.
@@ -219,7 +221,8 @@ pub(crate) async fn show_at(
             at.post_number,
         )));
     }
-    topic_response(&state, &visit, tp)
+    let fresh = Fresh::topic_page(tp.topic.id, tp.similar.iter().map(|s| s.topic_id));
+    Ok(fresh.on(topic_response(&state, &visit, tp)?))
 }
 
 #[derive(Template)]
