@@ -358,6 +358,13 @@ impl Forum {
     }
 
     /// How many posts there are, and how many lack an up-to-date index row.
+    /// Whether [`Self::search_index_status`] may find stale posts, told without reading every
+    /// post (for the check at each start).
+    pub async fn search_index_may_be_stale(&self) -> Result<bool> {
+        let mut tx = self.db.read().await?;
+        Ok(db_search::may_be_stale(&mut tx).await?)
+    }
+
     pub async fn search_index_status(&self) -> Result<(i64, i64)> {
         let mut tx = self.db.read().await?;
         Ok(db_search::status(&mut tx).await?)

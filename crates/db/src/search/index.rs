@@ -141,6 +141,23 @@ pub async fn sources(
     })
 }
 
+pub(crate) const MAY_BE_STALE: &str = "SELECT (SELECT MIN(version) FROM post_search_data), \
+    (SELECT MAX(version) FROM post_search_data), (SELECT MAX(id) FROM posts), \
+    (SELECT MAX(post_id) FROM post_search_data)";
+
+/// Whether some posts may lack an up-to-date row, found without reading every row (for the
+/// check at each start): a row of another analyzer version, or a newest post that has none.
+/// Each write indexes its post in its own transaction, so only a bulk load (or an analyzer
+/// change) leaves rows behind, and a bulk load ends with the newest posts; [`status`] then
+/// counts exactly. Four lookups at the ends of two indexes.
+pub async fn may_be_stale(tx: &mut Tx) -> Result<bool> {
+    let (lo, hi, newest, newest_indexed): (Option<i64>, Option<i64>, Option<i64>, Option<i64>) =
+        run!(tx, c => sqlx::query_as(MAY_BE_STALE).fetch_one(&mut **c).await)?;
+    let current = ANALYZER_VERSION;
+    let old_rows = lo.is_some_and(|v| v != current) || hi.is_some_and(|v| v != current);
+    Ok(old_rows || newest != newest_indexed)
+}
+
 /// How many posts there are, and how many of them lack an up-to-date row.
 pub async fn status(tx: &mut Tx) -> Result<(i64, i64)> {
     // Every row belongs to one post, so equal counts mean nothing is stale: two counts are
