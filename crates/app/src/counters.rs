@@ -79,8 +79,16 @@ pub(crate) async fn topic_moved(
     if topic.deleted_at.is_some() || topic.category_id == to {
         return Ok(());
     }
-    categories::add_counts(tx, topic.category_id, -1, -topic.posts_count).await?;
-    categories::add_counts(tx, to, 1, topic.posts_count).await?;
+    // Lower id first: two moves in opposite directions take the rows in the same order, so
+    // on PostgreSQL neither waits on the other in a cycle.
+    let mut moves = [
+        (topic.category_id, -1, -topic.posts_count),
+        (to, 1, topic.posts_count),
+    ];
+    moves.sort_by_key(|m| m.0);
+    for (category, topics, posts) in moves {
+        categories::add_counts(tx, category, topics, posts).await?;
+    }
     Ok(())
 }
 

@@ -507,12 +507,16 @@ impl Forum {
         if post.post_number == 1 {
             db_topics::set_deleted(&mut tx, topic.id, by, at).await?;
         }
-        let change = if delete {
-            PostChange::Deleted
-        } else {
-            PostChange::Restored
-        };
-        counters::post_changed(&mut tx, &topic, &post, change).await?;
+        // Restoring a live post (an admin may, inside a deleted topic) changes no counter.
+        match (delete, post.deleted_at.is_some()) {
+            (true, false) => {
+                counters::post_changed(&mut tx, &topic, &post, PostChange::Deleted).await?;
+            }
+            (false, true) => {
+                counters::post_changed(&mut tx, &topic, &post, PostChange::Restored).await?;
+            }
+            _ => {}
+        }
         self.commit_returning(tx, id, &topic).await
     }
 

@@ -8,10 +8,13 @@
 //! write moves the versions of what it changed after it commits and before it answers), so a
 //! visitor never sees a page older than a write that was acknowledged. An entry rendered
 //! while any write moved anything is not kept (it may have missed that write), and none is
-//! kept longer than [`MAX_AGE`], which bounds how old the view counts on it are (they are
-//! buffered, not a write of their own).
+//! kept longer than [`MAX_AGE`], which bounds how old the figures on it that are not the
+//! page's own can be: view counts (buffered, not a write of their own) and an author's post
+//! count beside their post (moved by their posts elsewhere).
 //!
-//! Only requests that carry no session cookie and no API credentials are looked up or stored;
+//! Only requests that carry no session cookie, no API credentials and no body (the API reads
+//! parameters from a body even on GET) are looked up or stored; a HEAD is answered from an
+//! entry but never makes one;
 //! an answer that sets a cookie or says `no-store` is never stored. The whole cache weighs at
 //! most the configured number of bytes (least recently used entries go first). Entries carry
 //! their headers, the Content-Security-Policy nonce included: every visitor of one entry gets
@@ -26,7 +29,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::{Body, Bytes};
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{
     ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, ETAG, IF_NONE_MATCH,
@@ -230,7 +233,11 @@ fn not_modified(headers: &HeaderMap, etag: &HeaderValue) -> bool {
 fn answer(entry: &Entry, req: &HeaderMap, head: bool, hit: bool) -> Response {
     let mut headers = entry.headers.clone();
     headers.insert(ETAG, entry.etag.clone());
-    headers.insert(VARY, HeaderValue::from_static("Accept-Encoding"));
+    // The same address answers HTML or JSON by `Accept`, and members get their own pages.
+    headers.insert(
+        VARY,
+        HeaderValue::from_static("Accept, Accept-Encoding, Cookie"),
+    );
     // Browsers may keep the page, and ask each time whether it is still this one.
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     headers.insert(
@@ -269,6 +276,14 @@ fn key(req: &Request) -> Option<String> {
         return None;
     }
     let h = req.headers();
+    // The API reads parameters from a body too, even on GET: an answer shaped by a body is
+    // not the answer to the address alone.
+    let has_body = h.contains_key(axum::http::header::TRANSFER_ENCODING)
+        || h.get(CONTENT_LENGTH)
+            .is_some_and(|v| !v.to_str().is_ok_and(|n| n.trim() == "0"));
+    if has_body {
+        return None;
+    }
     let signed_in = crate::context::cookie(h, SESSION_COOKIE).is_some();
     let credentials = ["api-key", "api-username", "user-api-key", "authorization"]
         .iter()
@@ -310,6 +325,10 @@ pub(crate) async fn layer(State(state): State<AppState>, req: Request, next: Nex
             return next.run(req).await;
         }
     }
+    // A HEAD answer has lost its body inside the router: nothing to keep.
+    if head {
+        return next.run(req).await;
+    }
     let epoch = forum.freshness().epoch();
     let asked = req.headers().clone();
     let res = next.run(req).await;
@@ -320,21 +339,29 @@ pub(crate) async fn layer(State(state): State<AppState>, req: Request, next: Nex
         v.to_str()
             .is_ok_and(|v| v.contains("no-store") || v.contains("private"))
     });
-    if res.status() != StatusCode::OK || res.headers().contains_key(SET_COOKIE) || private {
+    // Only a body of known size within bounds is read here; any other goes out as it is.
+    let sized = res
+        .body()
+        .size_hint()
+        .upper()
+        .is_some_and(|n| n <= MAX_BODY as u64);
+    if res.status() != StatusCode::OK || res.headers().contains_key(SET_COOKIE) || private || !sized
+    {
         return res;
     }
     let (parts, body) = res.into_parts();
     let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
-        // Too big to keep (or a body that failed): the client asks again.
-        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let stamp = forum.freshness().stamp(&fresh.parts);
-    let unchanged = forum.freshness().epoch() == epoch;
-    let entry = Arc::new(Entry::new(parts.headers, body, fresh, stamp));
-    if unchanged && !head {
-        cache.entries.insert(key, entry.clone());
+    if forum.freshness().epoch() != epoch {
+        // Rendered while a write moved something: it may have missed it, so it is not kept
+        // (and not compressed for nothing).
+        return Response::from_parts(parts, Body::from(body));
     }
-    answer(&entry, &asked, head, false)
+    let entry = Arc::new(Entry::new(parts.headers, body, fresh, stamp));
+    cache.entries.insert(key, entry.clone());
+    answer(&entry, &asked, false, false)
 }
 
 #[cfg(test)]

@@ -170,7 +170,7 @@ fn full_passes(plan: &[String]) -> Vec<&String> {
             // incremental sort of rows read in index order is bounded by the LIMIT).
             let pg_scan = BIG
                 .iter()
-                .any(|t| step.starts_with(&format!("Seq Scan on {t} ")));
+                .any(|t| step.contains(&format!("Seq Scan on {t} ")));
             let pg_sort = step.starts_with("Sort  (") && estimated_rows(step) > 200;
             sqlite || pg_scan || pg_sort
         })

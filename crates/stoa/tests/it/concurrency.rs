@@ -174,6 +174,27 @@ async fn counters_stay_exact_under_concurrent_likes_and_replies(b: Backend) {
     }
     finish(tasks).await;
     assert_exact(&forum, b, "after deletions, restorations and a move").await;
+
+    // Restoring what is not deleted changes nothing: a live reply in a deleted topic (an
+    // admin may ask), twice, and a live reply in a live one. (An admin who did not start the
+    // topic, so that deleting its opening post deletes it rather than withdrawing it.)
+    let Actor::Member { id: other_id, .. } = members[1] else {
+        unreachable!("members are members")
+    };
+    let admin = Actor::Member {
+        id: other_id,
+        admin: true,
+    };
+    let opening = forum.post_by_number(admin, t1, 1).await.unwrap();
+    let reply = forum.post_by_number(admin, t1, 2).await.unwrap();
+    assert!(reply.deleted_at.is_none());
+    forum.delete_post(admin, opening.id).await.unwrap();
+    for _ in 0..2 {
+        let _ = forum.restore_post(admin, reply.id).await;
+    }
+    forum.restore_post(admin, opening.id).await.unwrap();
+    let _ = forum.restore_post(admin, reply.id).await;
+    assert_exact(&forum, b, "after restoring live posts").await;
     let t = forum.topic(Actor::Anonymous, t1).await.unwrap();
     assert_eq!(t.posts_count, 1 + MEMBERS as i64);
     let t = forum.topic(Actor::Anonymous, t2).await.unwrap();
