@@ -89,6 +89,16 @@ impl Freshness {
             .collect()
     }
 
+    /// Whether these parts' versions are still `stamp` (what [`Self::stamp`] gave), without
+    /// building a new stamp: the check on every page served from a cache.
+    pub fn still(&self, parts: &[Part], stamp: &[u64]) -> bool {
+        parts.len() == stamp.len()
+            && parts
+                .iter()
+                .zip(stamp)
+                .all(|(&p, &v)| self.counter(p).load(Ordering::SeqCst) == v)
+    }
+
     /// Moves the epoch, then these parts (see the module's notes for why in that order).
     pub(crate) fn moved(&self, parts: &[Part]) {
         self.epoch.fetch_add(1, Ordering::SeqCst);
@@ -110,7 +120,9 @@ mod tests {
         let (before, other_before, epoch) = (f.stamp(&parts), f.stamp(&other), f.epoch());
         f.moved(&[Part::Topic(TopicId(7))]);
         assert_ne!(f.stamp(&parts), before);
+        assert!(!f.still(&parts, &before));
         assert_eq!(f.stamp(&other), other_before);
+        assert!(f.still(&other, &other_before));
         assert!(f.epoch() > epoch);
         // Ids sharing a bucket go stale together: safe, only sooner.
         let twin = Part::Topic(TopicId(7 + TOPIC_BUCKETS as i64));

@@ -385,10 +385,9 @@ impl Forum {
             .await?;
         }
         tx.commit().await?;
-        self.changed(&topic_parts(topic.id, topic.category_id));
-        if let Some(moved_to) = &category {
-            self.changed(&[Part::Category(moved_to.id)]);
-        }
+        let mut parts = topic_parts(topic.id, topic.category_id).to_vec();
+        parts.extend(category.as_ref().map(|c| Part::Category(c.id)));
+        self.changed(&parts);
         self.wake_mailer();
         Ok(updated.into())
     }

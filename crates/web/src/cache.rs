@@ -304,7 +304,7 @@ pub(crate) async fn layer(State(state): State<AppState>, req: Request, next: Nex
     let head = req.method() == Method::HEAD;
     if let Some(entry) = cache.entries.get(&key) {
         let current = entry.made.elapsed() < MAX_AGE
-            && forum.freshness().stamp(&entry.fresh.parts) == entry.stamp;
+            && forum.freshness().still(&entry.fresh.parts, &entry.stamp);
         if !current {
             cache.entries.remove(&key);
         } else {
