@@ -13,6 +13,9 @@ pub enum Error {
     /// Anything else: a bug or the database being unavailable.
     #[error("database error: {0}")]
     Other(#[source] sqlx::Error),
+    /// The commit this write shared with others failed (see `writer`): none of them was saved.
+    #[error("the shared commit failed: {0}")]
+    SharedCommit(#[source] std::sync::Arc<sqlx::Error>),
     /// A migration failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

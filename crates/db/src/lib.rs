@@ -8,8 +8,8 @@
 //! constant is named for its dialect (`LOCK_TOPIC_PG`) and chosen by matching on [`Tx`].
 //!
 //! Durability: SQLite runs in WAL mode with `synchronous=FULL`, so a commit returns only once the
-//! write is on disk. One writer connection serialises writes; a pool of read-only connections
-//! serves reads concurrently. PostgreSQL commits are durable by its own settings
+//! write is on disk. One writer connection serialises writes, and concurrent writes share one
+//! commit (group commit, [`writer`]); a pool of read-only connections serves reads concurrently. PostgreSQL commits are durable by its own settings
 //! (`synchronous_commit`, on by default); concurrent writers take row locks in one order
 //! ([`locks`]) so counters stay exact.
 
@@ -32,16 +32,24 @@ pub mod testing;
 pub mod topics;
 pub mod users;
 pub mod watching;
+mod writer;
 
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::{
+    ConnectOptions, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool,
+    Transaction,
+};
 
 pub use error::{Error, Result};
+pub use writer::WriteTx;
+use writer::Writer;
 
 /// Timestamps as stored: UTC, truncated to microseconds (PostgreSQL's precision).
 pub type Timestamp = chrono::DateTime<chrono::Utc>;
@@ -131,30 +139,85 @@ pub struct Db {
 
 #[derive(Debug, Clone)]
 enum Backend {
-    Sqlite {
-        writer: SqlitePool,
-        readers: SqlitePool,
-    },
-    Postgres {
-        pool: PgPool,
-    },
+    Sqlite { writer: Writer, readers: SqlitePool },
+    Postgres { pool: PgPool },
 }
 
 /// An open transaction on one backend. Dropped without [`Tx::commit`], it rolls back.
 #[derive(Debug)]
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+    Sqlite(SqliteTx),
+    Postgres(PgTx),
 }
 
 impl Tx {
     /// Commits; returns once the write is durable.
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+            Tx::Sqlite(SqliteTx::Read(tx)) => tx.commit().await?,
+            Tx::Sqlite(SqliteTx::Write(tx)) => tx.commit().await?,
+            Tx::Postgres(PgTx::Tx(tx)) => tx.commit().await?,
+            Tx::Sqlite(SqliteTx::Single(_)) | Tx::Postgres(PgTx::Single(_)) => {}
         }
         Ok(())
+    }
+}
+
+/// A transaction on SQLite: a read on a reader connection, a write on the writer (a savepoint
+/// in a group commit), or a reader connection without a transaction ([`Db::read_single`]).
+/// Each is used as the connection it runs on.
+#[derive(Debug)]
+pub enum SqliteTx {
+    Read(Transaction<'static, Sqlite>),
+    Write(WriteTx),
+    Single(PoolConnection<Sqlite>),
+}
+
+impl Deref for SqliteTx {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        match self {
+            SqliteTx::Read(tx) => tx,
+            SqliteTx::Write(tx) => tx,
+            SqliteTx::Single(c) => c,
+        }
+    }
+}
+
+impl DerefMut for SqliteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        match self {
+            SqliteTx::Read(tx) => tx,
+            SqliteTx::Write(tx) => tx,
+            SqliteTx::Single(c) => c,
+        }
+    }
+}
+
+/// A transaction on PostgreSQL, or a pooled connection without one ([`Db::read_single`]);
+/// either is used as the connection it runs on.
+#[derive(Debug)]
+pub enum PgTx {
+    Tx(Transaction<'static, Postgres>),
+    Single(PoolConnection<Postgres>),
+}
+
+impl Deref for PgTx {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        match self {
+            PgTx::Tx(tx) => tx,
+            PgTx::Single(c) => c,
+        }
+    }
+}
+
+impl DerefMut for PgTx {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        match self {
+            PgTx::Tx(tx) => tx,
+            PgTx::Single(c) => c,
+        }
     }
 }
 
@@ -168,16 +231,14 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        // One writer: SQLite allows one at a time anyway, and queuing in the pool is fairer
-        // than retrying on SQLITE_BUSY.
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone())
-            .await?;
+        // One writer: SQLite allows one at a time anyway, and queuing for it is fairer than
+        // retrying on SQLITE_BUSY; queued writes share commits.
+        let writer = Writer::new(options.connect().await?);
+        // A local file's connection does not go stale: no ping (a round trip to the
+        // connection's thread) before each use.
         let readers = SqlitePoolOptions::new()
             .max_connections(readers.max(1))
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.read_only(true))
             .await?;
@@ -219,7 +280,10 @@ impl Db {
     pub async fn migrate(&self) -> Result<()> {
         match &self.backend {
             Backend::Sqlite { writer, .. } => {
-                sqlx::migrate!("./migrations/sqlite").run(writer).await?;
+                let mut idle = writer.idle().await?;
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&mut idle.conn)
+                    .await?;
             }
             Backend::Postgres { pool } => {
                 sqlx::migrate!("./migrations/postgres").run(pool).await?;
@@ -228,25 +292,42 @@ impl Db {
         Ok(())
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock up front (`BEGIN
-    /// IMMEDIATE`), so a transaction that reads then writes never fails half-way.
+    /// Starts a write transaction. On SQLite it is a savepoint on the one writer connection,
+    /// in a transaction that took the write lock up front (`BEGIN IMMEDIATE`), so a
+    /// transaction that reads then writes never fails half-way; its commit returns once the
+    /// group commit it joined is on disk.
     pub async fn write(&self) -> Result<Tx> {
         match &self.backend {
             Backend::Sqlite { writer, .. } => {
-                Ok(Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?))
+                Ok(Tx::Sqlite(SqliteTx::Write(writer.begin().await?)))
             }
-            Backend::Postgres { pool } => Ok(Tx::Postgres(pool.begin().await?)),
+            Backend::Postgres { pool } => Ok(Tx::Postgres(PgTx::Tx(pool.begin().await?))),
         }
     }
 
     /// Starts a read transaction: a consistent snapshot for one page's queries.
     pub async fn read(&self) -> Result<Tx> {
         match &self.backend {
-            Backend::Sqlite { readers, .. } => Ok(Tx::Sqlite(readers.begin().await?)),
-            Backend::Postgres { pool } => Ok(Tx::Postgres(
+            Backend::Sqlite { readers, .. } => {
+                Ok(Tx::Sqlite(SqliteTx::Read(readers.begin().await?)))
+            }
+            Backend::Postgres { pool } => Ok(Tx::Postgres(PgTx::Tx(
                 pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     .await?,
-            )),
+            ))),
+        }
+    }
+
+    /// A connection for reading without a transaction: for one statement, or several that
+    /// need not see one snapshot. It saves the round trips of BEGIN and COMMIT, which on a
+    /// page made of one or two statements cost as much as the statements; [`Tx::commit`] on
+    /// it does nothing. Nothing may be written through it.
+    pub async fn read_single(&self) -> Result<Tx> {
+        match &self.backend {
+            Backend::Sqlite { readers, .. } => {
+                Ok(Tx::Sqlite(SqliteTx::Single(readers.acquire().await?)))
+            }
+            Backend::Postgres { pool } => Ok(Tx::Postgres(PgTx::Single(pool.acquire().await?))),
         }
     }
 
@@ -263,7 +344,17 @@ impl Db {
         }
     }
 
-    /// Closes every connection (on shutdown), checkpointing the WAL.
+    /// SQLite: how many commits the writer made, and how many writes they carried (group
+    /// commit puts several in one); None on PostgreSQL.
+    pub fn commit_counts(&self) -> Option<(u64, u64)> {
+        match &self.backend {
+            Backend::Sqlite { writer, .. } => Some(writer.commit_counts()),
+            Backend::Postgres { .. } => None,
+        }
+    }
+
+    /// Closes every connection (on shutdown), checkpointing the WAL; SQLite's writer commits
+    /// what is open and refuses writes from then on.
     pub async fn close(&self) {
         match &self.backend {
             Backend::Sqlite { writer, readers } => {

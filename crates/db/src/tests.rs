@@ -1,5 +1,6 @@
 use super::*;
 
+mod group_commit;
 mod plans;
 
 /// A fresh database on each backend: SQLite always, PostgreSQL when configured.
