@@ -78,6 +78,10 @@ word=${word:-pact}
 # Cold start: from exec to the first answered request.
 port=18480
 base=http://127.0.0.1:$port
+if curl -s -o /dev/null "$base/" || curl -s -o /dev/null http://127.0.0.1:18481/; then
+  echo "port $port or 18481 is in use: another server would be measured" >&2
+  exit 1
+fi
 start_ns=$(date +%s%N)
 STOA_API_REQUESTS_PER_KEY_PER_MINUTE=0 STOA_REQUESTS_PER_IP_PER_MINUTE=0 \
 STOA_REQUESTS_PER_IP_PER_10_SECONDS=0 STOA_LOG=warn \

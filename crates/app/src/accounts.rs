@@ -269,7 +269,8 @@ impl Forum {
             return Ok(None);
         }
         let at = now();
-        let mut tx = self.db.read().await?;
+        // One statement (the member and their bell count): no transaction around it.
+        let mut tx = self.db.read_single().await?;
         let Some(found) = db::sessions::find_user(&mut tx, &sha256_hex(token), at).await? else {
             return Ok(None);
         };

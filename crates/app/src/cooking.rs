@@ -11,13 +11,13 @@ use stoa_markup::CookContext;
 use crate::{AppError, Result};
 
 /// A body and what is made of it once, before the write: its HTML, what it mentions and
-/// quotes (for notifications), and its plain text (for the search index).
+/// quotes (for notifications), and its plain text as the search index holds it (analysed).
 #[derive(Debug)]
 pub(crate) struct Cooked {
     raw: String,
     pub html: String,
     pub facts: stoa_markup::Facts,
-    pub plain: String,
+    pub index_body: String,
 }
 
 impl Cooked {
@@ -59,14 +59,14 @@ async fn render(
         known_users: known.into_iter().collect(),
     };
     // Milliseconds at most, but CPU: off the async workers.
-    let (raw, html, plain) = tokio::task::spawn_blocking(move || {
+    let (raw, html, index_body) = tokio::task::spawn_blocking(move || {
         let html = if refuse_too_deep {
             stoa_markup::cook_checked(&raw, &ctx)
         } else {
             Ok(stoa_markup::cook(&raw, &ctx))
         };
-        let plain = stoa_markup::plain_text(&raw);
-        (raw, html, plain)
+        let index_body = stoa_core::analyzer::index_text(&stoa_markup::plain_text(&raw));
+        (raw, html, index_body)
     })
     .await
     .map_err(|e| AppError::Internal(format!("cooking task: {e}")))?;
@@ -75,6 +75,6 @@ async fn render(
         raw,
         html,
         facts,
-        plain,
+        index_body,
     })
 }

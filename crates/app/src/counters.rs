@@ -7,12 +7,13 @@
 //!
 //! What counts, as the counters have always meant: a topic's counts are its live posts
 //! (whatever the topic's own state); a category's are its live topics and the live posts in
-//! them; a member's are their live posts and topics anywhere. An opening post and its topic
-//! are deleted and restored together.
+//! them; a member's are their live posts and topics anywhere, and in each topic (which ranks
+//! the topic's featured posters). An opening post and its topic are deleted and restored
+//! together.
 
 use stoa_db::posts::PostRow;
 use stoa_db::topics::{TopicCounts, TopicRow};
-use stoa_db::{Tx, categories, posts, topics, users};
+use stoa_db::{Tx, categories, posts, reads, topics, users};
 
 use crate::Result;
 
@@ -40,16 +41,6 @@ pub(crate) async fn post_changed(
         PostChange::Deleted => -1,
     };
     let opening = post.post_number == 1;
-    topics::add_counts(
-        tx,
-        topic.id,
-        TopicCounts {
-            posts: sign,
-            replies: if opening { 0 } else { sign },
-            likes: sign * post.like_count,
-        },
-    )
-    .await?;
     if let Some(to) = post.reply_to_post_number {
         posts::add_replies(tx, topic.id, to, sign).await?;
     }
@@ -66,7 +57,18 @@ pub(crate) async fn post_changed(
         categories::add_counts(tx, topic.category_id, category_topics, category_posts).await?;
     }
     users::add_counts(tx, post.user_id, if opening { sign } else { 0 }, sign).await?;
-    topics::refeature(tx, topic.id).await?;
+    reads::add_posted(tx, post.user_id, topic.id, post.post_number, sign).await?;
+    // Last: the featured posters are chosen from the author's count just moved.
+    topics::post_counts(
+        tx,
+        topic.id,
+        TopicCounts {
+            posts: sign,
+            replies: if opening { 0 } else { sign },
+            likes: sign * post.like_count,
+        },
+    )
+    .await?;
     Ok(())
 }
 

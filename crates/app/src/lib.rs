@@ -22,6 +22,7 @@ mod passwords;
 mod posting;
 mod posts;
 mod search;
+mod topic_cache;
 mod topic_views;
 mod topics;
 mod users;
@@ -57,7 +58,7 @@ pub use posts::{
     Revision, RevisionHistory, word_diff,
 };
 pub use search::{SearchHit, SearchResults};
-pub use topics::{JumpTo, ListTab, NewTopicForm, PostLocation, TopPeriod, TopicList, TopicPage};
+pub use topics::{JumpTo, Landing, ListTab, NewTopicForm, Opened, TopPeriod, TopicList, TopicPage};
 pub use users::UserProfile;
 pub use views::{
     CHUNK_SIZE, LATEST_POSTS, LatestPost, Likes, PostBatch, Replies, SiteStatistics, TopicView,
@@ -88,6 +89,8 @@ pub struct Forum {
     api_throttles: api_keys::ApiThrottles,
     /// Versions of what pages show, moved by each write (see `freshness`).
     freshness: Freshness,
+    /// What every reader of a page of a topic is shown alike (see `topic_cache`).
+    topic_cache: topic_cache::TopicCache,
 }
 
 /// Settings the use cases read.
@@ -105,6 +108,8 @@ pub struct Settings {
     pub api_limits: ApiLimits,
     /// Sign-ups allowed per address per hour (0: no limit).
     pub signups_per_ip_per_hour: u32,
+    /// Memory for what readers of a topic's page are shown alike (0: none kept).
+    pub topic_cache_bytes: u64,
 }
 
 impl Default for Settings {
@@ -116,12 +121,14 @@ impl Default for Settings {
             email_away_minutes: 10,
             api_limits: ApiLimits::default(),
             signups_per_ip_per_hour: limits::SIGNUPS_PER_IP_PER_HOUR,
+            topic_cache_bytes: 4 << 20,
         }
     }
 }
 
 impl Forum {
     pub fn new(db: Db, settings: Settings) -> Self {
+        let topic_cache = topic_cache::TopicCache::new(settings.topic_cache_bytes);
         Self {
             api_throttles: api_keys::ApiThrottles::new(settings.api_limits),
             signups_by_ip: Mutex::new(Throttle::new(settings.signups_per_ip_per_hour, 3_600)),
@@ -148,6 +155,7 @@ impl Forum {
             similar_cache: Default::default(),
             views: Default::default(),
             freshness: Freshness::default(),
+            topic_cache,
         }
     }
 

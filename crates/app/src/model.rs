@@ -321,7 +321,7 @@ impl From<topics::TopicListRow> for TopicSummary {
 }
 
 /// Who posted in a topic, as Discourse lists them: the creator, the most active others
-/// (chosen when the topic was last written, `db::topics::refeature`), then the last poster.
+/// (chosen when the topic was last written, `db::topics::post_counts`), then the last poster.
 fn posters(row: &topics::TopicListRow) -> Vec<Poster> {
     let alone = row.last_poster_id == row.user_id;
     let mut posters = vec![Poster {

@@ -7,12 +7,14 @@
 use stoa_core::{Error, NotificationLevel, PostId, TopicId, UserId};
 use stoa_db::posts::{NewPost, PostRow};
 use stoa_db::topics::TopicRow;
-use stoa_db::{Tx, posts as db_posts, reads, topics as db_topics};
+use stoa_db::users::PosterRow;
+use stoa_db::{Tx, posts as db_posts, reads, topics as db_topics, users as db_users};
 
 use crate::cooking::Cooked;
 use crate::counters::{self, PostChange};
 use crate::freshness::topic_parts;
-use crate::{Forum, Result, db, now};
+use crate::search::Labels;
+use crate::{Forum, Result, now};
 
 /// A post just written, with what its writer's next page needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,19 +46,11 @@ impl Forum {
             reply_to,
             cooked,
         } = draft;
-        let post = insert_post(&mut tx, topic, author, reply_to, &cooked).await?;
-        let starts_topic = post.post_number == 1;
-        let category_level = if starts_topic {
-            None
-        } else {
-            db::watching::category_level(&mut tx, author, topic.category_id).await?
-        };
-        let level = NotificationLevel::for_poster(starts_topic, category_level);
-        db::watching::default_topic_level(&mut tx, (author, topic.id), level).await?;
-        let writer = db::users::find(&mut tx, author)
+        let poster = db_users::find_poster(&mut tx, author, topic.category_id)
             .await?
             .ok_or(Error::NotFound("user"))?;
-        self.notify_post(&mut tx, &post, &cooked.facts, topic, &writer, None)
+        let post = insert_post(&mut tx, topic, &poster, reply_to, &cooked).await?;
+        self.notify_post(&mut tx, &post, &cooked.facts, topic, &poster.user, None)
             .await?;
         tx.commit().await?;
         self.changed(&topic_parts(topic.id, topic.category_id));
@@ -70,16 +64,19 @@ impl Forum {
     }
 }
 
-/// Inserts a post at the topic's next number, with counters and read state kept exact.
+/// Inserts a post at the topic's next number, with counters, the author's read state and
+/// level, and the search index kept exact. Every statement here runs while the writer is
+/// held (on SQLite, other writes wait): what can be read or computed before is.
 async fn insert_post(
     tx: &mut Tx,
     topic: &TopicRow,
-    user: UserId,
+    poster: &PosterRow,
     reply_to: Option<i64>,
     cooked: &Cooked,
 ) -> Result<PostRow> {
     let at = now();
-    let number = db_topics::take_post_number(tx, topic.id).await?;
+    let user = poster.user.id;
+    let number = db_topics::take_post_number(tx, topic.id, at, user).await?;
     let post = db_posts::insert(
         tx,
         &NewPost {
@@ -93,10 +90,18 @@ async fn insert_post(
         },
     )
     .await?;
-    db_topics::bump(tx, topic.id, at, user).await?;
     counters::post_changed(tx, topic, &post, PostChange::Arrived).await?;
-    reads::mark_posted(tx, user, topic.id).await?;
-    reads::mark_read(tx, user, topic.id, number).await?;
-    crate::search::index_cooked(tx, post.id, topic.id, user, cooked).await?;
+    // A member who chose no level for the topic gets the one posting gives.
+    let starts_topic = number == 1;
+    let category_level = poster.category_level.filter(|_| !starts_topic);
+    let level = NotificationLevel::for_poster(starts_topic, category_level);
+    reads::after_posting(tx, (user, topic.id), number, level).await?;
+    let labels = Labels {
+        title: &topic.title,
+        category: poster.category_name.as_deref().unwrap_or_default(),
+        username: &poster.user.username,
+        name: &poster.user.name,
+    };
+    crate::search::index_new(tx, post.id, labels, cooked).await?;
     Ok(post)
 }

@@ -59,8 +59,8 @@ fn doc_of(s: &SourceRow) -> SearchDoc {
     )
 }
 
-/// Writes the index row of a post whose text was just cooked, from the plain text cooking
-/// made (the body is not parsed again, nor read back).
+/// Writes the index row of a post whose text was just cooked, from the body cooking analysed
+/// (the body is not parsed again, nor read back).
 pub(crate) async fn index_cooked(
     tx: &mut Tx,
     post: PostId,
@@ -69,9 +69,41 @@ pub(crate) async fn index_cooked(
     cooked: &Cooked,
 ) -> Result<()> {
     if let Some(l) = db_search::labels(tx, topic, author).await? {
-        let doc = SearchDoc::new(&l.title, &cooked.plain, &l.category, &l.username, &l.name);
+        let doc = SearchDoc::with_body(
+            &l.title,
+            cooked.index_body.clone(),
+            &l.category,
+            &l.username,
+            &l.name,
+        );
         db_search::upsert(tx, post, &doc).await?;
     }
+    Ok(())
+}
+
+/// What a new post's index row is labelled with besides its body.
+pub(crate) struct Labels<'a> {
+    pub title: &'a str,
+    pub category: &'a str,
+    pub username: &'a str,
+    pub name: &'a str,
+}
+
+/// Writes a new post's index row from labels its writer already holds (no read).
+pub(crate) async fn index_new(
+    tx: &mut Tx,
+    post: PostId,
+    labels: Labels<'_>,
+    cooked: &Cooked,
+) -> Result<()> {
+    let doc = SearchDoc::with_body(
+        labels.title,
+        cooked.index_body.clone(),
+        labels.category,
+        labels.username,
+        labels.name,
+    );
+    db_search::upsert(tx, post, &doc).await?;
     Ok(())
 }
 

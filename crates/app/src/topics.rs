@@ -1,5 +1,7 @@
 //! Topics: starting one, listing them, and reading one page of a topic.
 
+use std::sync::Arc;
+
 use stoa_core::limits::{POSTS_PER_PAGE, TOPICS_PER_PAGE};
 use stoa_core::slug::slugify;
 use stoa_core::{
@@ -11,6 +13,7 @@ use stoa_db::{posts as db_posts, reads, topics as db_topics};
 use crate::cooking;
 use crate::posting::{Draft, Posted};
 use crate::posts::{PostItem, item};
+use crate::topic_cache::{self, SharedPage};
 use crate::visible::{self, visible_topic};
 use crate::{Category, Forum, FoundPost, Result, Topic, TopicSummary, db, now};
 
@@ -140,17 +143,56 @@ pub struct TopicPage {
     /// The last post the member had read before this view (the "last visit" line goes after
     /// it); None for visitors and topics never opened.
     pub last_read: Option<i64>,
+    /// The post the visit landed on: the one asked for (the nearest that exists), else the
+    /// page's first.
+    pub landing: i64,
 }
 
-/// Where a post number lives: which page of its topic.
+/// Which page of a topic a visit asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PostLocation {
-    pub post_number: i64,
-    pub page: i64,
+pub enum Landing {
+    /// A page by its number (1-based).
+    Page(i64),
+    /// The page holding this post (or the nearest that exists).
+    Post(i64),
+    /// No page named: where a signed-in member stopped reading, else the first page.
+    FirstUnread,
+}
+
+impl Landing {
+    /// The page this asks for, if it names one (a post's page is its number's).
+    fn page(self) -> Option<i64> {
+        match self {
+            Landing::Page(k) => Some(k),
+            Landing::Post(n) => Some(page_of(n.max(1))),
+            Landing::FirstUnread => None,
+        }
+    }
+}
+
+/// What opening a topic gives.
+#[derive(Debug, Clone)]
+pub enum Opened {
+    /// The page to show.
+    Page(Box<TopicPage>),
+    /// The member has read some of the topic and not all: go to the first post they have
+    /// not read.
+    Unread { topic: Topic, post_number: i64 },
+}
+
+/// A page of a topic as everyone sees it, and its number.
+struct Shared {
+    page: Arc<SharedPage>,
+    number: i64,
 }
 
 fn pages_for(total: i64, per_page: i64) -> i64 {
     ((total + per_page - 1) / per_page).max(1)
+}
+
+/// The page of its topic that post `number` is on.
+fn page_of(number: i64) -> i64 {
+    (number - 1) / POSTS_PER_PAGE + 1
 }
 
 impl Forum {
@@ -273,77 +315,89 @@ impl Forum {
         })
     }
 
-    /// One page of a topic. With `record_reading` (a visit the member made: the page opened in
-    /// their browser's window, not fetched as an image or by a script), what it shows is
-    /// marked read for a signed-in member, and the notifications about the post the visit
-    /// lands on — `landing`, or the page's first post. Notifications about the page's other
-    /// posts stay unread until the page's script reports them seen ([`Self::record_reading`]):
-    /// opening one notification does not dismiss its neighbours. A visit counts as a view
-    /// of the topic by `visit` (the viewer's key: once per viewer and day, see
-    /// `topic_views`).
-    pub async fn topic_page(
+    /// A page of a topic, as `landing` asks: a page by number, the page holding a post (the
+    /// nearest that exists), or — with no page named — where a signed-in member stopped
+    /// reading ([`Opened::Unread`] when they have read some of it and not all; else the first
+    /// page). With `visit` (a visit the member made: the page opened in their browser's
+    /// window, not fetched as an image or by a script; the viewer's key for counting views,
+    /// once per viewer and day, see `topic_views`), what it shows is marked read for a
+    /// signed-in member, and the notifications about the post the visit lands on — the post
+    /// asked for, or the page's first. Notifications about the page's other posts stay unread
+    /// until the page's script reports them seen ([`Self::record_reading`]): opening one
+    /// notification does not dismiss its neighbours.
+    ///
+    /// What every reader is shown alike comes from `topic_cache` (read again after each change
+    /// of the topic); what is the member's own is one statement (`reads::reader_state`).
+    pub async fn open_topic(
         &self,
         actor: Actor,
         id: TopicId,
-        page: i64,
-        landing: Option<i64>,
+        landing: Landing,
         visit: Option<&str>,
-    ) -> Result<TopicPage> {
-        let record_reading = visit.is_some();
+    ) -> Result<Opened> {
         let guardian = Guardian::new(actor);
-        let mut tx = self.db.read().await?;
-        let topic = visible_topic(&mut tx, actor, id).await?;
-        let category = db::categories::find(&mut tx, topic.category_id)
-            .await?
-            .ok_or(Error::NotFound("category"))?;
-        // Page k holds posts numbered (k-1)·20+1 … k·20, deleted ones as placeholders: numbers
-        // are given in order and never reused, so a page is a range of the topic's key and
-        // nothing counts the posts before it.
-        let pages = pages_for(topic.highest_post_number, POSTS_PER_PAGE);
-        if page < 1 || page > pages {
-            return Err(Error::NotFound("page").into());
-        }
-        let views = db_posts::numbered(
-            &mut tx,
-            id,
-            actor.user_id(),
-            (page - 1) * POSTS_PER_PAGE + 1,
-            page * POSTS_PER_PAGE,
-        )
-        .await?;
-        let shown = match (views.first(), views.last()) {
-            (Some(a), Some(b)) => Some((a.post.post_number, b.post.post_number)),
-            _ => None,
+        let mut shared = self
+            .shared_page(actor, id, landing.page().unwrap_or(1))
+            .await?;
+        let highest = shared.page.topic.highest_post_number;
+        let pages = pages_for(highest, POSTS_PER_PAGE);
+        // The post the visit lands on, when one was asked for: the nearest that exists.
+        let wanted = match landing {
+            Landing::Post(n) => {
+                let n = n.clamp(1, highest.max(1));
+                if page_of(n) != shared.number {
+                    shared = self.shared_page(actor, id, page_of(n)).await?;
+                }
+                Some(n)
+            }
+            Landing::Page(k) if k < 1 || k > pages => {
+                return Err(Error::NotFound("page").into());
+            }
+            Landing::Page(_) | Landing::FirstUnread => None,
         };
-        let (first, last) = shown.unwrap_or((0, 0));
-        let landing = landing
-            .filter(|n| (first..=last).contains(n))
-            .unwrap_or(first);
+        let page = shared.number;
+        let topic = &shared.page.topic;
+        // Page k holds posts numbered (k-1)·20+1 … k·20, deleted ones as placeholders.
+        let (from, to) = ((page - 1) * POSTS_PER_PAGE + 1, page * POSTS_PER_PAGE);
         let state = match actor.user_id() {
-            Some(user) => Some(
-                reads::reader_state(&mut tx, user, id, topic.category_id, landing, landing).await?,
-            ),
+            Some(user) => {
+                let mut tx = self.db.read_single().await?;
+                Some(reads::reader_state(&mut tx, user, id, topic.category_id, from, to).await?)
+            }
             None => None,
         };
-        // Where a reader finishes, topics like this one.
-        let similar = if page == pages {
-            self.similar_for_topic(&mut tx, actor, id, &topic.title)
-                .await?
-        } else {
-            Vec::new()
-        };
-        drop(tx);
         let last_read = state.and_then(|s| s.last_read);
+        if let (Landing::FirstUnread, Some(read)) = (landing, last_read)
+            && read < highest
+        {
+            return Ok(Opened::Unread {
+                topic: topic.clone().into(),
+                post_number: read + 1,
+            });
+        }
+        let views = &shared.page.views;
+        let shown = views
+            .first()
+            .zip(views.last())
+            .map(|(a, b)| (a.post.post_number, b.post.post_number));
+        let first = shown.map_or(0, |s| s.0);
+        let landing = wanted
+            .filter(|n| shown.is_some_and(|(a, b)| (a..=b).contains(n)))
+            .unwrap_or(first);
         let unread_notes = state.map_or(0, |s| s.unread_notifications);
         let notification_level =
             state.map(|s| NotificationLevel::in_force(s.topic_level, s.category_level));
         let topic_deleted = topic.deleted_at.is_some();
         let posts: Vec<PostItem> = views
-            .into_iter()
-            .map(|v| item(guardian, v, topic_deleted, topic.closed))
+            .iter()
+            .map(|v| {
+                let mut v = v.clone();
+                v.liked = state.is_some_and(|s| s.liked(from, v.post.post_number));
+                item(guardian, v, topic_deleted, topic.closed)
+            })
             .collect();
         let mut notifications_read = 0;
-        if let (true, Some(user), Some((_, last))) = (record_reading, actor.user_id(), shown) {
+        if let (Some(_), Some(user), Some((_, last))) = (visit, actor.user_id(), shown) {
             notifications_read = self
                 .mark_seen(user, id, last, &[landing], last_read, unread_notes)
                 .await?;
@@ -352,19 +406,91 @@ impl Forum {
             self.views.view(id, viewer);
         }
         let reply_refusal = guardian.can_reply(topic_deleted, topic.closed).err();
-        Ok(TopicPage {
-            topic: topic.into(),
-            category: category.into(),
+        Ok(Opened::Page(Box::new(TopicPage {
+            topic: topic.clone().into(),
+            category: shared.page.category.clone().into(),
             posts,
             page,
             pages,
             reply_refusal,
             notification_level,
             notifications_read,
-            similar,
-            reading_recorded: record_reading && actor.user_id().is_some(),
+            similar: shared.page.similar.clone(),
+            reading_recorded: visit.is_some() && actor.user_id().is_some(),
+            landing,
             last_read,
-        })
+        })))
+    }
+
+    /// Page `number` of a topic as everyone sees it (its posts with nobody's likes; similar
+    /// topics on the last page, as the actor's visibility finds them), if the actor may see
+    /// the topic: from `topic_cache`, or read in one transaction and kept there. A page past
+    /// the end has no posts (and is not kept).
+    async fn shared_page(&self, actor: Actor, id: TopicId, number: i64) -> Result<Shared> {
+        let key = topic_cache::Key {
+            topic: id,
+            page: number,
+            see_restricted: Guardian::new(actor).can_see_category(true),
+        };
+        let page = match self.topic_cache.get(&key, &self.freshness) {
+            Some(page) => page,
+            None => {
+                let epoch = self.freshness.epoch();
+                let mut tx = self.db.read().await?;
+                let topic = db_topics::find(&mut tx, id)
+                    .await?
+                    .ok_or(Error::NotFound("topic"))?;
+                let category = db::categories::find(&mut tx, topic.category_id)
+                    .await?
+                    .ok_or(Error::NotFound("category"))?;
+                let pages = pages_for(topic.highest_post_number, POSTS_PER_PAGE);
+                let in_range = (1..=pages).contains(&number);
+                let mut views = if in_range {
+                    db_posts::numbered(
+                        &mut tx,
+                        id,
+                        None,
+                        (number - 1) * POSTS_PER_PAGE + 1,
+                        number * POSTS_PER_PAGE,
+                    )
+                    .await?
+                } else {
+                    Vec::new()
+                };
+                // The page shows cooked HTML; the Markdown would only weigh in memory.
+                for v in &mut views {
+                    v.post.raw = String::new();
+                }
+                // Where a reader finishes, topics like this one.
+                let similar = if number == pages {
+                    self.similar_for_topic(&mut tx, actor, id, &topic.title)
+                        .await?
+                } else {
+                    Vec::new()
+                };
+                drop(tx);
+                let page = Arc::new(SharedPage {
+                    topic,
+                    category,
+                    views,
+                    similar,
+                });
+                if in_range {
+                    self.topic_cache
+                        .put(key, page.clone(), &self.freshness, epoch);
+                }
+                page
+            }
+        };
+        // Who may see it is asked of every request, never kept.
+        let guardian = Guardian::new(actor);
+        let topic = &page.topic;
+        if (topic.deleted_at.is_some() && !guardian.can_see_deleted())
+            || !guardian.can_see_category(topic.category_read_restricted)
+        {
+            return Err(Error::NotFound("topic").into());
+        }
+        Ok(Shared { page, number })
     }
 
     /// Records what a member's browser reports having shown them of a topic (Discourse's
@@ -445,36 +571,6 @@ impl Forum {
             }
         };
         Ok((topic.into(), number))
-    }
-
-    /// The page on which post `number` of a topic appears.
-    pub async fn locate_post(
-        &self,
-        actor: Actor,
-        id: TopicId,
-        number: i64,
-    ) -> Result<PostLocation> {
-        let mut tx = self.db.read().await?;
-        let topic = visible_topic(&mut tx, actor, id).await?;
-        let number = number.clamp(1, topic.highest_post_number.max(1));
-        Ok(PostLocation {
-            post_number: number,
-            page: (number - 1) / POSTS_PER_PAGE + 1,
-        })
-    }
-
-    /// The post a signed-in member should land on when opening a topic: the first one they
-    /// have not read. None for a topic never opened, fully read, or an anonymous visitor.
-    pub async fn first_unread(&self, actor: Actor, id: TopicId) -> Result<Option<i64>> {
-        let Some(user) = actor.user_id() else {
-            return Ok(None);
-        };
-        let mut tx = self.db.read().await?;
-        let topic = visible_topic(&mut tx, actor, id).await?;
-        let last_read = reads::last_read(&mut tx, user, id).await?;
-        Ok(last_read
-            .filter(|&r| r < topic.highest_post_number)
-            .map(|r| r + 1))
     }
 }
 

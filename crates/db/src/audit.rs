@@ -4,7 +4,7 @@
 use crate::{Result, Tx, run};
 
 /// Each query returns one row per counter that differs from its recount, naming it.
-const DRIFT: [&str; 10] = [
+const DRIFT: [&str; 12] = [
     "SELECT 'post ' || p.id || ' like_count' FROM posts p WHERE p.like_count <> \
      (SELECT COUNT(*) FROM post_actions a WHERE a.post_id = p.id AND a.post_action_type_id = 2)",
     "SELECT 'post ' || p.id || ' reply_count' FROM posts p WHERE p.reply_count <> \
@@ -30,6 +30,12 @@ const DRIFT: [&str; 10] = [
      (SELECT COUNT(*) FROM posts p WHERE p.user_id = u.id AND p.deleted_at IS NULL)",
     "SELECT 'user ' || u.id || ' topic_count' FROM users u WHERE u.topic_count <> \
      (SELECT COUNT(*) FROM topics t WHERE t.user_id = u.id AND t.deleted_at IS NULL)",
+    "SELECT 'user ' || tu.user_id || ' post_count in topic ' || tu.topic_id \
+     FROM topic_users tu WHERE tu.post_count <> (SELECT COUNT(*) FROM posts p \
+     WHERE p.topic_id = tu.topic_id AND p.user_id = tu.user_id AND p.deleted_at IS NULL)",
+    "SELECT DISTINCT 'user ' || p.user_id || ' posts uncounted in topic ' || p.topic_id \
+     FROM posts p WHERE p.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM topic_users tu \
+     WHERE tu.user_id = p.user_id AND tu.topic_id = p.topic_id)",
 ];
 
 /// Every stored counter that differs from a recount; empty when all are exact.

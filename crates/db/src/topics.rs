@@ -58,18 +58,44 @@ pub async fn find(tx: &mut Tx, id: TopicId) -> Result<Option<TopicRow>> {
     Ok(run!(tx, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut **c).await)?)
 }
 
-/// Takes the next post number of a topic (inside the write transaction that inserts the post).
-pub async fn take_post_number(tx: &mut Tx, id: TopicId) -> Result<i64> {
-    const SQL: &str = "UPDATE topics SET highest_post_number = highest_post_number + 1 \
+/// Takes the next post number of a topic for a post written at `at` by `poster`, and makes
+/// that post the topic's last: bumped to the top of Latest (inside the write transaction
+/// that inserts the post; one statement for both).
+pub async fn take_post_number(
+    tx: &mut Tx,
+    id: TopicId,
+    at: Timestamp,
+    poster: UserId,
+) -> Result<i64> {
+    const SQL: &str = "UPDATE topics SET highest_post_number = highest_post_number + 1, \
+                       bumped_at = $2, last_posted_at = $2, last_post_user_id = $3 \
                        WHERE id = $1 RETURNING highest_post_number";
-    Ok(run!(tx, c => sqlx::query_scalar(SQL).bind(id.0).fetch_one(&mut **c).await)?)
+    Ok(run!(tx, c => sqlx::query_scalar(SQL)
+        .bind(id.0)
+        .bind(at)
+        .bind(poster.0)
+        .fetch_one(&mut **c)
+        .await)?)
 }
 
-/// Moves a topic to the top of /latest after a new post.
-pub async fn bump(tx: &mut Tx, id: TopicId, at: Timestamp, poster: UserId) -> Result<()> {
-    const SQL: &str = "UPDATE topics SET bumped_at = $1, last_posted_at = $1, \
-                       last_post_user_id = $2 WHERE id = $3";
-    exec!(tx, c => sqlx::query(SQL).bind(at).bind(poster.0).bind(id.0).execute(&mut **c).await)?;
+/// A topic written in bulk by the benchmarks' generator, its posts numbered 1 to `posts` by
+/// the generator: its highest number and its last post, set once (a post at a time, the three
+/// indexes on `bumped_at` would move twenty times per topic).
+pub async fn loaded(
+    tx: &mut Tx,
+    id: TopicId,
+    posts: i64,
+    (at, poster): (Timestamp, UserId),
+) -> Result<()> {
+    const SQL: &str = "UPDATE topics SET highest_post_number = $2, bumped_at = $3, \
+                       last_posted_at = $3, last_post_user_id = $4 WHERE id = $1";
+    exec!(tx, c => sqlx::query(SQL)
+        .bind(id.0)
+        .bind(posts)
+        .bind(at)
+        .bind(poster.0)
+        .execute(&mut **c)
+        .await)?;
     Ok(())
 }
 
@@ -97,31 +123,44 @@ pub async fn add_counts(tx: &mut Tx, id: TopicId, by: TopicCounts) -> Result<()>
     Ok(())
 }
 
-/// How many members a topic list shows beside the creator and the last poster.
-pub const FEATURED_POSTERS: usize = 3;
+/// One of a topic's featured posters, by rank from 0: those with the most live posts in it
+/// (the earliest first among equals), leaving out its creator and its last poster, who are
+/// shown anyway. Read off the counts `reads::add_posted` keeps (index `topic_users_posters`):
+/// a few index entries, however long the topic.
+macro_rules! featured {
+    ($rank:literal) => {
+        concat!(
+            "(SELECT tu.user_id FROM topic_users tu WHERE tu.topic_id = $1 \
+             AND tu.post_count > 0 AND tu.user_id <> topics.user_id \
+             AND tu.user_id <> topics.last_post_user_id \
+             ORDER BY tu.post_count DESC, tu.first_post_number LIMIT 1 OFFSET ",
+            $rank,
+            ")"
+        )
+    };
+}
 
-/// Chooses a topic's featured posters: those with the most posts in it (the earliest first
-/// among equals), leaving out its creator and its last poster, who are shown anyway; ranked
-/// as migration 0014 ranked the topics written before it. One grouped pass over the topic's
-/// posts, after a post arrives, goes or comes back.
-pub async fn refeature(tx: &mut Tx, id: TopicId) -> Result<()> {
-    const RANKED: &str = "SELECT p.user_id FROM posts p JOIN topics t ON t.id = p.topic_id \
-        WHERE p.topic_id = $1 AND p.deleted_at IS NULL AND p.user_id <> t.user_id \
-        AND p.user_id <> t.last_post_user_id \
-        GROUP BY p.user_id ORDER BY COUNT(*) DESC, MIN(p.post_number) LIMIT $2";
-    const SET: &str = "UPDATE topics SET featured_user1_id = $1, featured_user2_id = $2, \
-        featured_user3_id = $3 WHERE id = $4";
-    let ranked: Vec<i64> = run!(&mut *tx, c => sqlx::query_scalar(RANKED)
+/// [`post_counts`]'s statement (its plan is checked in `tests/plans.rs`).
+pub(crate) const POST_COUNTS: &str = concat!(
+    "UPDATE topics SET posts_count = posts_count + $2, reply_count = reply_count + $3, \
+     like_count = like_count + $4, featured_user1_id = ",
+    featured!("0"),
+    ", featured_user2_id = ",
+    featured!("1"),
+    ", featured_user3_id = ",
+    featured!("2"),
+    " WHERE id = $1"
+);
+
+/// A post arrived, went or came back: moves the topic's counters by `by` and chooses its
+/// featured posters again (after `reads::add_posted` moved the author's count), in one
+/// statement.
+pub async fn post_counts(tx: &mut Tx, id: TopicId, by: TopicCounts) -> Result<()> {
+    exec!(tx, c => sqlx::query(POST_COUNTS)
         .bind(id.0)
-        .bind(FEATURED_POSTERS as i64)
-        .fetch_all(&mut **c)
-        .await)?;
-    let featured = |i: usize| ranked.get(i).copied();
-    exec!(tx, c => sqlx::query(SET)
-        .bind(featured(0))
-        .bind(featured(1))
-        .bind(featured(2))
-        .bind(id.0)
+        .bind(by.posts)
+        .bind(by.replies)
+        .bind(by.likes)
         .execute(&mut **c)
         .await)?;
     Ok(())
@@ -189,7 +228,7 @@ pub struct TopicListRow {
     pub last_poster_id: UserId,
     pub last_poster: String,
     pub last_poster_name: String,
-    /// The featured posters ([`refeature`]), each id with its username and name.
+    /// The featured posters ([`post_counts`]), each id with its username and name.
     pub featured1_id: Option<UserId>,
     pub featured1: Option<String>,
     pub featured1_name: Option<String>,

@@ -1,6 +1,6 @@
 //! Members.
 
-use stoa_core::UserId;
+use stoa_core::{CategoryId, NotificationLevel, UserId};
 
 use crate::{Result, Timestamp, Tx, exec, run};
 
@@ -62,6 +62,33 @@ pub async fn insert(tx: &mut Tx, user: &NewUser<'_>) -> Result<UserId> {
 pub async fn find(tx: &mut Tx, id: UserId) -> Result<Option<UserRow>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
     Ok(run!(tx, c => sqlx::query_as(&sql).bind(id.0).fetch_optional(&mut **c).await)?)
+}
+
+/// A member about to post in a category, in one statement: their row, their level for the
+/// category (the level posting gives them depends on it), and the category's name (their
+/// post's search row holds it).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PosterRow {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub category_level: Option<NotificationLevel>,
+    pub category_name: Option<String>,
+}
+
+pub async fn find_poster(
+    tx: &mut Tx,
+    id: UserId,
+    category: CategoryId,
+) -> Result<Option<PosterRow>> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS}, (SELECT cu.notification_level FROM category_users cu \
+         WHERE cu.user_id = u.id AND cu.category_id = $2) AS category_level, \
+         (SELECT c.name FROM categories c WHERE c.id = $2) AS category_name \
+         FROM users u WHERE u.id = $1"
+    );
+    Ok(
+        run!(tx, c => sqlx::query_as(&sql).bind(id.0).bind(category.0).fetch_optional(&mut **c).await)?,
+    )
 }
 
 pub async fn find_by_username(tx: &mut Tx, username: &str) -> Result<Option<UserRow>> {

@@ -7,45 +7,23 @@ use stoa_core::{CategoryId, LevelReason, NotificationLevel, TopicId, UserId};
 
 use crate::{Result, Tx, exec, run};
 
-/// Sets the member's level for a topic, as they chose it.
+/// Sets the member's level for a topic, as they chose it. (The level a rule gives a poster
+/// who chose none is written with their read state: `reads::after_posting`.)
 pub async fn set_topic_level(
     tx: &mut Tx,
     user: UserId,
     topic: TopicId,
     level: NotificationLevel,
 ) -> Result<()> {
-    upsert_topic_level(tx, (user, topic), level, LevelReason::UserChanged, false).await
-}
-
-/// Sets the member's level for a topic by a rule (watching what one starts, tracking what
-/// one replies to), only when none has been chosen for it yet: a rule never overrides the
-/// member's own choice.
-pub async fn default_topic_level(
-    tx: &mut Tx,
-    (user, topic): (UserId, TopicId),
-    (level, reason): (NotificationLevel, LevelReason),
-) -> Result<()> {
-    upsert_topic_level(tx, (user, topic), level, reason, true).await
-}
-
-async fn upsert_topic_level(
-    tx: &mut Tx,
-    (user, topic): (UserId, TopicId),
-    level: NotificationLevel,
-    reason: LevelReason,
-    only_if_unset: bool,
-) -> Result<()> {
     const SQL: &str = "INSERT INTO topic_users (user_id, topic_id, notification_level, \
         notifications_reason_id) VALUES ($1, $2, $3, $4) \
         ON CONFLICT (user_id, topic_id) DO UPDATE SET notification_level = $3, \
-        notifications_reason_id = $4 \
-        WHERE NOT $5 OR topic_users.notifications_reason_id IS NULL";
+        notifications_reason_id = $4";
     exec!(tx, c => sqlx::query(SQL)
         .bind(user.0)
         .bind(topic.0)
         .bind(level)
-        .bind(reason.id())
-        .bind(only_if_unset)
+        .bind(LevelReason::UserChanged.id())
         .execute(&mut **c)
         .await)?;
     Ok(())
@@ -116,7 +94,14 @@ pub async fn topic_level(
 /// Everyone watching the topic (chosen for the topic, or through its category without a
 /// topic choice), in id order.
 pub async fn watchers(tx: &mut Tx, topic: TopicId, category: CategoryId) -> Result<Vec<UserId>> {
-    const SQL: &str = "SELECT user_id FROM topic_users WHERE topic_id = $1 \
+    Ok(
+        run!(tx, c => sqlx::query_scalar(WATCHERS).bind(topic.0).bind(category.0).fetch_all(&mut **c).await)?,
+    )
+}
+
+/// [`watchers`]' statement (its plan is checked in `tests/plans.rs`); the topic's watchers
+/// come off the partial index `topic_users_watching`.
+pub(crate) const WATCHERS: &str = "SELECT user_id FROM topic_users WHERE topic_id = $1 \
             AND notifications_reason_id IS NOT NULL AND notification_level = 3 \
         UNION \
         SELECT cu.user_id FROM category_users cu \
@@ -124,7 +109,3 @@ pub async fn watchers(tx: &mut Tx, topic: TopicId, category: CategoryId) -> Resu
             WHERE cu.category_id = $2 AND cu.notification_level = 3 \
             AND tu.notifications_reason_id IS NULL \
         ORDER BY 1";
-    Ok(
-        run!(tx, c => sqlx::query_scalar(SQL).bind(topic.0).bind(category.0).fetch_all(&mut **c).await)?,
-    )
-}

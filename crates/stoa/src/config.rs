@@ -54,7 +54,8 @@ pub struct Config {
     pub request_timeout_secs: u64,
     /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
-    /// Megabytes of rendered pages kept for visitors who are not signed in (0: none).
+    /// Megabytes of pages kept in memory (0: none): visitors' rendered pages, and what every
+    /// reader of a topic's page is shown alike (see [`Config::page_cache_bytes`]).
     pub page_cache_mb: u32,
 }
 
@@ -234,6 +235,14 @@ impl Layer {
 }
 
 impl Config {
+    /// `page_cache_mb` shared out: three quarters for visitors' rendered pages, a quarter for
+    /// the parts of topic pages every reader is shown alike (members' pages are built from
+    /// them).
+    pub fn page_cache_bytes(&self) -> (u64, u64) {
+        let bytes = u64::from(self.page_cache_mb) * 1024 * 1024;
+        (bytes - bytes / 4, bytes / 4)
+    }
+
     /// Applies a layer over these settings.
     pub fn apply(mut self, layer: Layer) -> anyhow::Result<Self> {
         if let Some(v) = layer.data_dir {

@@ -68,6 +68,7 @@ pub async fn open(config: &Config) -> anyhow::Result<Forum> {
                 per_ip_per_10_seconds: config.requests_per_ip_per_10_seconds,
             },
             signups_per_ip_per_hour: config.signups_per_ip_per_hour,
+            topic_cache_bytes: config.page_cache_bytes().1,
         },
     ))
 }
@@ -124,7 +125,7 @@ impl Server {
             secure_cookies: config.secure_cookies,
             site_name: config.site_name.clone(),
             trusted_proxies: config.trusted_proxies.clone(),
-            page_cache_bytes: u64::from(config.page_cache_mb) * 1024 * 1024,
+            page_cache_bytes: config.page_cache_bytes().0,
         };
         let state = AppState::new(forum.clone(), web)
             .await

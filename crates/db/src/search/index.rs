@@ -17,9 +17,21 @@ pub struct SearchDoc {
 impl SearchDoc {
     /// Analyses a post's parts: `text` is its plain text (`stoa_markup::plain_text`).
     pub fn new(title: &str, text: &str, category: &str, username: &str, name: &str) -> Self {
+        Self::with_body(title, analyzer::index_text(text), category, username, name)
+    }
+
+    /// As [`Self::new`], with the body analysed already (a new post's, analysed while it was
+    /// cooked, outside the write transaction).
+    pub fn with_body(
+        title: &str,
+        body: String,
+        category: &str,
+        username: &str,
+        name: &str,
+    ) -> Self {
         Self {
             title: analyzer::index_text(title),
-            body: analyzer::index_text(text),
+            body,
             category: analyzer::index_text(category),
             author: analyzer::index_text(&format!("{username} {name}")),
         }

@@ -106,6 +106,17 @@ async fn generate(db: &Db) {
             TOPICS * POSTS_PER_TOPIC / 2,
             &format!("n * 2, 1 + n % {MEMBERS}, 2, {topic_at}"),
         ),
+        // Each post's author has counted it (`reads::add_posted`), from member 2 up.
+        fill(
+            "topic_users",
+            "user_id, topic_id, posted, post_count, first_post_number",
+            TOPICS * POSTS_PER_TOPIC,
+            &format!(
+                "2 + n % {}, 1 + (n - 1) / {POSTS_PER_TOPIC}, TRUE, 1 + n % 3, \
+                 1 + (n - 1) % {POSTS_PER_TOPIC}",
+                MEMBERS - 1
+            ),
+        ),
         // Member 1 has read every tenth topic.
         fill(
             "topic_users",
@@ -231,6 +242,32 @@ async fn hot_queries_read_only_what_they_show_on_a_generated_forum() {
                 vec![ListArg::Int(TOPICS / 2)],
             ));
         }
+        queries.push((
+            "a topic's counters and featured posters after a post".into(),
+            topics::POST_COUNTS.into(),
+            vec![
+                ListArg::Int(TOPICS / 2),
+                ListArg::Int(1),
+                ListArg::Int(1),
+                ListArg::Int(0),
+            ],
+        ));
+        queries.push((
+            "a member's state on a topic page".into(),
+            reads::READER_STATE.into(),
+            vec![
+                ListArg::Int(1),
+                ListArg::Int(TOPICS / 2),
+                ListArg::Int(2),
+                ListArg::Int(1),
+                ListArg::Int(20),
+            ],
+        ));
+        queries.push((
+            "the watchers a new post notifies".into(),
+            watching::WATCHERS.into(),
+            vec![ListArg::Int(TOPICS / 2), ListArg::Int(2)],
+        ));
         for (name, sql, args) in &queries {
             let plan = plan(&db, sql, args).await;
             let bad = full_passes(&plan);

@@ -195,6 +195,126 @@ async fn visitors_never_see_a_page_older_than_an_acknowledged_write(b: Backend) 
 
 on_both_backends!(visitors_never_see_a_page_older_than_an_acknowledged_write);
 
+/// Post `number`'s article in a topic page.
+fn article(page: &str, number: i64) -> &str {
+    let start = page
+        .find(&format!("id=\"post_{number}\""))
+        .unwrap_or_else(|| panic!("post {number} is not on the page"));
+    let rest = &page[start..];
+    &rest[..rest.find("</article>").unwrap_or(rest.len())]
+}
+
+/// Members' pages are built from what every reader of a topic is shown alike (kept in memory,
+/// like visitors' pages) and their own state, read apart: after each acknowledged reply, like
+/// and delete, the next member's page shows it — their own like as theirs, someone else's as
+/// a count — while members and visitors read the topic all along.
+async fn members_never_see_a_page_older_than_an_acknowledged_write(b: Backend) {
+    let Some(s) = TestServer::start(b).await else {
+        return;
+    };
+    let forum = stoa::open(&s.config).await.unwrap();
+    let key = forum.create_api_key(None, "tests").await.unwrap().key;
+    forum.db().close().await;
+    let s = Arc::new(s);
+    let vera = s.member("vera").await;
+    let oleg = Arc::new(s.member("oleg").await);
+    let (topic, _) = json_of(&client(), &s.url(&format!("/t/{TOPIC}.json"))).await;
+    let slug = topic["slug"].as_str().unwrap().to_owned();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut readers = tokio::task::JoinSet::new();
+    for r in 0..3 {
+        let (s, stop, oleg) = (s.clone(), stop.clone(), oleg.clone());
+        let page = format!("/t/{slug}/{TOPIC}?page=1");
+        readers.spawn(async move {
+            let http = client();
+            while !stop.load(Ordering::Relaxed) {
+                if r == 0 {
+                    assert_eq!(oleg.get(&page).await.status, StatusCode::OK);
+                } else {
+                    let res = http.get(s.url(&page)).send().await.unwrap();
+                    let _ = res.bytes().await.unwrap();
+                }
+            }
+        });
+    }
+
+    let http = client();
+    let mut previous: Option<(i64, i64)> = None;
+    for i in 0..10 {
+        let raw = format!("Reply {i}, written while members keep reading the pact thread.");
+        let posted = write(
+            &http,
+            &s,
+            &key,
+            "lena",
+            reqwest::Method::POST,
+            "/posts.json",
+            json!({ "topic_id": TOPIC, "raw": raw }),
+        )
+        .await;
+        let id = posted["id"].as_i64().unwrap();
+        let number = posted["post_number"].as_i64().unwrap();
+        let at = format!("/t/{slug}/{TOPIC}/{number}");
+        let page = vera.get(&at).await;
+        assert_eq!(page.status, StatusCode::OK, "{b:?}: {at}");
+        assert!(
+            article(&page.body, number).contains(&raw),
+            "{b:?}: reply {i} was acknowledged but vera's page lacks it"
+        );
+        assert!(!article(&page.body, number).contains("like liked"));
+
+        // Vera likes it: her page says she did; oleg's counts it but is not his.
+        write(
+            &http,
+            &s,
+            &key,
+            "vera",
+            reqwest::Method::POST,
+            "/post_actions",
+            json!({ "id": id, "post_action_type_id": 2 }),
+        )
+        .await;
+        let mine = vera.get(&at).await.body;
+        let post = article(&mine, number);
+        assert!(post.contains("like liked"), "{b:?}: vera's like is hers");
+        assert!(post.contains("1 Like"), "{b:?}: and counted");
+        let theirs = oleg.get(&at).await.body;
+        let post = article(&theirs, number);
+        assert!(post.contains("1 Like"), "{b:?}: oleg sees the count");
+        assert!(!post.contains("like liked"), "{b:?}: but not as his like");
+
+        // The reply before goes: nobody's page shows its text any more.
+        if let Some((before, before_number)) = previous.take() {
+            write(
+                &http,
+                &s,
+                &key,
+                "lena",
+                reqwest::Method::DELETE,
+                &format!("/posts/{before}.json"),
+                Value::Null,
+            )
+            .await;
+            let page = vera
+                .get(&format!("/t/{slug}/{TOPIC}/{before_number}"))
+                .await
+                .body;
+            assert!(
+                !article(&page, before_number).contains(&format!("Reply {}", i - 1)),
+                "{b:?}: post {before} was deleted but vera still sees it"
+            );
+        }
+        previous = Some((id, number));
+    }
+    stop.store(true, Ordering::Relaxed);
+    while let Some(r) = readers.join_next().await {
+        r.unwrap();
+    }
+}
+
+on_both_backends!(members_never_see_a_page_older_than_an_acknowledged_write);
+
 fn gunzip(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out).unwrap();

@@ -15,6 +15,7 @@ use axum::http::header::LOCATION;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use chrono::{Datelike, Timelike};
 use stoa_app::{CurrentUser, Timestamp};
 
 use crate::AppState;
@@ -237,9 +238,19 @@ pub(crate) fn safe_return_to(to: &str) -> &str {
     if ok { to } else { "/" }
 }
 
+/// English month abbreviations, as chrono's `%b` writes them. Dates are written from their
+/// fields (a topic page writes four per post, and strftime parses its format each time).
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn month(t: &Timestamp) -> &'static str {
+    MONTHS.get(t.month0() as usize).copied().unwrap_or("")
+}
+
 /// `26 Nov 2026`.
 pub(crate) fn date(t: &Timestamp) -> String {
-    t.format("%-d %b %Y").to_string()
+    format!("{} {} {}", t.day(), month(t), t.year())
 }
 
 /// How long ago, as Discourse's lists say it: `now`, `5m`, `3h`, `2d`, then the date
@@ -255,21 +266,34 @@ fn ago_at(t: &Timestamp, now: &Timestamp) -> String {
         60..3_600 => format!("{}m", secs / 60),
         3_600..86_400 => format!("{}h", secs / 3_600),
         86_400..2_592_000 => format!("{}d", secs / 86_400),
-        _ if t.format("%Y").to_string() == now.format("%Y").to_string() => {
-            t.format("%-d %b").to_string()
-        }
+        _ if t.year() == now.year() => format!("{} {}", t.day(), month(t)),
         _ => date(t),
     }
 }
 
 /// The exact time, for a tooltip: `13 Apr 2026, 09:41 UTC`.
 pub(crate) fn exact(t: &Timestamp) -> String {
-    t.format("%-d %b %Y, %H:%M UTC").to_string()
+    format!(
+        "{} {} {}, {:02}:{:02} UTC",
+        t.day(),
+        month(t),
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
 }
 
-/// RFC 3339, for `<time datetime>`.
+/// RFC 3339, for `<time datetime>`: `2026-04-13T09:41:07Z`.
 pub(crate) fn iso(t: &Timestamp) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// Created within the last two days (Discourse's `new_topic_duration_minutes`).
@@ -337,6 +361,23 @@ mod tests {
         assert_eq!(at(2 * 86_400), "2d");
         assert_eq!(at(40 * 86_400), "23 Oct");
         assert_eq!(at(400 * 86_400), "28 Oct 2025");
+    }
+
+    #[test]
+    fn dates_as_chrono_formats_them() {
+        use chrono::TimeZone;
+        for (y, m, d, h, min, sec) in [(2026, 4, 3, 9, 5, 7), (1941, 12, 31, 23, 59, 59)] {
+            let t = chrono::Utc.with_ymd_and_hms(y, m, d, h, min, sec).unwrap();
+            assert_eq!(super::date(&t), t.format("%-d %b %Y").to_string());
+            assert_eq!(
+                super::exact(&t),
+                t.format("%-d %b %Y, %H:%M UTC").to_string()
+            );
+            assert_eq!(
+                super::iso(&t),
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+        }
     }
 
     #[test]

@@ -8,7 +8,8 @@ use stoa_app::Category;
 use stoa_app::Post;
 use stoa_app::Topic;
 use stoa_app::{
-    AppError, CategoryId, NewTopicForm, PostId, PostItem, ReplyForm, TopicId, TopicPage,
+    AppError, CategoryId, Landing, NewTopicForm, Opened, PostId, PostItem, ReplyForm, TopicId,
+    TopicPage,
 };
 
 use super::{Chrome, PageQuery, moved, ok, parse_id, query, render, see_other};
@@ -165,22 +166,24 @@ pub(crate) async fn show(
         return Ok(see_other(&paths::post(&topic.slug, topic.id, number)));
     }
     let page_query = query::<PageQuery>(q.clone());
-    if page_query.page.is_none()
-        && let Some(n) = state.forum.first_unread(visit.actor(), id).await?
-    {
-        let topic = state.forum.topic(visit.actor(), id).await?;
-        return Ok(see_other(&paths::post_anchored(&topic.slug, topic.id, n)));
-    }
-    let tp = state
+    let landing = match page_query.page {
+        Some(_) => Landing::Page(page_query.page()),
+        None => Landing::FirstUnread,
+    };
+    let tp = match state
         .forum
-        .topic_page(
-            visit.actor(),
-            id,
-            page_query.page(),
-            None,
-            viewer.as_deref(),
-        )
-        .await?;
+        .open_topic(visit.actor(), id, landing, viewer.as_deref())
+        .await?
+    {
+        Opened::Page(tp) => *tp,
+        Opened::Unread { topic, post_number } => {
+            return Ok(see_other(&paths::post_anchored(
+                &topic.slug,
+                topic.id,
+                post_number,
+            )));
+        }
+    };
     if tp.topic.slug != slug {
         let q = q.map(|q| format!("?{q}")).unwrap_or_default();
         return Ok(moved(&format!(
@@ -203,23 +206,19 @@ pub(crate) async fn show_at(
     let viewer = visiting.then(|| viewer_key(&visit, &ip));
     let id = TopicId(parse_id(&id)?);
     let number = parse_id(&number)?;
-    let at = state.forum.locate_post(visit.actor(), id, number).await?;
-    let tp = state
+    let tp = match state
         .forum
-        .topic_page(
-            visit.actor(),
-            id,
-            at.page,
-            Some(at.post_number),
-            viewer.as_deref(),
-        )
-        .await?;
-    if tp.topic.slug != slug || at.post_number != number {
-        return Ok(moved(&paths::post(
-            &tp.topic.slug,
-            tp.topic.id,
-            at.post_number,
-        )));
+        .open_topic(visit.actor(), id, Landing::Post(number), viewer.as_deref())
+        .await?
+    {
+        Opened::Page(tp) => *tp,
+        // Only a visit with no post named goes to the first unread.
+        Opened::Unread { topic, post_number } => {
+            return Ok(see_other(&paths::post(&topic.slug, topic.id, post_number)));
+        }
+    };
+    if tp.topic.slug != slug || tp.landing != number {
+        return Ok(moved(&paths::post(&tp.topic.slug, tp.topic.id, tp.landing)));
     }
     let fresh = Fresh::topic_page(tp.topic.id, tp.similar.iter().map(|s| s.topic_id));
     Ok(fresh.on(topic_response(&state, &visit, tp)?))
