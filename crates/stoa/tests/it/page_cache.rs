@@ -91,6 +91,7 @@ async fn visitors_never_see_a_page_older_than_an_acknowledged_write(b: Backend) 
                 "/latest.json".to_owned(),
                 "/latest".to_owned(),
                 page,
+                format!("/search.json?q=zqmarker{r}"),
             ];
             let mut i = r;
             while !stop.load(Ordering::Relaxed) {
@@ -116,7 +117,8 @@ async fn visitors_never_see_a_page_older_than_an_acknowledged_write(b: Backend) 
     let http = client();
     let mut previous: Option<i64> = None;
     for i in 0..15 {
-        let raw = format!("Reply {i}, written while visitors keep reading the pact thread.");
+        let raw =
+            format!("Reply {i}, written while visitors keep reading the pact thread: zqmarker{i}.");
         let posted = write(
             &http,
             &s,
@@ -133,6 +135,16 @@ async fn visitors_never_see_a_page_older_than_an_acknowledged_write(b: Backend) 
         assert!(
             stream(&topic).contains(&id),
             "{b:?}: reply {i} (post {id}) was acknowledged but a visitor's topic lacks it"
+        );
+        // Search results are pages too: the reply is found by the next visitor who asks.
+        let (found, _) = json_of(&http, &s.url(&format!("/search.json?q=zqmarker{i}"))).await;
+        assert!(
+            found["posts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["id"].as_i64() == Some(id)),
+            "{b:?}: reply {i} was acknowledged but a visitor's search misses it: {found}"
         );
         let (latest, _) = json_of(&http, &s.url("/latest.json")).await;
         let first = &latest["topic_list"]["topics"][0];

@@ -3,12 +3,13 @@
 
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
-use stoa_app::TopicId;
+use stoa_app::{Part, TopicId};
 
 use super::categories::shaped;
 use super::shapes::*;
 use super::{ApiError, Caller, Json};
 use crate::AppState;
+use crate::cache::Fresh;
 use crate::pages::search::SearchParams;
 
 /// Full-text search with Discourse's operators (`"phrase"`, `-word`, `@user`, `#category`,
@@ -28,13 +29,16 @@ pub(crate) async fn json(
     let categories = shaped(&state, actor, &r.categories).await?;
     let term = params.q.clone();
     let can_create_topic = state.forum.site_can(actor).create_topic;
-    Ok(Json(SearchResultJson::new(
-        &r,
-        term,
-        can_create_topic,
-        categories,
-    ))
-    .into_response())
+    // Any write to a topic can change what a query finds; a category's name or visibility too.
+    Ok(
+        Fresh::of(&[Part::Lists, Part::Site]).on(Json(SearchResultJson::new(
+            &r,
+            term,
+            can_create_topic,
+            categories,
+        ))
+        .into_response()),
+    )
 }
 
 /// Topics like a title being typed (the new-topic form asks as one types).

@@ -3,12 +3,13 @@
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
-use stoa_app::SearchResults;
 use stoa_app::core::analyzer::Fragment;
 use stoa_app::core::search::Filter;
+use stoa_app::{Part, SearchResults};
 
 use super::{Chrome, ok};
 use crate::AppState;
+use crate::cache::Fresh;
 use crate::context::Viewer;
 use crate::error::WebError;
 
@@ -112,7 +113,9 @@ pub(crate) async fn page(
     };
     let per_page = stoa_app::core::limits::SEARCH_RESULTS_PER_PAGE;
     let pages = (results.total + per_page - 1) / per_page;
-    ok(&SearchPage {
+    // Any write to a topic can change what a query finds; a category's name or visibility too.
+    let fresh = Fresh::of(&[Part::Lists, Part::Site]);
+    let page = ok(&SearchPage {
         chrome: Chrome::new(&state, &visit, title),
         prev_href: (results.page > 1).then(|| search_href(&params.q, results.page - 1)),
         next_href: results
@@ -122,5 +125,6 @@ pub(crate) async fn page(
         first_number: (results.page - 1) * per_page + 1,
         chips,
         results,
-    })
+    })?;
+    Ok(fresh.on(page))
 }
