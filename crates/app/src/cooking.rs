@@ -4,9 +4,12 @@
 //! deeper than `markup::MAX_NESTING`). Every step is linear in the text (`markup`'s tests bound
 //! a hostile 32 kB body).
 
+use std::sync::LazyLock;
+
 use stoa_core::{Error, PostBody};
 use stoa_db::Db;
 use stoa_markup::CookContext;
+use tokio::sync::Semaphore;
 
 use crate::{AppError, Result};
 
@@ -25,6 +28,10 @@ impl Cooked {
         &self.raw
     }
 }
+
+/// Texts being cooked at once: one per core.
+static COOKS: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(1, |n| n.get())));
 
 /// Validates and cooks `raw`. Mentions of members who do not exist stay plain text; one who
 /// signs up between this and the write is linked on the post's next edit.
@@ -58,7 +65,12 @@ async fn render(
     let ctx = CookContext {
         known_users: known.into_iter().collect(),
     };
-    // Milliseconds at most, but CPU: off the async workers.
+    // Milliseconds at most, but CPU: off the async workers, one per core at a time (more
+    // threads would not cook faster, and each would hold its own memory).
+    let _slot = COOKS
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(format!("cooking slots: {e}")))?;
     let (raw, html, index_body) = tokio::task::spawn_blocking(move || {
         let html = if refuse_too_deep {
             stoa_markup::cook_checked(&raw, &ctx)

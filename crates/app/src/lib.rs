@@ -192,11 +192,8 @@ impl Forum {
 
     /// True when the forum holds no members, categories or topics yet (first run).
     pub async fn is_empty(&self) -> Result<bool> {
-        let mut tx = self.db.read().await?;
-        let users = db::users::count(&mut tx).await?;
-        let categories = db::categories::count(&mut tx).await?;
-        let topics = db::topics::count(&mut tx).await?;
-        Ok(users == 0 && categories == 0 && topics == 0)
+        let mut tx = self.db.read_single().await?;
+        Ok(db::stats::is_empty(&mut tx).await?)
     }
 
     /// A secret shared by every node, created on first use (for CSRF tokens).

@@ -2,10 +2,13 @@
 //!
 //! Each hash needs 19 MiB, and a hundred logins at once once took the server from 108 MB to
 //! 900 MB. So at most a few hashes run at a time (no more than the machine's
-//! cores, and at most four), each in a memory block allocated once and reused; the rest wait
-//! their turn, for at most [`WAIT`], and are then asked to try again. Memory for hashing is
-//! therefore bounded at `permits × 19 MiB` whatever arrives. Hashes run on blocking threads.
+//! cores, and at most four), each in a memory block reused while hashes keep coming and given
+//! back to the system when none is running or waiting (an idle forum holds none of it); the
+//! rest wait their turn, for at most [`WAIT`], and are then asked to try again. Memory for
+//! hashing is therefore bounded at `permits × 19 MiB` whatever arrives. Hashes run on
+//! blocking threads.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -35,6 +38,31 @@ pub(crate) struct Passwords {
     slots: Arc<Semaphore>,
     /// Memory blocks for hashes not running now; at most `permits` are ever made.
     memory: Arc<Mutex<Vec<Vec<Block>>>>,
+    /// Hashes running or waiting for a slot: when the last one ends, the blocks go.
+    demand: Arc<AtomicUsize>,
+}
+
+/// Counts a hash as wanted until dropped (done, or its request cancelled while it waited).
+struct Demand(Arc<AtomicUsize>);
+
+impl Demand {
+    fn new(n: &Arc<AtomicUsize>) -> Self {
+        n.fetch_add(1, Ordering::SeqCst);
+        Self(n.clone())
+    }
+
+    /// Ends this hash's demand; true when no other hash is running or waiting.
+    fn end(self) -> bool {
+        let last = self.0.fetch_sub(1, Ordering::SeqCst) == 1;
+        std::mem::forget(self);
+        last
+    }
+}
+
+impl Drop for Demand {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 fn params() -> Result<Params> {
@@ -53,6 +81,7 @@ impl Passwords {
         Self {
             slots: Arc::new(Semaphore::new(permits)),
             memory: Arc::new(Mutex::new(Vec::new())),
+            demand: Arc::default(),
         }
     }
 
@@ -133,6 +162,7 @@ impl Passwords {
         &self,
         work: impl FnOnce(&mut [Block]) -> Result<T> + Send + 'static,
     ) -> Result<T> {
+        let demand = Demand::new(&self.demand);
         let permit = tokio::time::timeout(WAIT, self.slots.clone().acquire_owned())
             .await
             .map_err(|_| Error::RateLimited {
@@ -145,7 +175,12 @@ impl Passwords {
             let mut memory = taken.unwrap_or_else(|| vec![Block::default(); M_COST as usize]);
             let result = work(&mut memory);
             if let Ok(mut free) = pool.lock() {
-                free.push(memory);
+                if demand.end() {
+                    // Nobody else wants a block now: all of them go back to the system.
+                    free.clear();
+                } else {
+                    free.push(memory);
+                }
             }
             drop(permit);
             result

@@ -101,11 +101,6 @@ pub async fn list(tx: &mut Tx) -> Result<Vec<CategoryRow>> {
     Ok(run!(tx, c => sqlx::query_as(SQL).fetch_all(&mut **c).await)?)
 }
 
-pub async fn count(tx: &mut Tx) -> Result<i64> {
-    const SQL: &str = "SELECT COUNT(*) FROM categories";
-    Ok(run!(tx, c => sqlx::query_scalar(SQL).fetch_one(&mut **c).await)?)
-}
-
 /// The next free position at the end of the list.
 pub async fn next_position(tx: &mut Tx) -> Result<i64> {
     const SQL: &str = "SELECT COALESCE(MAX(position), -1) + 1 FROM categories";

@@ -42,6 +42,14 @@ pub async fn since(tx: &mut Tx, since: Timestamp) -> Result<Counts> {
 }
 
 /// The ids of the admins, oldest account first.
+/// True when the forum holds no members, categories or topics (its first run): looks for one
+/// row of each, never counts them.
+pub async fn is_empty(tx: &mut Tx) -> Result<bool> {
+    const SQL: &str = "SELECT NOT EXISTS (SELECT 1 FROM users) \
+        AND NOT EXISTS (SELECT 1 FROM categories) AND NOT EXISTS (SELECT 1 FROM topics)";
+    Ok(run!(tx, c => sqlx::query_scalar(SQL).fetch_one(&mut **c).await)?)
+}
+
 pub async fn admin_ids(tx: &mut Tx) -> Result<Vec<UserId>> {
     const SQL: &str = "SELECT id FROM users WHERE admin = TRUE ORDER BY id";
     Ok(run!(tx, c => sqlx::query_scalar(SQL).fetch_all(&mut **c).await)?)

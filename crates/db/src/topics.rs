@@ -201,11 +201,6 @@ pub async fn add_view(tx: &mut Tx, id: TopicId) -> Result<()> {
     Ok(())
 }
 
-pub async fn count(tx: &mut Tx) -> Result<i64> {
-    const SQL: &str = "SELECT COUNT(*) FROM topics";
-    Ok(run!(tx, c => sqlx::query_scalar(SQL).fetch_one(&mut **c).await)?)
-}
-
 /// One row of a topic list, with what the list shows beside the title.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TopicListRow {

@@ -181,11 +181,6 @@ pub async fn complete(tx: &mut Tx, prefix: &str, limit: i64) -> Result<Vec<NameM
     )
 }
 
-pub async fn count(tx: &mut Tx) -> Result<i64> {
-    const SQL: &str = "SELECT COUNT(*) FROM users";
-    Ok(run!(tx, c => sqlx::query_scalar(SQL).fetch_one(&mut **c).await)?)
-}
-
 /// Which of these lower-cased usernames exist (for linking mentions).
 pub async fn existing_usernames(tx: &mut Tx, lower_names: &[String]) -> Result<Vec<String>> {
     // One short query per name keeps the SQL static and portable; posts carry few mentions.

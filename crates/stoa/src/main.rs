@@ -8,6 +8,13 @@ use clap::{Args, Parser, Subcommand};
 use stoa::config::{Config, Layer};
 use stoa_app::{SignupForm, generate_password};
 
+/// jemalloc rather than the system's allocator, with two arenas and freed memory handed back
+/// within a second (`.cargo/config.toml`): glibc keeps an arena per thread (the async workers,
+/// each SQLite connection's thread, the blocking pool) and held a third more memory under the
+/// benchmark, for good.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// Stoa, a community discussion forum. With no command, `serve` runs.
 #[derive(Debug, Parser)]
 #[command(name = "stoa", version, about, long_about = None)]

@@ -130,9 +130,14 @@ fn gzip(body: &[u8]) -> Bytes {
 
 fn brotli(body: &[u8]) -> Bytes {
     let mut out = Vec::new();
+    // A window no bigger than the page needs (1 MB at most). Not under 256 kB: at 64 kB and
+    // below the encoder switches to a hasher that allocates 20 MB and takes ten times as long
+    // (measured on a 60 kB page: 23 MB and 16 ms against 5 MB and 1.7 ms).
+    let lgwin = (usize::BITS - body.len().leading_zeros()).clamp(18, 20) as i32;
     let params = brotli::enc::BrotliEncoderParams {
         quality: 5,
-        lgwin: 20,
+        lgwin,
+        size_hint: body.len(),
         ..Default::default()
     };
     match brotli::BrotliCompress(&mut &body[..], &mut out, &params) {
@@ -153,6 +158,11 @@ impl quick_cache::Weighter<String, Arc<Entry>> for Weight {
 /// Rendered answers for visitors, by request.
 pub struct PageCache {
     entries: quick_cache::sync::Cache<String, Arc<Entry>, Weight>,
+    /// Compressions at once: one per core. Each holds its encoders' buffers (a few MB for
+    /// brotli), so sixteen visitors missing at once — a new page, or one a write just made
+    /// stale — would hold sixteen sets; the others wait, which costs no more time on a
+    /// machine with that many cores.
+    compressing: tokio::sync::Semaphore,
 }
 
 impl std::fmt::Debug for PageCache {
@@ -167,6 +177,7 @@ impl std::fmt::Debug for PageCache {
 impl PageCache {
     /// A cache of at most `bytes` (None for 0: no cache).
     pub fn new(bytes: u64) -> Option<Self> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         (bytes > 0).then(|| Self {
             // quick_cache sizes its tables from the count it is told to expect; a page with
             // its two compressed copies weighs some 50 kB.
@@ -175,6 +186,7 @@ impl PageCache {
                 bytes,
                 Weight,
             ),
+            compressing: tokio::sync::Semaphore::new(cores),
         })
     }
 }
@@ -359,6 +371,9 @@ pub(crate) async fn layer(State(state): State<AppState>, req: Request, next: Nex
         // (and not compressed for nothing).
         return Response::from_parts(parts, Body::from(body));
     }
+    let Ok(_permit) = cache.compressing.acquire().await else {
+        return Response::from_parts(parts, Body::from(body));
+    };
     let entry = Arc::new(Entry::new(parts.headers, body, fresh, stamp));
     cache.entries.insert(key, entry.clone());
     answer(&entry, &asked, false, false)
