@@ -6,7 +6,8 @@
 #
 #   bench/scale.sh [POSTS] [SECONDS_PER_RUN] [RUNS]     (defaults: 1000000 5 3)
 #
-# The forum is generated once (crates/stoa/examples/generate.rs) and kept for the next run:
+# POSTS `demo` measures the demo forum a first start makes (its reference thread is the newest
+# topic). Other sizes are generated once (crates/stoa/examples/generate.rs) and kept:
 #   STOA_BENCH_DIR           where SQLite forums are kept (default ~/.cache/stoa-bench)
 #   STOA_BENCH_BACKEND       sqlite (default) or postgres
 #   STOA_BENCH_DATABASE_URL  postgres: a database to fill once and reuse; without it a
@@ -14,8 +15,11 @@
 #                            take about 25 minutes to generate there on 2 cores)
 #   STOA_BENCH_CONNECTIONS   "16 64" (default)
 #   STOA_BENCH_PAGES         which rows (default: topic latest category search topic-json
-#                            latest-json member-topic post)
+#                            latest-json member-topic member-search post; also: top). Rows
+#                            named member-* are a signed-in member's, the rest a visitor's.
 #   STOA_BENCH_BIN           the stoa binary (default: the release build, built if missing)
+#   STOA_BENCH_WORD_RANK     how common the searched word is: 50, 500 (default) or 5000, its
+#                            rank among the generated forum's words
 # Every post the benchmark writes goes into a copy of the SQLite forum, so the kept one stays
 # as generated. Needs wrk and nginx (Debian: apt-get install wrk nginx-light).
 set -euo pipefail
@@ -26,7 +30,7 @@ runs=${3:-3}
 backend=${STOA_BENCH_BACKEND:-sqlite}
 cache=${STOA_BENCH_DIR:-$HOME/.cache/stoa-bench}
 read -r -a conn_list <<< "${STOA_BENCH_CONNECTIONS:-16 64}"
-read -r -a pages <<< "${STOA_BENCH_PAGES:-topic latest category search topic-json latest-json member-topic post}"
+read -r -a pages <<< "${STOA_BENCH_PAGES:-topic latest category search topic-json latest-json member-topic member-search post}"
 target=${CARGO_TARGET_DIR:-target}
 if [ -z "${STOA_BENCH_BIN:-}" ]; then
   cargo build --release --quiet --bin stoa --example generate
@@ -47,13 +51,20 @@ trap cleanup EXIT
 # The forum: generated once per size (and backend), then copied or reused.
 case $backend in
   sqlite)
-    kept="$cache/sqlite-$posts"
-    if [ ! -e "$kept/done" ]; then
-      rm -rf "$kept"
-      "$gen" --data-dir "$kept" --posts "$posts" > "$kept.words" 2> "$work/generate.log"
-      touch "$kept/done"
+    if [ "$posts" = demo ]; then
+      # The first start makes the demo forum in an empty data directory.
+      kept=$work/demo
+      mkdir -p "$work/data"
+      : > "$kept.words"
+    else
+      kept="$cache/sqlite-$posts"
+      if [ ! -e "$kept/done" ]; then
+        rm -rf "$kept"
+        "$gen" --data-dir "$kept" --posts "$posts" > "$kept.words" 2> "$work/generate.log"
+        touch "$kept/done"
+      fi
+      cp -a "$kept" "$work/data"
     fi
-    cp -a "$kept" "$work/data"
     where=(--data-dir "$work/data")
     ;;
   postgres)
@@ -72,7 +83,7 @@ case $backend in
 esac
 words="$cache/$backend-$posts.words"
 [ -e "$words" ] || words="$kept.words"
-word=$(awk -F= '$1 == "word_rank_500" {print $2}' "$words" 2> /dev/null || true)
+word=$(awk -F= -v r="word_rank_${STOA_BENCH_WORD_RANK:-500}" '$1 == r {print $2}' "$words" 2> /dev/null || true)
 word=${word:-pact}
 
 # Cold start: from exec to the first answered request.
@@ -116,14 +127,16 @@ session=$(awk '$6 == "_t" {print $7}' "$jar")
 path_of() {
   case $1 in
     latest) echo /latest ;;
+    top) echo "/top?period=all" ;;
     category) echo "$category" ;;
-    search) echo "/search?q=$word" ;;
+    search | member-search) echo "/search?q=$word" ;;
     topic-json) echo "/t/$topic_id.json" ;;
     latest-json) echo /latest.json ;;
     *) echo "/t/$topic_slug/$topic_id" ;;
   esac
 }
-header_of() { [ "$1" = member-topic ] && echo "Cookie: _t=$session" || echo "X-Bench: visitor"; }
+# member-* rows are a signed-in member's (never from the visitors' page cache).
+header_of() { [[ $1 == member-* ]] && echo "Cookie: _t=$session" || echo "X-Bench: visitor"; }
 
 # nginx serves each page's bytes as Stoa sent them.
 mkdir -p "$work/www" "$work/tmp"
@@ -197,7 +210,7 @@ for conns in "${conn_list[@]}"; do
     sm=$(printf '%s\n' "${s[@]}" | median)
     if [ "$page" = post ]; then nm=; ratio=; else
       nm=$(printf '%s\n' "${n[@]}" | median)
-      ratio=$(awk -v s="$sm" -v n="$nm" 'BEGIN {printf "%.3f", s / n}')
+      ratio=$(awk -v s="$sm" -v n="$nm" 'BEGIN {printf "%.4f", s / n}')
       nm=$(awk -v n="$nm" 'BEGIN {printf "%.0f", n}')
     fi
     note=; [ "$bad" -gt 0 ] && note=" ($bad non-2xx)"
